@@ -1,0 +1,138 @@
+using LiveHelp.Core.Conversations;
+
+namespace LiveHelp.Core.Contracts;
+
+/// <summary>Names of the hub, its methods and the events it sends: the contract widget, console and SDKs share.</summary>
+public static class Hub
+{
+    public const string Path = "/hub";
+
+    /// <summary>Methods a client invokes.</summary>
+    public static class Methods
+    {
+        public const string RequestHelp = "RequestHelp";
+        public const string CancelHelp = "CancelHelp";
+        public const string LeaveMessage = "LeaveMessage";
+        public const string SendMessage = "SendMessage";
+        public const string Typing = "Typing";
+        public const string MarkRead = "MarkRead";
+        public const string Resume = "Resume";
+        public const string CloseConversation = "CloseConversation";
+        public const string Rate = "Rate";
+        public const string MyConversations = "MyConversations";
+        public const string SetStatus = "SetStatus";
+        public const string AcceptOffer = "AcceptOffer";
+        public const string DeclineOffer = "DeclineOffer";
+        public const string AddNote = "AddNote";
+        public const string Transfer = "Transfer";
+        public const string Watch = "Watch";
+        public const string GetQueue = "GetQueue";
+    }
+
+    /// <summary>Events the server sends (client method names).</summary>
+    public static class Events
+    {
+        public const string QueueUpdate = "queueUpdate";
+        public const string AgentJoined = "agentJoined";
+        public const string Message = "message";
+        public const string Typing = "typing";
+        public const string Read = "read";
+        public const string ConversationClosed = "conversationClosed";
+        public const string Offer = "offer";
+        public const string OfferWithdrawn = "offerWithdrawn";
+        public const string Assigned = "assigned";
+        public const string Unassigned = "unassigned";
+        public const string StatusChanged = "statusChanged";
+    }
+}
+
+/// <summary>What the customer says when pressing the button; only the topic is required.</summary>
+public sealed record RequestHelpInput
+{
+    public string Topic { get; init; } = "";
+    public HelpMode Mode { get; init; }
+    public string? Details { get; init; }
+    public string? Name { get; init; }
+    public string? Email { get; init; }
+    public string? PageUrl { get; init; }
+    public string? OrderId { get; init; }
+    public string? DeviceModel { get; init; }
+    public string? DeviceOs { get; init; }
+    public string? AppVersion { get; init; }
+}
+
+public static class RequestHelpStatus
+{
+    public const string Queued = "queued";
+    public const string Assigned = "assigned";
+
+    /// <summary>Nobody is online: the customer is told at once and may leave a message.</summary>
+    public const string NoAgentsOnline = "no_agents_online";
+}
+
+public sealed record RequestHelpResult(string Status, ConversationView? Conversation, QueueUpdate? Place);
+
+public sealed record OfflineMessageInput
+{
+    public string Text { get; init; } = "";
+    public string? Topic { get; init; }
+    public string? Name { get; init; }
+    public string? Email { get; init; }
+}
+
+public sealed record TransferInput
+{
+    /// <summary>Give it to this agent, or else...</summary>
+    public string? ToAgentId { get; init; }
+
+    /// <summary>...put it back in this topic's queue (served before new arrivals).</summary>
+    public string? ToTopic { get; init; }
+
+    /// <summary>Shown to the next agent only.</summary>
+    public string? Note { get; init; }
+}
+
+/// <summary>A conversation as clients see it: the pre-qualification, who is helping, and the kept figures.</summary>
+public sealed record ConversationView
+{
+    public required string Id { get; init; }
+    public required string Topic { get; init; }
+    public HelpMode Mode { get; init; }
+    public ConversationStatus Status { get; init; }
+    public required PreQualification PreQualification { get; init; }
+    public string? VerifiedUserId { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public string? AgentId { get; init; }
+    public string? AgentName { get; init; }
+    public DateTimeOffset? ClosedAt { get; init; }
+    public string? ClosedBy { get; init; }
+    public int? Rating { get; init; }
+    public string? RatingComment { get; init; }
+    public double? QueueWaitSeconds { get; init; }
+    public double? FirstResponseSeconds { get; init; }
+    public double? HandleSeconds { get; init; }
+    public long CustomerReadSeq { get; init; }
+    public long AgentReadSeq { get; init; }
+}
+
+public sealed record QueueUpdate(string ConversationId, int Position, int EstimatedWaitSeconds);
+
+public sealed record AgentJoined(string ConversationId, string AgentId, string AgentName);
+
+public sealed record TypingNotice(string ConversationId, string Role, string? Name, bool IsTyping);
+
+public sealed record ReadNotice(string ConversationId, string Role, long Seq);
+
+public sealed record ConversationClosed(string ConversationId, string ClosedBy);
+
+public sealed record OfferNotice(string ConversationId, DateTimeOffset Deadline, ConversationView Conversation);
+
+public sealed record OfferWithdrawn(string ConversationId, string Reason);
+
+public sealed record Unassigned(string ConversationId, string Reason);
+
+public sealed record StatusChanged(AgentStatus Status, string Reason);
+
+public sealed record ResumeResult(ConversationView Conversation, IReadOnlyList<Message> Messages);
+
+public sealed record QueueEntry(ConversationView Conversation, int Position, int EstimatedWaitSeconds, string? OfferedTo);

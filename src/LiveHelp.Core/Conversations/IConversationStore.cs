@@ -1,0 +1,61 @@
+using LiveHelp.Core.Accounts;
+
+namespace LiveHelp.Core.Conversations;
+
+/// <summary>The durable record: accounts, visitors, topics, conversations and their transcripts.</summary>
+public interface IConversationStore
+{
+    /// <summary>Creates or migrates the schema; safe to call from several nodes at once.</summary>
+    Task InitializeAsync(CancellationToken ct = default);
+
+    /// <summary>Returns the stored value for <paramref name="key"/>, storing <paramref name="value"/> first if there is none.</summary>
+    Task<string> GetOrAddSettingAsync(string key, string value, CancellationToken ct = default);
+
+    /// <summary>False when the username is taken (case-insensitive).</summary>
+    Task<bool> TryAddAgentAsync(AgentAccount agent, CancellationToken ct = default);
+    Task<AgentAccount?> FindAgentAsync(string id, CancellationToken ct = default);
+    Task<AgentAccount?> FindAgentByUsernameAsync(string username, CancellationToken ct = default);
+    Task<IReadOnlyList<AgentAccount>> ListAgentsAsync(CancellationToken ct = default);
+    Task UpdateAgentAsync(AgentAccount agent, CancellationToken ct = default);
+
+    Task<IReadOnlyList<Topic>> ListTopicsAsync(CancellationToken ct = default);
+    Task UpsertTopicAsync(Topic topic, CancellationToken ct = default);
+
+    Task AddVisitorAsync(Visitor visitor, CancellationToken ct = default);
+    Task<Visitor?> FindVisitorAsync(string id, CancellationToken ct = default);
+    Task<Visitor?> FindVisitorByUserIdAsync(string userId, CancellationToken ct = default);
+    Task UpdateVisitorAsync(Visitor visitor, CancellationToken ct = default);
+
+    Task AddConversationAsync(Conversation conversation, CancellationToken ct = default);
+    Task<Conversation?> FindConversationAsync(string id, CancellationToken ct = default);
+
+    /// <summary>
+    /// Writes <paramref name="conversation"/> if the stored version equals its <see cref="Conversation.Version"/>;
+    /// returns the stored copy with the version incremented, or null when the copy was stale.
+    /// </summary>
+    Task<Conversation?> TryUpdateConversationAsync(Conversation conversation, CancellationToken ct = default);
+
+    /// <summary>Newest first.</summary>
+    Task<IReadOnlyList<Conversation>> ListConversationsByVisitorAsync(string visitorId, CancellationToken ct = default);
+
+    /// <summary>Queued and active conversations, oldest first: what a starting node must pick up again.</summary>
+    Task<IReadOnlyList<Conversation>> ListOpenConversationsAsync(CancellationToken ct = default);
+
+    /// <summary>
+    /// Stores a message with the conversation's next sequence number. A message whose
+    /// (conversation, sender, client message id) was stored before is not stored again: the earlier one is returned
+    /// with <c>Added = false</c>.
+    /// </summary>
+    Task<(Message Message, bool Added)> AppendMessageAsync(Message message, CancellationToken ct = default);
+
+    /// <summary>Messages with a sequence number above <paramref name="afterSeq"/>, in order, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<Message>> ReadMessagesAsync(string conversationId, long afterSeq, int limit, CancellationToken ct = default);
+
+    /// <summary>Raises the stored read mark of one side; a lower mark than the stored one changes nothing.</summary>
+    Task MarkReadAsync(string conversationId, bool byCustomer, long seq, CancellationToken ct = default);
+
+    Task AddOfflineMessageAsync(OfflineMessage message, CancellationToken ct = default);
+
+    /// <summary>Newest first.</summary>
+    Task<IReadOnlyList<OfflineMessage>> ListOfflineMessagesAsync(CancellationToken ct = default);
+}

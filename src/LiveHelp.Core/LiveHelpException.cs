@@ -1,0 +1,27 @@
+namespace LiveHelp.Core;
+
+/// <summary>A refusal with a stable code that clients can act on; the message is for people.</summary>
+public sealed class LiveHelpException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}
+
+/// <summary>The stable error codes of the hub and the HTTP API (see docs/HUB.md).</summary>
+public static class ErrorCodes
+{
+    public const string InvalidInput = "invalid_input";
+    public const string TooLong = "too_long";
+    public const string UnknownTopic = "unknown_topic";
+    public const string NotFound = "not_found";
+    public const string ConversationClosed = "conversation_closed";
+    public const string RatingOutOfRange = "rating_out_of_range";
+    public const string RateLimited = "rate_limited";
+    public const string Forbidden = "forbidden";
+    public const string Unauthorized = "unauthorized";
+    public const string NotQueued = "not_queued";
+    public const string OfferGone = "offer_gone";
+    public const string AgentUnavailable = "agent_unavailable";
+    public const string IdentityInvalid = "identity_invalid";
+    public const string Conflict = "conflict";
+    public const string AlreadyRated = "already_rated";
+}

@@ -1,0 +1,28 @@
+namespace LiveHelp.Core.Routing;
+
+/// <summary>What routing needs to know of an agent: who they are, their skills and cap, and their load now.</summary>
+public sealed record AgentProfile(string AgentId, string DisplayName, IReadOnlyList<string> Skills, int MaxConcurrent, bool AutoAccept);
+
+/// <summary>An agent's live routing state.</summary>
+public sealed record AgentSeat
+{
+    public required AgentProfile Profile { get; init; }
+    public AgentStatus Status { get; init; }
+    public int Connections { get; init; }
+
+    /// <summary>When the last connection went; the grace period runs from here.</summary>
+    public DateTimeOffset? DisconnectedAt { get; init; }
+    public IReadOnlySet<string> Conversations { get; init; } = new HashSet<string>();
+    public int PendingOffers { get; init; }
+    public DateTimeOffset? LastAssignedAt { get; init; }
+
+    public string AgentId => Profile.AgentId;
+
+    /// <summary>Conversations held plus offers out: an offer reserves its place under the cap.</summary>
+    public int Load => Conversations.Count + PendingOffers;
+
+    public bool IsAvailable => Status == AgentStatus.Online && Connections > 0;
+
+    public bool HasRoomFor(string skill) =>
+        IsAvailable && Load < Profile.MaxConcurrent && Profile.Skills.Contains(skill, StringComparer.OrdinalIgnoreCase);
+}

@@ -1,0 +1,56 @@
+namespace LiveHelp.Core.Routing;
+
+/// <summary>
+/// The live routing state: queue, agent seats and offers. Every method that changes state is atomic, so that
+/// with several nodes a request is never assigned twice and an agent never goes over their cap.
+/// </summary>
+public interface IRoutingStore
+{
+    /// <summary>Adds or replaces the request (the same conversation is never queued twice).</summary>
+    Task EnqueueAsync(HelpRequest request);
+    Task<HelpRequest?> FindRequestAsync(string requestId);
+
+    /// <summary>Removes a queued request and withdraws its offer, if any; returns the offer that was withdrawn.</summary>
+    Task<(bool Removed, Offer? WithdrawnOffer)> TryDequeueAsync(string requestId);
+
+    /// <summary>The queue in service order.</summary>
+    Task<IReadOnlyList<HelpRequest>> ListQueueAsync();
+
+    /// <summary>Creates the seat or refreshes its profile, keeping its live state.</summary>
+    Task UpsertProfileAsync(AgentProfile profile);
+    Task<AgentSeat?> FindSeatAsync(string agentId);
+    Task<IReadOnlyList<AgentSeat>> ListSeatsAsync();
+    Task SetStatusAsync(string agentId, AgentStatus status);
+    Task ConnectAsync(string agentId);
+
+    /// <summary>One connection went; when it was the last, the grace period starts at <paramref name="now"/>.</summary>
+    Task DisconnectAsync(string agentId, DateTimeOffset now);
+
+    /// <summary>Offers the request if it is queued without an offer and the agent has room; null otherwise.</summary>
+    Task<Offer?> TryOfferAsync(string requestId, string agentId, DateTimeOffset deadline);
+    Task<IReadOnlyList<Offer>> ListOffersAsync();
+
+    /// <summary>Withdraws the agent's offer of the request and passes the agent over for it until <paramref name="passOverUntil"/>.</summary>
+    Task<Offer?> TryWithdrawOfferAsync(string requestId, string agentId, DateTimeOffset passOverUntil);
+
+    /// <summary>
+    /// The atomic claim: the request leaves the queue and joins the agent's conversations, if it is still queued,
+    /// and either the agent holds its offer or (<paramref name="requireOffer"/> false) it is unoffered and the agent has room.
+    /// </summary>
+    Task<bool> TryClaimAsync(string requestId, string agentId, bool requireOffer, DateTimeOffset now);
+
+    /// <summary>Gives a conversation to an agent outside the queue (a transfer) if they are available and have room.</summary>
+    Task<bool> TryAssignAsync(string conversationId, string agentId, DateTimeOffset now);
+
+    /// <summary>Records a conversation as held by an agent regardless of room: used when a node restarts.</summary>
+    Task AttachAsync(string conversationId, string agentId);
+
+    /// <summary>
+    /// When the agent is still without a connection since <paramref name="disconnectedBy"/> or earlier, sets them offline
+    /// and releases every conversation they held; returns those, or null when the agent came back (or never left).
+    /// </summary>
+    Task<IReadOnlyList<string>?> TryRetireAsync(string agentId, DateTimeOffset disconnectedBy);
+
+    /// <summary>The agent no longer holds the conversation.</summary>
+    Task ReleaseAsync(string agentId, string conversationId);
+}

@@ -1,0 +1,113 @@
+namespace LiveHelp.Core.Routing;
+
+public abstract record RoutingEvent;
+
+/// <summary>The agent has been offered the request and must answer before the offer's deadline.</summary>
+public sealed record OfferMade(Offer Offer) : RoutingEvent;
+
+/// <summary>The request is the agent's now (accepted, or auto-accepted without an offer).</summary>
+public sealed record RequestAssigned(string RequestId, string AgentId) : RoutingEvent;
+
+/// <summary>The agent let the offer lapse: it goes to the next agent, and the silent agent is set away.</summary>
+public sealed record OfferLapsed(Offer Offer) : RoutingEvent;
+
+/// <summary>The agent stayed away past the grace period; their conversations must go back to the queue.</summary>
+public sealed record AgentLost(string AgentId, IReadOnlyList<string> ConversationIds) : RoutingEvent;
+
+/// <summary>
+/// Moves requests to agents: offers, claims, lapses and grace periods. It holds no state of its own; the store
+/// does, so any node can run any step and a node's crash strands nobody.
+/// </summary>
+public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProvider clock)
+{
+    public IRoutingStore Store => store;
+
+    public Task EnqueueAsync(string conversationId, string skill, HelpMode mode, DateTimeOffset enqueuedAt, bool requeued) =>
+        store.EnqueueAsync(new HelpRequest
+        {
+            Id = conversationId,
+            Skill = skill,
+            Mode = mode,
+            Priority = options.PriorityOf(mode),
+            EnqueuedAt = enqueuedAt,
+            Requeued = requeued,
+        });
+
+    /// <summary>Offers (or, for auto-accepting agents, assigns) every queued request that has a fitting agent, in queue order.</summary>
+    public async Task<IReadOnlyList<RoutingEvent>> MatchAsync()
+    {
+        var now = clock.GetUtcNow();
+        var offered = (await store.ListOffersAsync()).Select(o => o.RequestId).ToHashSet(StringComparer.Ordinal);
+        var seats = (await store.ListSeatsAsync()).ToDictionary(s => s.AgentId, StringComparer.Ordinal);
+        var events = new List<RoutingEvent>();
+        foreach (var request in await store.ListQueueAsync())
+        {
+            if (offered.Contains(request.Id) || RoutingPolicy.ChooseAgent(request, seats.Values, now) is not { } seat)
+            {
+                continue;
+            }
+            if (seat.Profile.AutoAccept)
+            {
+                if (await store.TryClaimAsync(request.Id, seat.AgentId, requireOffer: false, now))
+                {
+                    events.Add(new RequestAssigned(request.Id, seat.AgentId));
+                }
+            }
+            else if (await store.TryOfferAsync(request.Id, seat.AgentId, now + options.OfferTimeout) is { } offer)
+            {
+                events.Add(new OfferMade(offer));
+            }
+            if (await store.FindSeatAsync(seat.AgentId) is { } fresh)
+            {
+                seats[seat.AgentId] = fresh;
+            }
+        }
+        return events;
+    }
+
+    /// <summary>The agent's answer "yes": true when the request is theirs now, false when the offer is gone.</summary>
+    public Task<bool> AcceptAsync(string requestId, string agentId) =>
+        store.TryClaimAsync(requestId, agentId, requireOffer: true, clock.GetUtcNow());
+
+    /// <summary>The agent's answer "no": the request goes to someone else.</summary>
+    public Task<Offer?> DeclineAsync(string requestId, string agentId) =>
+        store.TryWithdrawOfferAsync(requestId, agentId, clock.GetUtcNow() + options.PassOverPeriod);
+
+    /// <summary>Runs the clocks kept in the store: lapsed offers and ended grace periods.</summary>
+    public async Task<IReadOnlyList<RoutingEvent>> ExpireAsync()
+    {
+        var now = clock.GetUtcNow();
+        var events = new List<RoutingEvent>();
+        foreach (var offer in await store.ListOffersAsync())
+        {
+            if (offer.Deadline <= now && await store.TryWithdrawOfferAsync(offer.RequestId, offer.AgentId, now + options.PassOverPeriod) is { } lapsed)
+            {
+                await store.SetStatusAsync(lapsed.AgentId, AgentStatus.Away);
+                events.Add(new OfferLapsed(lapsed));
+            }
+        }
+        foreach (var seat in await store.ListSeatsAsync())
+        {
+            if (seat.DisconnectedAt is { } at && at + options.AgentGracePeriod <= now
+                && await store.TryRetireAsync(seat.AgentId, now - options.AgentGracePeriod) is { } released)
+            {
+                events.Add(new AgentLost(seat.AgentId, released));
+            }
+        }
+        return events;
+    }
+
+    /// <summary>Moves a conversation from one agent to another who is available and has room.</summary>
+    public async Task<bool> TransferAsync(string conversationId, string fromAgentId, string toAgentId)
+    {
+        if (!await store.TryAssignAsync(conversationId, toAgentId, clock.GetUtcNow()))
+        {
+            return false;
+        }
+        await store.ReleaseAsync(fromAgentId, conversationId);
+        return true;
+    }
+
+    public async Task<IReadOnlyList<QueuePlace>> PlacesAsync(TimeSpan averageHandleTime) =>
+        WaitEstimate.ForQueue(await store.ListQueueAsync(), await store.ListSeatsAsync(), averageHandleTime);
+}
