@@ -1,6 +1,7 @@
+using LiveHelp.Server;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddLiveHelp();
 var app = builder.Build();
-
-app.MapGet("/", () => "Hello World!");
-
+app.MapLiveHelp();
 app.Run();

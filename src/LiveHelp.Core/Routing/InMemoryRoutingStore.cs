@@ -90,7 +90,8 @@ public sealed class InMemoryRoutingStore : IRoutingStore
         Change(agentId, s =>
         {
             var left = Math.Max(0, s.Connections - 1);
-            return s with { Connections = left, DisconnectedAt = left == 0 ? now : null };
+            // A repeated disconnect keeps the first time, so it cannot postpone the end of the grace period.
+            return s with { Connections = left, DisconnectedAt = left == 0 ? s.DisconnectedAt ?? now : null };
         });
         return Task.CompletedTask;
     }

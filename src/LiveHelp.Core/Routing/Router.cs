@@ -100,7 +100,7 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
     /// <summary>Moves a conversation from one agent to another who is available and has room.</summary>
     public async Task<bool> TransferAsync(string conversationId, string fromAgentId, string toAgentId)
     {
-        if (!await store.TryAssignAsync(conversationId, toAgentId, clock.GetUtcNow()))
+        if (fromAgentId == toAgentId || !await store.TryAssignAsync(conversationId, toAgentId, clock.GetUtcNow()))
         {
             return false;
         }

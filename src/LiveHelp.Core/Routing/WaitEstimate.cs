@@ -32,7 +32,8 @@ public static class WaitEstimate
             positionBySkill[request.Skill] = position;
             var skilled = seats.Where(s => s.IsAvailable && s.Profile.Skills.Contains(request.Skill, StringComparer.OrdinalIgnoreCase)).ToList();
             var total = skilled.Sum(s => s.Profile.MaxConcurrent);
-            var free = skilled.Sum(s => Math.Max(0, s.Profile.MaxConcurrent - s.Load));
+            // Pending offers are not subtracted: their requests are still in the queue, counted among those ahead.
+            var free = skilled.Sum(s => Math.Max(0, s.Profile.MaxConcurrent - s.Conversations.Count));
             places.Add(new QueuePlace(request.Id, position, Seconds(position, free, total, averageHandleTime), skilled.Count));
         }
         return places;

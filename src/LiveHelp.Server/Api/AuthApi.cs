@@ -1,0 +1,97 @@
+using LiveHelp.Core;
+using LiveHelp.Core.Accounts;
+using LiveHelp.Core.Conversations;
+using LiveHelp.Server.Auth;
+using LiveHelp.Server.Help;
+using Microsoft.Extensions.Options;
+
+namespace LiveHelp.Server.Api;
+
+public sealed record VisitorRequest(string? UserId, string? UserHash, string? Name, string? Email);
+
+public sealed record VisitorResponse(string VisitorId, string Token);
+
+public sealed record SignInRequest(string? Username, string? Password);
+
+public sealed record SignInResponse(string Token, string AgentId, string DisplayName, string Role);
+
+internal static class AuthApi
+{
+    public static void MapAuthApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/visitors", CreateVisitor).AllowAnonymous();
+        api.MapPost("/auth/signin", SignIn).AllowAnonymous();
+    }
+
+    /// <summary>
+    /// A visitor token, no sign-up. With a host site's userId and its HMAC (identity verification), the visitor is
+    /// that user, with their earlier conversations; without a valid HMAC nobody can claim a user id.
+    /// </summary>
+    private static async Task<IResult> CreateVisitor(
+        VisitorRequest? body, HttpContext http, IConversationStore store, AccessTokens tokens, ServerSecrets secrets,
+        TimeProvider clock, IOptions<LiveHelpOptions> options)
+    {
+        body ??= new VisitorRequest(null, null, null, null);
+        Validate.Optional(body.UserId, "userId", 200);
+        Validate.Optional(body.UserHash, "userHash", 200);
+        Validate.Optional(body.Name, "name", 200);
+        Validate.Optional(body.Email, "email", 320);
+        var current = http.User.Identity?.IsAuthenticated == true && http.User.IsInRole(Roles.Customer)
+            ? await store.FindVisitorAsync(http.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)!.Value)
+            : null;
+
+        Visitor visitor;
+        if (body.UserId is { Length: > 0 } userId)
+        {
+            if (!AccessTokens.VerifyUserHash(userId, body.UserHash, secrets.IdentitySecret))
+            {
+                return Problems.Of(ErrorCodes.IdentityInvalid, "userHash does not match userId");
+            }
+            if (await store.FindVisitorByUserIdAsync(userId) is { } known)
+            {
+                visitor = known with { Name = body.Name ?? known.Name, Email = body.Email ?? known.Email };
+                await store.UpdateVisitorAsync(visitor);
+            }
+            else if (current is { UserId: null })
+            {
+                // The anonymous visitor signs in on the host site: their conversations so far become the user's.
+                visitor = current with { UserId = userId, Name = body.Name ?? current.Name, Email = body.Email ?? current.Email };
+                await store.UpdateVisitorAsync(visitor);
+            }
+            else
+            {
+                visitor = new Visitor { Id = Ids.New("v"), UserId = userId, Name = body.Name, Email = body.Email, CreatedAt = clock.GetUtcNow() };
+                await store.AddVisitorAsync(visitor);
+            }
+        }
+        else if (body.UserHash is not null)
+        {
+            return Problems.Of(ErrorCodes.IdentityInvalid, "userHash was given without userId");
+        }
+        else if (current is not null)
+        {
+            visitor = current with { Name = body.Name ?? current.Name, Email = body.Email ?? current.Email };
+            await store.UpdateVisitorAsync(visitor);
+        }
+        else
+        {
+            visitor = new Visitor { Id = Ids.New("v"), Name = body.Name, Email = body.Email, CreatedAt = clock.GetUtcNow() };
+            await store.AddVisitorAsync(visitor);
+        }
+        var token = tokens.Issue(visitor.Id, Roles.Customer, visitor.Name, options.Value.VisitorTokenLifetime);
+        return Results.Ok(new VisitorResponse(visitor.Id, token));
+    }
+
+    private static async Task<IResult> SignIn(SignInRequest? body, IConversationStore store, AccessTokens tokens, IOptions<LiveHelpOptions> options)
+    {
+        Validate.Required(body?.Username, "username", 64);
+        Validate.Required(body?.Password, "password", 200);
+        var account = await store.FindAgentByUsernameAsync(body!.Username!);
+        if (account is null || account.Disabled || !PasswordHash.Verify(body.Password!, account.PasswordHash))
+        {
+            return Problems.Of(ErrorCodes.Unauthorized, "wrong username or password");
+        }
+        var token = tokens.Issue(account.Id, account.Role, account.DisplayName, options.Value.StaffTokenLifetime);
+        return Results.Ok(new SignInResponse(token, account.Id, account.DisplayName, account.Role));
+    }
+}

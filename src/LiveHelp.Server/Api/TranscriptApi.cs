@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using LiveHelp.Core.Contracts;
+using LiveHelp.Core.Conversations;
+using LiveHelp.Server.Help;
+
+namespace LiveHelp.Server.Api;
+
+/// <summary>Transcripts for the participants and supervisors, as JSON and as plain text.</summary>
+internal static class TranscriptApi
+{
+    public static void MapTranscriptApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/conversations/{id}/transcript", async (string id, ClaimsPrincipal user, HelpDesk desk) =>
+            Results.Ok(await ReadAllAsync(desk, CallerOf(user), id)));
+        api.MapGet("/conversations/{id}/transcript.txt", async (string id, ClaimsPrincipal user, HelpDesk desk) =>
+            Results.Text(Render(await ReadAllAsync(desk, CallerOf(user), id)), "text/plain; charset=utf-8"));
+    }
+
+    internal static Caller CallerOf(ClaimsPrincipal user) => new(
+        user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", user.FindFirstValue(ClaimTypes.Role) ?? "", user.FindFirstValue(ClaimTypes.Name));
+
+    private static async Task<ResumeResult> ReadAllAsync(HelpDesk desk, Caller caller, string id)
+    {
+        var page = await desk.ResumeAsync(caller, id, 0);
+        var messages = page.Messages.ToList();
+        while (page.Messages.Count == 1000)
+        {
+            page = await desk.ResumeAsync(caller, id, page.Messages[^1].Seq);
+            messages.AddRange(page.Messages);
+        }
+        return page with { Messages = messages };
+    }
+
+    private static string Render(ResumeResult transcript)
+    {
+        var c = transcript.Conversation;
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"LiveHelp conversation {c.Id}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Topic: {c.Topic}    Mode: {c.Mode}    Status: {c.Status}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Started: {c.CreatedAt:u}{(c.ClosedAt is { } closed ? $"    Closed: {closed:u}" : "")}");
+        if (c.Rating is { } rating)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Rating: {rating}/5 {c.RatingComment}");
+        }
+        text.AppendLine();
+        foreach (var m in transcript.Messages)
+        {
+            var who = m.Kind switch
+            {
+                MessageKind.Customer => m.SenderName is { Length: > 0 } n ? $"{n} (customer)" : "Customer",
+                MessageKind.Agent => $"{m.SenderName} (agent)",
+                MessageKind.Note => $"{m.SenderName} (internal note)",
+                _ => "LiveHelp",
+            };
+            text.AppendLine(CultureInfo.InvariantCulture, $"[{m.SentAt:yyyy-MM-dd HH:mm:ss}Z] {who}: {m.Text}");
+        }
+        return text.ToString();
+    }
+}

@@ -1,0 +1,245 @@
+using LiveHelp.Core;
+using LiveHelp.Core.Contracts;
+using Hub = LiveHelp.Core.Contracts.Hub;
+using LiveHelp.Core.Conversations;
+using Microsoft.AspNetCore.SignalR;
+
+namespace LiveHelp.Server.Help;
+
+/// <summary>What a caller may do with a conversation.</summary>
+public enum Access
+{
+    /// <summary>The customer who owns it or the agent who holds it.</summary>
+    Participate,
+
+    /// <summary>Participate, or a supervisor acting on it (notes, transfer).</summary>
+    Act,
+
+    /// <summary>Participate, or a supervisor reading it.</summary>
+    Read,
+}
+
+public sealed partial class HelpDesk
+{
+    private const int ResumePage = 1000;
+
+    public async Task<Message> SendMessageAsync(Caller caller, string conversationId, string? clientMessageId, string text)
+    {
+        Validate.Text(text, Options.MaxMessageLength);
+        Validate.Optional(clientMessageId, "clientMessageId", 128);
+        var conversation = await FindAsync(caller, conversationId, Access.Participate);
+        RequireOpen(conversation);
+        var (message, added) = await store.AppendMessageAsync(new Message
+        {
+            ConversationId = conversation.Id,
+            ClientMessageId = clientMessageId,
+            Kind = caller.IsCustomer ? MessageKind.Customer : MessageKind.Agent,
+            SenderId = caller.Id,
+            SenderName = caller.IsCustomer ? conversation.PreQualification.Name : caller.Name,
+            Text = text,
+            SentAt = clock.GetUtcNow(),
+        });
+        if (added)
+        {
+            await BroadcastAsync(conversation, message);
+            if (!caller.IsCustomer && conversation.FirstAgentReplyAt is null)
+            {
+                await UpdateAsync(conversation.Id, c => c with { FirstAgentReplyAt = c.FirstAgentReplyAt ?? message.SentAt });
+            }
+        }
+        return message;
+    }
+
+    public async Task<Message> AddNoteAsync(Caller staff, string conversationId, string? clientMessageId, string text)
+    {
+        RequireStaff(staff);
+        Validate.Text(text, Options.MaxMessageLength);
+        Validate.Optional(clientMessageId, "clientMessageId", 128);
+        var conversation = await FindAsync(staff, conversationId, Access.Act);
+        RequireOpen(conversation);
+        return await AppendNoteAsync(staff, conversation, clientMessageId, text);
+    }
+
+    public async Task TypingAsync(Caller caller, string conversationId, bool isTyping)
+    {
+        var conversation = await FindAsync(caller, conversationId, Access.Participate);
+        RequireOpen(conversation);
+        var notice = new TypingNotice(conversation.Id, caller.IsCustomer ? Roles.Customer : Roles.Agent, caller.IsCustomer ? null : caller.Name, isTyping);
+        await SendToConversationAsync(conversation, Hub.Events.Typing, notice, includeCustomer: !caller.IsCustomer, exceptUser: caller.Id);
+    }
+
+    public async Task MarkReadAsync(Caller caller, string conversationId, long seq)
+    {
+        if (seq < 0)
+        {
+            throw new LiveHelpException(ErrorCodes.InvalidInput, "seq must not be negative");
+        }
+        var conversation = await FindAsync(caller, conversationId, Access.Participate);
+        await store.MarkReadAsync(conversation.Id, caller.IsCustomer, seq);
+        var notice = new ReadNotice(conversation.Id, caller.IsCustomer ? Roles.Customer : Roles.Agent, seq);
+        await SendToConversationAsync(conversation, Hub.Events.Read, notice, includeCustomer: !caller.IsCustomer, exceptUser: caller.Id);
+    }
+
+    /// <summary>What the caller missed after <paramref name="afterSeq"/> (at most one page; call again from the last seq for more).</summary>
+    public async Task<ResumeResult> ResumeAsync(Caller caller, string conversationId, long afterSeq)
+    {
+        if (afterSeq < 0)
+        {
+            throw new LiveHelpException(ErrorCodes.InvalidInput, "afterSeq must not be negative");
+        }
+        var conversation = await FindAsync(caller, conversationId, Access.Read);
+        var messages = await store.ReadMessagesAsync(conversation.Id, afterSeq, ResumePage);
+        return caller.IsCustomer
+            ? new ResumeResult(conversation.ToView(), messages.Where(m => m.VisibleToCustomer).ToList())
+            : new ResumeResult(await StaffViewAsync(conversation), messages);
+    }
+
+    public async Task RateAsync(Caller customer, string conversationId, int rating, string? comment)
+    {
+        RequireCustomer(customer);
+        if (rating is < 1 or > 5)
+        {
+            throw new LiveHelpException(ErrorCodes.RatingOutOfRange, "rating must be from 1 to 5");
+        }
+        Validate.Optional(comment, "comment", 2000);
+        var conversation = await FindAsync(customer, conversationId, Access.Participate);
+        await UpdateAsync(conversation.Id, c => c switch
+        {
+            { IsOpen: true } => throw new LiveHelpException(ErrorCodes.InvalidInput, "a conversation is rated once it is closed"),
+            { Rating: not null } => throw new LiveHelpException(ErrorCodes.AlreadyRated, "this conversation has been rated"),
+            _ => c with { Rating = rating, RatingComment = comment },
+        });
+    }
+
+    /// <summary>A customer's conversations, or the open conversations an agent holds (e.g. after a reload).</summary>
+    public async Task<IReadOnlyList<ConversationView>> MyConversationsAsync(Caller caller)
+    {
+        if (caller.IsCustomer)
+        {
+            return (await store.ListConversationsByVisitorAsync(caller.Id)).Select(c => c.ToView()).ToList();
+        }
+        var seat = await router.Store.FindSeatAsync(caller.Id);
+        var views = new List<ConversationView>();
+        foreach (var id in seat?.Conversations ?? new HashSet<string>())
+        {
+            if (await store.FindConversationAsync(id) is { } c)
+            {
+                views.Add(await StaffViewAsync(c));
+            }
+        }
+        return views;
+    }
+
+    public async Task LeaveMessageAsync(Caller customer, OfflineMessageInput input)
+    {
+        RequireCustomer(customer);
+        Validate.Text(input.Text, Options.MaxMessageLength);
+        Validate.Optional(input.Topic, "topic", 64);
+        Validate.Optional(input.Name, "name", 200);
+        Validate.Optional(input.Email, "email", 320);
+        if (input.Topic is not null)
+        {
+            await FindTopicAsync(input.Topic);
+        }
+        await store.AddOfflineMessageAsync(new OfflineMessage
+        {
+            Id = Ids.New("m"),
+            VisitorId = customer.Id,
+            Topic = input.Topic,
+            Name = input.Name,
+            Email = input.Email,
+            Text = input.Text,
+            CreatedAt = clock.GetUtcNow(),
+        });
+    }
+
+    /// <summary>Supervisors: the whole transcript so far; the hub then adds the connection to the watchers.</summary>
+    public async Task<ResumeResult> WatchAsync(Caller staff, string conversationId)
+    {
+        RequireStaff(staff);
+        return await ResumeAsync(staff, conversationId, 0);
+    }
+
+    /// <summary>
+    /// The conversation if the caller may see it. One that exists but is not theirs gets the very same answer
+    /// as one that does not exist, so ids cannot be probed.
+    /// </summary>
+    public async Task<Conversation> FindAsync(Caller caller, string conversationId, Access access)
+    {
+        Validate.Id(conversationId);
+        var conversation = await store.FindConversationAsync(conversationId);
+        var allowed = conversation is not null && (caller.IsCustomer
+            ? conversation.VisitorId == caller.Id
+            : conversation.AgentId == caller.Id || (access != Access.Participate && caller.CanOversee));
+        return allowed ? conversation! : throw new LiveHelpException(ErrorCodes.NotFound, "conversation not found");
+    }
+
+    private static void RequireOpen(Conversation conversation)
+    {
+        if (!conversation.IsOpen)
+        {
+            throw new LiveHelpException(ErrorCodes.ConversationClosed, "the conversation is closed");
+        }
+    }
+
+    private async Task AddNoteTextAsync(Caller staff, Conversation conversation, string? note)
+    {
+        if (!string.IsNullOrWhiteSpace(note))
+        {
+            await AppendNoteAsync(staff, conversation, null, note);
+        }
+    }
+
+    private async Task<Message> AppendNoteAsync(Caller staff, Conversation conversation, string? clientMessageId, string text)
+    {
+        var (message, added) = await store.AppendMessageAsync(new Message
+        {
+            ConversationId = conversation.Id,
+            ClientMessageId = clientMessageId,
+            Kind = MessageKind.Note,
+            SenderId = staff.Id,
+            SenderName = staff.Name,
+            Text = text,
+            SentAt = clock.GetUtcNow(),
+        });
+        if (added)
+        {
+            await BroadcastAsync(conversation, message);
+        }
+        return message;
+    }
+
+    private async Task AppendSystemAsync(Conversation conversation, string text)
+    {
+        var (message, _) = await store.AppendMessageAsync(new Message
+        {
+            ConversationId = conversation.Id,
+            Kind = MessageKind.System,
+            Text = text,
+            SentAt = clock.GetUtcNow(),
+        });
+        await BroadcastAsync(conversation, message);
+    }
+
+    /// <summary>Stored first (the caller did that), then sent: to the customer unless it is a note, the agent, and watchers.</summary>
+    private Task BroadcastAsync(Conversation conversation, Message message) =>
+        SendToConversationAsync(conversation, Hub.Events.Message, message, includeCustomer: message.VisibleToCustomer);
+
+    private async Task SendToConversationAsync(Conversation conversation, string eventName, object payload, bool includeCustomer, string? exceptUser = null)
+    {
+        var users = new List<string>(2);
+        if (includeCustomer)
+        {
+            users.Add(conversation.VisitorId);
+        }
+        if (conversation.AgentId is { } agentId && agentId != exceptUser)
+        {
+            users.Add(agentId);
+        }
+        if (users.Count > 0)
+        {
+            await hub.Clients.Users(users).SendAsync(eventName, payload);
+        }
+        await hub.Clients.Group(WatchGroup(conversation.Id)).SendAsync(eventName, payload);
+    }
+}

@@ -1,0 +1,514 @@
+using System.Collections.Concurrent;
+using LiveHelp.Core;
+using LiveHelp.Core.Accounts;
+using LiveHelp.Core.Contracts;
+using Hub = LiveHelp.Core.Contracts.Hub;
+using LiveHelp.Core.Conversations;
+using LiveHelp.Core.Routing;
+using LiveHelp.Server.Hubs;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace LiveHelp.Server.Help;
+
+/// <summary>
+/// The help loop: requests into the queue, offers to agents, conversations, transfers and closing. Routing
+/// decisions come from <see cref="Router"/>; this class stores their outcome first and then tells the people involved.
+/// </summary>
+public sealed partial class HelpDesk(
+    IConversationStore store,
+    Router router,
+    IHubContext<HelpHub> hub,
+    TimeProvider clock,
+    IOptions<LiveHelpOptions> options,
+    ILogger<HelpDesk> log)
+{
+    // Routing steps on this node run one at a time; the routing store keeps them atomic across nodes.
+    private readonly SemaphoreSlim _routing = new(1, 1);
+    private readonly ConcurrentDictionary<string, QueueUpdate> _lastPlaces = new(StringComparer.Ordinal);
+    private double _averageHandleSeconds = options.Value.Routing.DefaultHandleTime.TotalSeconds;
+
+    private LiveHelpOptions Options => options.Value;
+
+    public static string WatchGroup(string conversationId) => "watch:" + conversationId;
+
+    public async Task<RequestHelpResult> RequestHelpAsync(Caller customer, RequestHelpInput input)
+    {
+        RequireCustomer(customer);
+        Validate.Required(input.Topic, "topic", 64);
+        Validate.Optional(input.Details, "details", Options.MaxMessageLength);
+        Validate.Optional(input.Name, "name", 200);
+        Validate.Optional(input.Email, "email", 320);
+        Validate.Optional(input.PageUrl, "pageUrl", 2048);
+        Validate.Optional(input.OrderId, "orderId", 200);
+        Validate.Optional(input.DeviceModel, "deviceModel", 200);
+        Validate.Optional(input.DeviceOs, "deviceOs", 200);
+        Validate.Optional(input.AppVersion, "appVersion", 200);
+        if (!Enum.IsDefined(input.Mode))
+        {
+            throw new LiveHelpException(ErrorCodes.InvalidInput, "mode must be chat or mayday");
+        }
+        var topic = await FindTopicAsync(input.Topic);
+        var visitor = await store.FindVisitorAsync(customer.Id) ?? throw new LiveHelpException(ErrorCodes.Unauthorized, "unknown visitor");
+
+        await _routing.WaitAsync();
+        try
+        {
+            // Pressing the button again (or after a reload) returns the conversation already under way.
+            var open = (await store.ListConversationsByVisitorAsync(customer.Id)).FirstOrDefault(c => c.IsOpen);
+            if (open is not null)
+            {
+                return Result(open);
+            }
+            if (!(await router.Store.ListSeatsAsync()).Any(s => s.IsAvailable))
+            {
+                return new RequestHelpResult(RequestHelpStatus.NoAgentsOnline, null, null);
+            }
+            var now = clock.GetUtcNow();
+            var conversation = new Conversation
+            {
+                Id = Ids.New("c"),
+                VisitorId = customer.Id,
+                Topic = topic.Id,
+                Mode = input.Mode,
+                Status = ConversationStatus.Queued,
+                CreatedAt = now,
+                EnqueuedAt = now,
+                PreQualification = new PreQualification
+                {
+                    Details = input.Details,
+                    Name = input.Name ?? visitor.Name,
+                    Email = input.Email ?? visitor.Email,
+                    PageUrl = input.PageUrl,
+                    OrderId = input.OrderId,
+                    DeviceModel = input.DeviceModel,
+                    DeviceOs = input.DeviceOs,
+                    AppVersion = input.AppVersion,
+                },
+            };
+            await store.AddConversationAsync(conversation);
+            await router.EnqueueAsync(conversation.Id, topic.Skill, input.Mode, now, requeued: false);
+            Log.HelpRequested(log, conversation.Id, topic.Id, input.Mode);
+            await RouteAsync();
+            return Result(await store.FindConversationAsync(conversation.Id) ?? conversation);
+        }
+        finally
+        {
+            _routing.Release();
+        }
+
+        RequestHelpResult Result(Conversation c) => c.Status == ConversationStatus.Active
+            ? new RequestHelpResult(RequestHelpStatus.Assigned, c.ToView(), null)
+            : new RequestHelpResult(RequestHelpStatus.Queued, c.ToView(), _lastPlaces.GetValueOrDefault(c.Id));
+    }
+
+    public async Task CancelHelpAsync(Caller customer, string conversationId)
+    {
+        RequireCustomer(customer);
+        var conversation = await FindAsync(customer, conversationId, Access.Participate);
+        await _routing.WaitAsync();
+        try
+        {
+            var (removed, offer) = await router.Store.TryDequeueAsync(conversation.Id);
+            if (!removed)
+            {
+                throw new LiveHelpException(ErrorCodes.NotQueued, "the conversation is not waiting in the queue");
+            }
+            var now = clock.GetUtcNow();
+            await UpdateAsync(conversation.Id, c => c with { Status = ConversationStatus.Cancelled, ClosedAt = now, ClosedBy = Roles.Customer });
+            _lastPlaces.TryRemove(conversation.Id, out _);
+            if (offer is not null)
+            {
+                await hub.Clients.User(offer.AgentId).SendAsync(Hub.Events.OfferWithdrawn, new OfferWithdrawn(conversation.Id, "cancelled"));
+            }
+            await RouteAsync();
+        }
+        finally
+        {
+            _routing.Release();
+        }
+    }
+
+    public async Task SetStatusAsync(Caller agent, AgentStatus status)
+    {
+        RequireStaff(agent);
+        if (!Enum.IsDefined(status))
+        {
+            throw new LiveHelpException(ErrorCodes.InvalidInput, "status must be online, away or offline");
+        }
+        await _routing.WaitAsync();
+        try
+        {
+            await router.Store.SetStatusAsync(agent.Id, status);
+            await hub.Clients.User(agent.Id).SendAsync(Hub.Events.StatusChanged, new StatusChanged(status, "set"));
+            await RouteAsync();
+        }
+        finally
+        {
+            _routing.Release();
+        }
+    }
+
+    public async Task<ConversationView> AcceptOfferAsync(Caller agent, string conversationId)
+    {
+        RequireStaff(agent);
+        Validate.Id(conversationId);
+        await _routing.WaitAsync();
+        try
+        {
+            if (!await router.AcceptAsync(conversationId, agent.Id))
+            {
+                throw new LiveHelpException(ErrorCodes.OfferGone, "this offer is no longer open");
+            }
+            var conversation = await AssignAsync(conversationId, agent.Id);
+            await RouteAsync();
+            return await StaffViewAsync(conversation);
+        }
+        finally
+        {
+            _routing.Release();
+        }
+    }
+
+    public async Task DeclineOfferAsync(Caller agent, string conversationId)
+    {
+        RequireStaff(agent);
+        Validate.Id(conversationId);
+        await _routing.WaitAsync();
+        try
+        {
+            if (await router.DeclineAsync(conversationId, agent.Id) is null)
+            {
+                throw new LiveHelpException(ErrorCodes.OfferGone, "this offer is no longer open");
+            }
+            await RouteAsync();
+        }
+        finally
+        {
+            _routing.Release();
+        }
+    }
+
+    public async Task TransferAsync(Caller staff, string conversationId, TransferInput input)
+    {
+        RequireStaff(staff);
+        Validate.Optional(input.Note, "note", Options.MaxMessageLength);
+        if ((input.ToAgentId is null) == (input.ToTopic is null))
+        {
+            throw new LiveHelpException(ErrorCodes.InvalidInput, "give either toAgentId or toTopic");
+        }
+        var conversation = await FindAsync(staff, conversationId, Access.Act);
+        if (conversation.Status != ConversationStatus.Active || conversation.AgentId is not { } fromAgentId)
+        {
+            throw new LiveHelpException(conversation.IsOpen ? ErrorCodes.InvalidInput : ErrorCodes.ConversationClosed,
+                "only a conversation in progress can be transferred");
+        }
+        await _routing.WaitAsync();
+        try
+        {
+            if (input.ToAgentId is { } toAgentId)
+            {
+                await TransferToAgentAsync(staff, conversation, fromAgentId, toAgentId, input.Note);
+            }
+            else
+            {
+                await TransferToTopicAsync(staff, conversation, fromAgentId, await FindTopicAsync(input.ToTopic!), input.Note);
+            }
+            await RouteAsync();
+        }
+        finally
+        {
+            _routing.Release();
+        }
+    }
+
+    private async Task TransferToAgentAsync(Caller staff, Conversation conversation, string fromAgentId, string toAgentId, string? note)
+    {
+        Validate.Id(toAgentId);
+        var target = await store.FindAgentAsync(toAgentId);
+        if (target is null || target.Disabled || toAgentId == fromAgentId || !await router.TransferAsync(conversation.Id, fromAgentId, toAgentId))
+        {
+            throw new LiveHelpException(ErrorCodes.AgentUnavailable, "that agent cannot take this conversation now");
+        }
+        await AddNoteTextAsync(staff, conversation, note);
+        var moved = await UpdateAsync(conversation.Id, c => c with { AgentId = target.Id, AgentName = target.DisplayName });
+        await AppendSystemAsync(moved, $"{target.DisplayName} has taken over from {conversation.AgentName}.");
+        await hub.Clients.User(fromAgentId).SendAsync(Hub.Events.Unassigned, new Unassigned(conversation.Id, "transferred"));
+        await hub.Clients.User(target.Id).SendAsync(Hub.Events.Assigned, await StaffViewAsync(moved));
+        await hub.Clients.User(moved.VisitorId).SendAsync(Hub.Events.AgentJoined, new AgentJoined(moved.Id, target.Id, target.DisplayName));
+    }
+
+    private async Task TransferToTopicAsync(Caller staff, Conversation conversation, string fromAgentId, Topic topic, string? note)
+    {
+        await AddNoteTextAsync(staff, conversation, note);
+        await RequeueAsync(conversation.Id, fromAgentId, topic.Id, $"{conversation.AgentName} is passing you to the {topic.Name} team. You are first in line.");
+        await hub.Clients.User(fromAgentId).SendAsync(Hub.Events.Unassigned, new Unassigned(conversation.Id, "transferred"));
+    }
+
+    public async Task CloseAsync(Caller caller, string conversationId)
+    {
+        var conversation = await FindAsync(caller, conversationId, caller.CanOversee ? Access.Read : Access.Participate);
+        if (!conversation.IsOpen)
+        {
+            throw new LiveHelpException(ErrorCodes.ConversationClosed, "the conversation is already closed");
+        }
+        await _routing.WaitAsync();
+        try
+        {
+            var (_, offer) = await router.Store.TryDequeueAsync(conversation.Id);
+            if (offer is not null)
+            {
+                await hub.Clients.User(offer.AgentId).SendAsync(Hub.Events.OfferWithdrawn, new OfferWithdrawn(conversation.Id, "cancelled"));
+            }
+            var now = clock.GetUtcNow();
+            var closedBy = caller.IsCustomer ? Roles.Customer : Roles.Agent;
+            var closed = await UpdateAsync(conversationId, c => c.IsOpen
+                ? c with { Status = ConversationStatus.Closed, ClosedAt = now, ClosedBy = closedBy }
+                : throw new LiveHelpException(ErrorCodes.ConversationClosed, "the conversation is already closed"));
+            if (closed.AgentId is { } agentId)
+            {
+                await router.Store.ReleaseAsync(agentId, closed.Id);
+            }
+            if (closed.HandleTime is { } handle)
+            {
+                _averageHandleSeconds = (0.8 * _averageHandleSeconds) + (0.2 * handle.TotalSeconds);
+            }
+            _lastPlaces.TryRemove(closed.Id, out _);
+            var who = caller.IsCustomer ? "The customer" : caller.Name ?? "The agent";
+            await AppendSystemAsync(closed, $"{who} closed the conversation.");
+            await SendToConversationAsync(closed, Hub.Events.ConversationClosed, new ConversationClosed(closed.Id, closedBy), includeCustomer: true);
+            await RouteAsync();
+        }
+        finally
+        {
+            _routing.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<QueueEntry>> GetQueueAsync(Caller staff)
+    {
+        RequireStaff(staff);
+        var offers = (await router.Store.ListOffersAsync()).ToDictionary(o => o.RequestId, o => o.AgentId, StringComparer.Ordinal);
+        var entries = new List<QueueEntry>();
+        foreach (var place in await router.PlacesAsync(AverageHandleTime))
+        {
+            if (await store.FindConversationAsync(place.RequestId) is { } c)
+            {
+                entries.Add(new QueueEntry(await StaffViewAsync(c), place.Position, place.EstimatedWaitSeconds, offers.GetValueOrDefault(c.Id)));
+            }
+        }
+        return entries;
+    }
+
+    /// <summary>Runs the stored clocks: lapsed offers, ended grace periods; then matches again.</summary>
+    public async Task TickAsync()
+    {
+        await _routing.WaitAsync();
+        try
+        {
+            foreach (var e in await router.ExpireAsync())
+            {
+                await ApplyAsync(e);
+            }
+            await RouteAsync();
+        }
+        finally
+        {
+            _routing.Release();
+        }
+    }
+
+    /// <summary>False for a disabled or deleted account, whose connection must be closed.</summary>
+    public async Task<bool> AgentConnectedAsync(Caller agent)
+    {
+        if (await store.FindAgentAsync(agent.Id) is not { Disabled: false } account)
+        {
+            return false;
+        }
+        await router.Store.UpsertProfileAsync(Profiles.Of(account));
+        await router.Store.ConnectAsync(agent.Id);
+        await TickAsync();
+        return true;
+    }
+
+    /// <summary>An admin changed the account: routing sees the new skills and cap at once.</summary>
+    public async Task AgentChangedAsync(AgentAccount account)
+    {
+        await router.Store.UpsertProfileAsync(Profiles.Of(account));
+        if (account.Disabled)
+        {
+            await router.Store.SetStatusAsync(account.Id, AgentStatus.Offline);
+        }
+        await TickAsync();
+    }
+
+    /// <summary>After a restart: seats for every account, the queue as it was, and active conversations held by agents who get a grace period to come back.</summary>
+    public async Task RestoreAsync()
+    {
+        foreach (var account in await store.ListAgentsAsync())
+        {
+            await router.Store.UpsertProfileAsync(Profiles.Of(account));
+        }
+        var open = await store.ListOpenConversationsAsync();
+        var now = clock.GetUtcNow();
+        foreach (var c in open)
+        {
+            if (c.Status == ConversationStatus.Queued)
+            {
+                await router.EnqueueAsync(c.Id, await SkillOfAsync(c.Topic), c.Mode, c.EnqueuedAt, c.Requeued);
+            }
+            else if (c.AgentId is { } agentId)
+            {
+                await router.Store.AttachAsync(c.Id, agentId);
+                await router.Store.DisconnectAsync(agentId, now);
+            }
+        }
+        Log.Restored(log, open.Count(c => c.Status == ConversationStatus.Queued), open.Count(c => c.Status == ConversationStatus.Active));
+    }
+
+    public Task AgentDisconnectedAsync(Caller agent) => router.Store.DisconnectAsync(agent.Id, clock.GetUtcNow());
+
+    private TimeSpan AverageHandleTime => TimeSpan.FromSeconds(_averageHandleSeconds);
+
+    /// <summary>Matches what can be matched and tells every waiting customer their new place. Call with the routing lock held.</summary>
+    private async Task RouteAsync()
+    {
+        foreach (var e in await router.MatchAsync())
+        {
+            await ApplyAsync(e);
+        }
+        await PublishPlacesAsync();
+    }
+
+    private async Task ApplyAsync(RoutingEvent e)
+    {
+        switch (e)
+        {
+            case OfferMade(var offer):
+                if (await store.FindConversationAsync(offer.RequestId) is { } offered)
+                {
+                    await hub.Clients.User(offer.AgentId).SendAsync(Hub.Events.Offer, new OfferNotice(offered.Id, offer.Deadline, await StaffViewAsync(offered)));
+                }
+                break;
+            case RequestAssigned(var requestId, var agentId):
+                await AssignAsync(requestId, agentId);
+                break;
+            case OfferLapsed(var offer):
+                Log.OfferLapsed(log, offer.RequestId, offer.AgentId);
+                await hub.Clients.User(offer.AgentId).SendAsync(Hub.Events.OfferWithdrawn, new OfferWithdrawn(offer.RequestId, "lapsed"));
+                await hub.Clients.User(offer.AgentId).SendAsync(Hub.Events.StatusChanged, new StatusChanged(AgentStatus.Away, "missed_offer"));
+                break;
+            case AgentLost(var agentId, var conversationIds):
+                Log.AgentLost(log, agentId, conversationIds.Count);
+                foreach (var id in conversationIds)
+                {
+                    if (await store.FindConversationAsync(id) is { Status: ConversationStatus.Active } lost)
+                    {
+                        await RequeueAsync(id, agentId, lost.Topic, $"{lost.AgentName} lost their connection. You are first in line for the next agent.");
+                    }
+                }
+                break;
+        }
+    }
+
+    private async Task<Conversation> AssignAsync(string conversationId, string agentId)
+    {
+        var agent = await store.FindAgentAsync(agentId) ?? throw new LiveHelpException(ErrorCodes.NotFound, "unknown agent");
+        var now = clock.GetUtcNow();
+        var assigned = await UpdateAsync(conversationId, c => c with
+        {
+            Status = ConversationStatus.Active,
+            AgentId = agent.Id,
+            AgentName = agent.DisplayName,
+            FirstAssignedAt = c.FirstAssignedAt ?? now,
+            Requeued = false,
+        });
+        _lastPlaces.TryRemove(conversationId, out _);
+        Log.Assigned(log, conversationId, agentId);
+        await AppendSystemAsync(assigned, $"{agent.DisplayName} joined the conversation.");
+        await hub.Clients.User(agent.Id).SendAsync(Hub.Events.Assigned, await StaffViewAsync(assigned));
+        await hub.Clients.User(assigned.VisitorId).SendAsync(Hub.Events.AgentJoined, new AgentJoined(assigned.Id, agent.Id, agent.DisplayName));
+        return assigned;
+    }
+
+    private async Task RequeueAsync(string conversationId, string fromAgentId, string topicId, string announcement)
+    {
+        await router.Store.ReleaseAsync(fromAgentId, conversationId);
+        var now = clock.GetUtcNow();
+        var queued = await UpdateAsync(conversationId, c => c with
+        {
+            Status = ConversationStatus.Queued,
+            Topic = topicId,
+            AgentId = null,
+            AgentName = null,
+            Requeued = true,
+            EnqueuedAt = now,
+        });
+        await router.EnqueueAsync(conversationId, await SkillOfAsync(topicId), queued.Mode, now, requeued: true);
+        await AppendSystemAsync(queued, announcement);
+    }
+
+    private async Task PublishPlacesAsync()
+    {
+        var places = await router.PlacesAsync(AverageHandleTime);
+        var queued = places.Select(p => p.RequestId).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in _lastPlaces.Keys.Where(k => !queued.Contains(k)))
+        {
+            _lastPlaces.TryRemove(gone, out _);
+        }
+        foreach (var place in places)
+        {
+            var update = new QueueUpdate(place.RequestId, place.Position, place.EstimatedWaitSeconds);
+            if (_lastPlaces.TryGetValue(place.RequestId, out var last) && last == update)
+            {
+                continue;
+            }
+            _lastPlaces[place.RequestId] = update;
+            if (await store.FindConversationAsync(place.RequestId) is { } c)
+            {
+                await hub.Clients.User(c.VisitorId).SendAsync(Hub.Events.QueueUpdate, update);
+            }
+        }
+    }
+
+    private async Task<Topic> FindTopicAsync(string topicId) =>
+        (await store.ListTopicsAsync()).FirstOrDefault(t => string.Equals(t.Id, topicId, StringComparison.OrdinalIgnoreCase))
+        ?? throw new LiveHelpException(ErrorCodes.UnknownTopic, $"there is no topic '{topicId}'");
+
+    /// <summary>The skill that serves a topic; a topic removed since keeps being served by the skill of its name.</summary>
+    private async Task<string> SkillOfAsync(string topicId) =>
+        (await store.ListTopicsAsync()).FirstOrDefault(t => string.Equals(t.Id, topicId, StringComparison.OrdinalIgnoreCase))?.Skill ?? topicId;
+
+    private async Task<ConversationView> StaffViewAsync(Conversation c) =>
+        c.ToView((await store.FindVisitorAsync(c.VisitorId))?.UserId);
+
+    /// <summary>Reads, changes and writes a conversation, retrying when another writer got there first.</summary>
+    private async Task<Conversation> UpdateAsync(string conversationId, Func<Conversation, Conversation> change)
+    {
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var current = await store.FindConversationAsync(conversationId) ?? throw new LiveHelpException(ErrorCodes.NotFound, "conversation not found");
+            if (await store.TryUpdateConversationAsync(change(current)) is { } updated)
+            {
+                return updated;
+            }
+        }
+        throw new LiveHelpException(ErrorCodes.Conflict, "the conversation is being changed by someone else; try again");
+    }
+
+    private static void RequireCustomer(Caller caller)
+    {
+        if (!caller.IsCustomer)
+        {
+            throw new LiveHelpException(ErrorCodes.Forbidden, "only customers can do this");
+        }
+    }
+
+    private static void RequireStaff(Caller caller)
+    {
+        if (!caller.IsStaff)
+        {
+            throw new LiveHelpException(ErrorCodes.Forbidden, "only agents can do this");
+        }
+    }
+}

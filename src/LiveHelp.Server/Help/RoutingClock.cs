@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Options;
+
+namespace LiveHelp.Server.Help;
+
+/// <summary>Runs the clocks that live in the routing store (offer deadlines, grace periods) on this node.</summary>
+internal sealed class RoutingClock(HelpDesk desk, IOptions<LiveHelpOptions> options, ILogger<RoutingClock> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ClockInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await desk.TickAsync();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.ClockFailed(log, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using LiveHelp.Core.Contracts;
+using LiveHelp.Core.Conversations;
+
+namespace LiveHelp.Server.Help;
+
+internal static class Views
+{
+    public static ConversationView ToView(this Conversation c, string? verifiedUserId = null) => new()
+    {
+        Id = c.Id,
+        Topic = c.Topic,
+        Mode = c.Mode,
+        Status = c.Status,
+        PreQualification = c.PreQualification,
+        VerifiedUserId = verifiedUserId,
+        CreatedAt = c.CreatedAt,
+        AgentId = c.AgentId,
+        AgentName = c.AgentName,
+        ClosedAt = c.ClosedAt,
+        ClosedBy = c.ClosedBy,
+        Rating = c.Rating,
+        RatingComment = c.RatingComment,
+        QueueWaitSeconds = c.QueueWait?.TotalSeconds,
+        FirstResponseSeconds = c.FirstResponse?.TotalSeconds,
+        HandleSeconds = c.HandleTime?.TotalSeconds,
+        CustomerReadSeq = c.CustomerReadSeq,
+        AgentReadSeq = c.AgentReadSeq,
+    };
+}

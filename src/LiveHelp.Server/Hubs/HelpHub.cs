@@ -1,0 +1,99 @@
+using System.Security.Claims;
+using LiveHelp.Core;
+using LiveHelp.Core.Contracts;
+using LiveHelp.Core.Conversations;
+using LiveHelp.Server.Help;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+
+namespace LiveHelp.Server.Hubs;
+
+/// <summary>The one hub customers, devices and agents connect to. Method and event names: <see cref="Core.Contracts.Hub"/>.</summary>
+[Authorize]
+public sealed class HelpHub(HelpDesk desk, IOptions<LiveHelpOptions> options) : Microsoft.AspNetCore.SignalR.Hub
+{
+    private Caller Caller => new(
+        Context.UserIdentifier ?? "",
+        Context.User?.FindFirstValue(ClaimTypes.Role) ?? "",
+        Context.User?.FindFirstValue(ClaimTypes.Name) is { Length: > 0 } name ? name : null);
+
+    public override async Task OnConnectedAsync()
+    {
+        if (Caller.IsStaff && !await desk.AgentConnectedAsync(Caller))
+        {
+            Context.Abort();
+        }
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        if (Caller.IsStaff)
+        {
+            await desk.AgentDisconnectedAsync(Caller);
+        }
+    }
+
+    public Task<RequestHelpResult> RequestHelp(RequestHelpInput input)
+    {
+        Throttle();
+        return desk.RequestHelpAsync(Caller, input ?? new RequestHelpInput());
+    }
+
+    public Task CancelHelp(string conversationId) => desk.CancelHelpAsync(Caller, conversationId);
+
+    public Task LeaveMessage(OfflineMessageInput input)
+    {
+        Throttle();
+        return desk.LeaveMessageAsync(Caller, input ?? new OfflineMessageInput());
+    }
+
+    public Task<Message> SendMessage(string conversationId, string? clientMessageId, string text)
+    {
+        Throttle();
+        return desk.SendMessageAsync(Caller, conversationId, clientMessageId, text);
+    }
+
+    public Task Typing(string conversationId, bool isTyping) => desk.TypingAsync(Caller, conversationId, isTyping);
+
+    public Task MarkRead(string conversationId, long seq) => desk.MarkReadAsync(Caller, conversationId, seq);
+
+    public Task<ResumeResult> Resume(string conversationId, long afterSeq) => desk.ResumeAsync(Caller, conversationId, afterSeq);
+
+    public Task CloseConversation(string conversationId) => desk.CloseAsync(Caller, conversationId);
+
+    public Task Rate(string conversationId, int rating, string? comment) => desk.RateAsync(Caller, conversationId, rating, comment);
+
+    public Task<IReadOnlyList<ConversationView>> MyConversations() => desk.MyConversationsAsync(Caller);
+
+    public Task SetStatus(AgentStatus status) => desk.SetStatusAsync(Caller, status);
+
+    public Task<ConversationView> AcceptOffer(string conversationId) => desk.AcceptOfferAsync(Caller, conversationId);
+
+    public Task DeclineOffer(string conversationId) => desk.DeclineOfferAsync(Caller, conversationId);
+
+    public Task<Message> AddNote(string conversationId, string? clientMessageId, string text)
+    {
+        Throttle();
+        return desk.AddNoteAsync(Caller, conversationId, clientMessageId, text);
+    }
+
+    public Task Transfer(string conversationId, TransferInput input) => desk.TransferAsync(Caller, conversationId, input ?? new TransferInput());
+
+    public async Task<ResumeResult> Watch(string conversationId)
+    {
+        var transcript = await desk.WatchAsync(Caller, conversationId);
+        await Groups.AddToGroupAsync(Context.ConnectionId, HelpDesk.WatchGroup(transcript.Conversation.Id));
+        return transcript;
+    }
+
+    public Task<IReadOnlyList<QueueEntry>> GetQueue() => desk.GetQueueAsync(Caller);
+
+    private void Throttle()
+    {
+        var bucket = (MessageRate)(Context.Items[nameof(MessageRate)] ??= new MessageRate(options.Value.MessagesPerSecond, options.Value.MessageBurst, TimeProvider.System));
+        if (!bucket.TryTake())
+        {
+            throw new LiveHelpException(ErrorCodes.RateLimited, "too many messages; slow down and try again in a moment");
+        }
+    }
+}

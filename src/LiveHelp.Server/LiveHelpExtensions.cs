@@ -1,0 +1,81 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LiveHelp.Core;
+using LiveHelp.Core.Conversations;
+using LiveHelp.Core.Routing;
+using LiveHelp.Persistence;
+using LiveHelp.Server.Api;
+using LiveHelp.Server.Auth;
+using LiveHelp.Server.Help;
+using LiveHelp.Server.Hubs;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace LiveHelp.Server;
+
+/// <summary>The composition root: <c>builder.AddLiveHelp()</c> and <c>app.MapLiveHelp()</c>.</summary>
+public static class LiveHelpExtensions
+{
+    public static WebApplicationBuilder AddLiveHelp(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<LiveHelpOptions>().Bind(builder.Configuration.GetSection(LiveHelpOptions.Section))
+            .Validate(o => o.MaxMessageLength > 0 && o.MessagesPerSecond > 0 && o.MessageBurst > 0 && o.MaxReceiveMessageSize > 0, "LiveHelp limits must be positive")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ServerSecrets>();
+        services.AddSingleton(sp => new AccessTokens(sp.GetRequiredService<ServerSecrets>().SigningKey, sp.GetRequiredService<TimeProvider>()));
+
+        services.TryAddSingleton<IConversationStore>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<LiveHelpOptions>>().Value;
+            var root = sp.GetRequiredService<IHostEnvironment>().ContentRootPath;
+            var path = Path.GetFullPath(Path.Combine(root, o.DataDirectory, "livehelp.db"));
+            return new SqliteConversationStore($"Data Source={path}");
+        });
+        services.TryAddSingleton<IRoutingStore, InMemoryRoutingStore>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<LiveHelpOptions>>().Value.Routing);
+        services.AddSingleton<Router>();
+        services.AddSingleton<HelpDesk>();
+        services.AddHostedService<Bootstrap>();
+        services.AddHostedService<RoutingClock>();
+
+        services.AddAuthentication(TokenAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(StaffApi.Staff, p => p.RequireRole(Roles.Agent, Roles.Supervisor, Roles.Admin))
+            .AddPolicy(StaffApi.Supervisors, p => p.RequireRole(Roles.Supervisor, Roles.Admin))
+            .AddPolicy(StaffApi.Admins, p => p.RequireRole(Roles.Admin));
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+            ctx.ProblemDetails.Extensions.TryAdd("code", Problems.CodeOf(ctx.ProblemDetails.Status ?? 500)));
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        services.AddSignalR(o =>
+            {
+                o.MaximumReceiveMessageSize = builder.Configuration.GetValue<long?>($"{LiveHelpOptions.Section}:{nameof(LiveHelpOptions.MaxReceiveMessageSize)}")
+                    ?? new LiveHelpOptions().MaxReceiveMessageSize;
+                o.AddFilter<ErrorCodeFilter>();
+            })
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        return builder;
+    }
+
+    public static WebApplication MapLiveHelp(this WebApplication app)
+    {
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        var api = app.MapGroup("/api").RequireAuthorization().AddEndpointFilter(Problems.Filter);
+        api.MapAuthApi();
+        api.MapStaffApi();
+        api.MapTranscriptApi();
+
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapGet("/readyz", () => Results.Ok(new { status = "ready" }));
+        app.MapHub<HelpHub>(LiveHelp.Core.Contracts.Hub.Path);
+        return app;
+    }
+}

@@ -1,0 +1,41 @@
+using LiveHelp.Core.Routing;
+
+namespace LiveHelp.Server;
+
+/// <summary>The "LiveHelp" configuration section; every key is listed in README.md.</summary>
+public sealed class LiveHelpOptions
+{
+    public const string Section = "LiveHelp";
+
+    /// <summary>Where the SQLite database lives when no other store is configured; relative paths start at the content root.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Key that signs visitor and staff tokens; generated and kept in the store when empty.</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>Secret a host site uses to sign its user ids (identity verification); generated when empty.</summary>
+    public string? IdentitySecret { get; set; }
+
+    /// <summary>Password of the first admin, created on the first start; a random one is printed when empty.</summary>
+    public string? AdminPassword { get; set; }
+
+    public int MaxMessageLength { get; set; } = 4000;
+
+    /// <summary>Largest hub frame accepted, in bytes; larger ones close the connection.</summary>
+    public long MaxReceiveMessageSize { get; set; } = 64 * 1024;
+
+    /// <summary>Sustained messages per second per connection, and the burst allowed above it.</summary>
+    public double MessagesPerSecond { get; set; } = 5;
+    public int MessageBurst { get; set; } = 10;
+
+    public TimeSpan VisitorTokenLifetime { get; set; } = TimeSpan.FromDays(365);
+    public TimeSpan StaffTokenLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>How often offer deadlines and grace periods are checked.</summary>
+    public TimeSpan ClockInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public RoutingOptions Routing { get; set; } = new();
+
+    /// <summary>Topics created on the first start: id, name and skill are the same word.</summary>
+    public List<string> DefaultTopics { get; set; } = ["general", "billing", "technical", "device"];
+}

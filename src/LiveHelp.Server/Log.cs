@@ -1,0 +1,30 @@
+using LiveHelp.Core;
+
+namespace LiveHelp.Server;
+
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Help requested: conversation {ConversationId}, topic {Topic}, mode {Mode}")]
+    public static partial void HelpRequested(ILogger logger, string conversationId, string topic, HelpMode mode);
+
+    [LoggerMessage(2, LogLevel.Information, "Conversation {ConversationId} assigned to agent {AgentId}")]
+    public static partial void Assigned(ILogger logger, string conversationId, string agentId);
+
+    [LoggerMessage(3, LogLevel.Information, "Offer of {ConversationId} to agent {AgentId} lapsed; agent set away")]
+    public static partial void OfferLapsed(ILogger logger, string conversationId, string agentId);
+
+    [LoggerMessage(4, LogLevel.Warning, "Agent {AgentId} stayed away past the grace period; {Count} conversations go back to the queue")]
+    public static partial void AgentLost(ILogger logger, string agentId, int count);
+
+    [LoggerMessage(5, LogLevel.Warning, "First admin created on {Url}: sign in as 'admin' with password {Password}")]
+    public static partial void AdminCreated(ILogger logger, string url, string password);
+
+    [LoggerMessage(6, LogLevel.Information, "Restored {Queued} queued and {Active} active conversations")]
+    public static partial void Restored(ILogger logger, int queued, int active);
+
+    [LoggerMessage(7, LogLevel.Error, "The routing clock failed; it will run again")]
+    public static partial void ClockFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Information, "LiveHelp store: {Store}")]
+    public static partial void StoreInUse(ILogger logger, string store);
+}
