@@ -33,7 +33,7 @@ public static class LiveHelpExtensions
             var o = sp.GetRequiredService<IOptions<LiveHelpOptions>>().Value;
             var root = sp.GetRequiredService<IHostEnvironment>().ContentRootPath;
             var path = Path.GetFullPath(Path.Combine(root, o.DataDirectory, "livehelp.db"));
-            return new SqliteConversationStore($"Data Source={path}");
+            return new SqliteConversationStore(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = path }.ToString());
         });
         services.TryAddSingleton<IRoutingStore, InMemoryRoutingStore>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<LiveHelpOptions>>().Value.Routing);

@@ -1,0 +1,71 @@
+using Microsoft.Data.Sqlite;
+
+namespace LiveHelp.Persistence;
+
+/// <summary>
+/// Opens pooled connections to one SQLite database file, each prepared with the per-connection settings
+/// (busy timeout, foreign keys) that the store relies on.
+/// </summary>
+internal sealed class SqliteConnectionFactory
+{
+    private readonly string connectionString;
+    private readonly string setupSql;
+
+    public SqliteConnectionFactory(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (builder.Mode == SqliteOpenMode.Memory
+            || string.IsNullOrWhiteSpace(builder.DataSource)
+            || builder.DataSource.Equals(":memory:", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException(
+                "The SQLite store needs a database file (e.g. 'Data Source=/var/lib/livehelp/livehelp.db'): "
+                + "every operation opens its own connection, so an in-memory database would not persist.",
+                nameof(connectionString));
+        }
+
+        this.connectionString = builder.ToString();
+        DataSource = builder.DataSource;
+        var busyTimeoutMs = builder.DefaultTimeout <= 0
+            ? int.MaxValue
+            : (int)Math.Min(int.MaxValue, builder.DefaultTimeout * 1000L);
+        setupSql = $"PRAGMA busy_timeout = {busyTimeoutMs}; PRAGMA foreign_keys = ON;";
+    }
+
+    /// <summary>The database file as given in the connection string.</summary>
+    public string DataSource { get; }
+
+    /// <summary>Creates the folder of the database file when it is a plain path and the folder is missing.</summary>
+    public void EnsureDirectoryExists()
+    {
+        if (DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase) || DataSource.StartsWith('|'))
+        {
+            return;
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(DataSource));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+    }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(ct);
+            await using var setup = connection.Command(setupSql);
+            await setup.ExecuteNonQueryAsync(ct);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace LiveHelp.Persistence;
+
+/// <summary>
+/// The schema as an ordered list of migrations. Each one runs once, in a write transaction, and is recorded in
+/// <c>schema_version</c>; a new schema change is a new entry at the end, never an edit of an old one.
+/// </summary>
+internal static class SqliteSchema
+{
+    private const string CreateVersionTable = """
+        CREATE TABLE IF NOT EXISTS schema_version (
+            version    INTEGER NOT NULL PRIMARY KEY,
+            applied_at TEXT    NOT NULL
+        ) STRICT;
+        """;
+
+    /// <summary>Timestamps are a pair of INTEGER columns: UTC ticks, and the offset in minutes.</summary>
+    private static readonly IReadOnlyList<(int Version, string Sql)> Migrations =
+    [
+        (1, """
+            CREATE TABLE IF NOT EXISTS settings (
+                key   TEXT NOT NULL PRIMARY KEY,
+                value TEXT NOT NULL
+            ) STRICT;
+
+            CREATE TABLE IF NOT EXISTS agents (
+                id                TEXT    NOT NULL PRIMARY KEY,
+                username          TEXT    NOT NULL,
+                username_key      TEXT    NOT NULL UNIQUE,
+                display_name      TEXT    NOT NULL,
+                password_hash     TEXT    NOT NULL,
+                role              TEXT    NOT NULL,
+                skills            TEXT    NOT NULL,
+                max_concurrent    INTEGER NOT NULL,
+                auto_accept       INTEGER NOT NULL,
+                disabled          INTEGER NOT NULL,
+                created_at        INTEGER NOT NULL,
+                created_at_offset INTEGER NOT NULL
+            ) STRICT;
+
+            CREATE TABLE IF NOT EXISTS topics (
+                id    TEXT NOT NULL PRIMARY KEY,
+                name  TEXT NOT NULL,
+                skill TEXT NOT NULL
+            ) STRICT;
+
+            CREATE TABLE IF NOT EXISTS visitors (
+                id                TEXT    NOT NULL PRIMARY KEY,
+                user_id           TEXT,
+                name              TEXT,
+                email             TEXT,
+                created_at        INTEGER NOT NULL,
+                created_at_offset INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX IF NOT EXISTS ix_visitors_user_id ON visitors (user_id) WHERE user_id IS NOT NULL;
+
+            CREATE TABLE IF NOT EXISTS conversations (
+                id                          TEXT    NOT NULL PRIMARY KEY,
+                visitor_id                  TEXT    NOT NULL,
+                topic                       TEXT    NOT NULL,
+                mode                        TEXT    NOT NULL,
+                status                      TEXT    NOT NULL,
+                pre_qualification           TEXT    NOT NULL,
+                created_at                  INTEGER NOT NULL,
+                created_at_offset           INTEGER NOT NULL,
+                enqueued_at                 INTEGER NOT NULL,
+                enqueued_at_offset          INTEGER NOT NULL,
+                requeued                    INTEGER NOT NULL,
+                agent_id                    TEXT,
+                agent_name                  TEXT,
+                first_assigned_at           INTEGER,
+                first_assigned_at_offset    INTEGER,
+                first_agent_reply_at        INTEGER,
+                first_agent_reply_at_offset INTEGER,
+                closed_at                   INTEGER,
+                closed_at_offset            INTEGER,
+                closed_by                   TEXT,
+                rating                      INTEGER,
+                rating_comment              TEXT,
+                customer_read_seq           INTEGER NOT NULL DEFAULT 0,
+                agent_read_seq              INTEGER NOT NULL DEFAULT 0,
+                version                     INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX IF NOT EXISTS ix_conversations_visitor ON conversations (visitor_id, created_at);
+            CREATE INDEX IF NOT EXISTS ix_conversations_open ON conversations (created_at)
+                WHERE status IN ('Queued', 'Active');
+
+            CREATE TABLE IF NOT EXISTS messages (
+                conversation_id   TEXT    NOT NULL REFERENCES conversations (id),
+                seq               INTEGER NOT NULL,
+                client_message_id TEXT,
+                kind              TEXT    NOT NULL,
+                sender_id         TEXT,
+                sender_name       TEXT,
+                text              TEXT    NOT NULL,
+                sent_at           INTEGER NOT NULL,
+                sent_at_offset    INTEGER NOT NULL,
+                PRIMARY KEY (conversation_id, seq)
+            ) STRICT;
+            CREATE UNIQUE INDEX IF NOT EXISTS ux_messages_client_message ON messages (conversation_id, sender_id, client_message_id)
+                WHERE client_message_id IS NOT NULL;
+
+            CREATE TABLE IF NOT EXISTS offline_messages (
+                id                TEXT    NOT NULL PRIMARY KEY,
+                visitor_id        TEXT    NOT NULL,
+                topic             TEXT,
+                name              TEXT,
+                email             TEXT,
+                text              TEXT    NOT NULL,
+                created_at        INTEGER NOT NULL,
+                created_at_offset INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX IF NOT EXISTS ix_offline_messages_created ON offline_messages (created_at);
+            """),
+    ];
+
+    public static int LatestVersion => Migrations[^1].Version;
+
+    /// <summary>
+    /// Switches the file to WAL and applies the missing migrations. Concurrent callers (threads, store instances,
+    /// processes) serialise on the write lock, and the loser finds the work done.
+    /// </summary>
+    public static async Task MigrateAsync(SqliteConnection connection, CancellationToken ct)
+    {
+        await using (var wal = connection.Command("PRAGMA journal_mode = WAL;"))
+        {
+            await wal.ExecuteScalarAsync(ct);
+        }
+
+        ct.ThrowIfCancellationRequested();
+        await using var transaction = connection.BeginTransaction(deferred: false);
+
+        await using (var create = connection.Command(CreateVersionTable, transaction))
+        {
+            await create.ExecuteNonQueryAsync(ct);
+        }
+
+        long current;
+        await using (var read = connection.Command("SELECT COALESCE(MAX(version), 0) FROM schema_version;", transaction))
+        {
+            current = (long)(await read.ExecuteScalarAsync(ct))!;
+        }
+
+        if (current > LatestVersion)
+        {
+            throw new InvalidOperationException(
+                $"The database schema is at version {current}, newer than this build knows ({LatestVersion}).");
+        }
+
+        foreach (var (version, sql) in Migrations.Where(m => m.Version > current))
+        {
+            await using (var migrate = connection.Command(sql, transaction))
+            {
+                await migrate.ExecuteNonQueryAsync(ct);
+            }
+
+            await using var record = connection.Command(
+                "INSERT INTO schema_version (version, applied_at) VALUES (@version, @applied_at);", transaction);
+            record.SetInteger("version", version);
+            record.SetText("applied_at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+            await record.ExecuteNonQueryAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
+    }
+}

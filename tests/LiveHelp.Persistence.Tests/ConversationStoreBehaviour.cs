@@ -1,0 +1,1072 @@
+using LiveHelp.Core;
+using LiveHelp.Core.Accounts;
+using LiveHelp.Core.Conversations;
+
+namespace LiveHelp.Persistence.Tests;
+
+/// <summary>
+/// What every <see cref="IConversationStore"/> must do, whatever the database. A store implementation gets the
+/// whole suite by deriving from this class and saying how to make a fresh store and a second instance on it.
+/// </summary>
+public abstract class ConversationStoreBehaviour : IAsyncLifetime
+{
+    /// <summary>Leading and trailing blanks, line breaks, markup, SQL, format strings, emoji, combining marks, RTL.</summary>
+    protected const string Tricky =
+        "  <script>alert('x')</script> &amp; <b onclick=\"y()\">bold</b> \"quoted\" 'single' `tick` \\back\\slash"
+        + " '); DROP TABLE messages; -- {{x}} ${y} %s {0}\r\n\ttab 😀👩‍💻🇫🇷 e\u0301 \u200B עברית ﷺ 中文  ";
+
+    /// <summary>
+    /// Timestamps with sub-microsecond ticks and several offsets, so lossy storage shows. As instants
+    /// T0 &lt; T1 &lt; T2, although their local clock readings are in another order.
+    /// </summary>
+    protected static readonly DateTimeOffset T0 =
+        new DateTimeOffset(2025, 3, 14, 9, 26, 53, TimeSpan.FromHours(5.5)).AddTicks(5_358_979);
+
+    protected static readonly DateTimeOffset T1 =
+        new DateTimeOffset(2025, 3, 14, 4, 30, 0, TimeSpan.FromHours(-7)).AddTicks(1);
+
+    protected static readonly DateTimeOffset T2 =
+        new DateTimeOffset(2025, 3, 15, 23, 59, 59, TimeSpan.Zero).AddTicks(9_999_999);
+
+    private IConversationStore? store;
+
+    /// <summary>The store under test: fresh and initialised for each test.</summary>
+    protected IConversationStore Store => store ?? throw new InvalidOperationException("The store is not created yet.");
+
+    /// <summary>A fresh, initialised store on a new, empty database.</summary>
+    protected abstract Task<IConversationStore> CreateStoreAsync();
+
+    /// <summary>
+    /// Another, independent, initialised store instance on the database of <see cref="Store"/>, as a second node
+    /// or a restarted process would open it.
+    /// </summary>
+    protected abstract Task<IConversationStore> OpenSameDatabaseAsync();
+
+    public async Task InitializeAsync() => store = await CreateStoreAsync();
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    // ---- initialisation
+
+    [Fact]
+    public async Task InitializeAsync_CalledAgain_KeepsData()
+    {
+        await Store.GetOrAddSettingAsync("k", "v");
+        var conversation = await AddConversationAsync();
+
+        await Store.InitializeAsync();
+        await Store.InitializeAsync();
+
+        Assert.Equal("v", await Store.GetOrAddSettingAsync("k", "other"));
+        Assert.NotNull(await Store.FindConversationAsync(conversation.Id));
+    }
+
+    [Fact]
+    public async Task InitializeAsync_FromTwoInstancesAtOnce_Succeeds()
+    {
+        var other = await OpenSameDatabaseAsync();
+
+        await Task.WhenAll(
+            Task.Run(() => Store.InitializeAsync()),
+            Task.Run(() => other.InitializeAsync()),
+            Task.Run(() => Store.InitializeAsync()),
+            Task.Run(() => other.InitializeAsync()));
+
+        Assert.Equal("v", await other.GetOrAddSettingAsync("k", "v"));
+        Assert.Equal("v", await Store.GetOrAddSettingAsync("k", "w"));
+    }
+
+    // ---- settings
+
+    [Fact]
+    public async Task GetOrAddSetting_StoresTheFirstValueAndKeepsIt()
+    {
+        Assert.Equal("first", await Store.GetOrAddSettingAsync("signing-key", "first"));
+        Assert.Equal("first", await Store.GetOrAddSettingAsync("signing-key", "second"));
+        Assert.Equal("other", await Store.GetOrAddSettingAsync("another-key", "other"));
+        Assert.Equal("", await Store.GetOrAddSettingAsync("empty", ""));
+        Assert.Equal("", await Store.GetOrAddSettingAsync("empty", "not empty"));
+    }
+
+    [Fact]
+    public async Task GetOrAddSetting_RacingCallersOnTwoInstances_AllGetTheSameValue()
+    {
+        var other = await OpenSameDatabaseAsync();
+        var candidates = Enumerable.Range(0, 40).Select(i => $"value-{i}").ToArray();
+
+        var results = await Task.WhenAll(candidates.Select((value, i) =>
+            Task.Run(() => (i % 2 == 0 ? Store : other).GetOrAddSettingAsync("race", value))));
+
+        var winner = Assert.Single(results.Distinct());
+        Assert.Contains(winner, candidates);
+        Assert.Equal(winner, await Store.GetOrAddSettingAsync("race", "late"));
+    }
+
+    // ---- agents
+
+    [Fact]
+    public async Task Agent_RoundTripsEveryField()
+    {
+        var agent = NewAgent("ana") with
+        {
+            Skills = ["billing", "devices", Tricky],
+            MaxConcurrent = 7,
+            AutoAccept = true,
+            Disabled = true,
+            CreatedAt = T0,
+        };
+
+        Assert.True(await Store.TryAddAgentAsync(agent));
+
+        AssertAgent(agent, await Store.FindAgentAsync(agent.Id));
+        AssertAgent(agent, await Store.FindAgentByUsernameAsync("ana"));
+    }
+
+    [Fact]
+    public async Task Agent_WithoutSkills_RoundTripsAnEmptyList()
+    {
+        var agent = NewAgent("bo") with { Skills = [], AutoAccept = false, Disabled = false, CreatedAt = T1 };
+
+        Assert.True(await Store.TryAddAgentAsync(agent));
+
+        var stored = await Store.FindAgentAsync(agent.Id);
+        AssertAgent(agent, stored);
+        Assert.Empty(stored!.Skills);
+    }
+
+    [Fact]
+    public async Task TryAddAgent_UsernameTakenInAnotherCase_ReturnsFalseAndKeepsTheFirst()
+    {
+        var first = NewAgent("Support.Lead");
+        Assert.True(await Store.TryAddAgentAsync(first));
+
+        var second = NewAgent("SUPPORT.lead") with { DisplayName = "Impostor" };
+        Assert.False(await Store.TryAddAgentAsync(second));
+        Assert.False(await Store.TryAddAgentAsync(NewAgent("support.lead")));
+
+        Assert.Null(await Store.FindAgentAsync(second.Id));
+        var agents = await Store.ListAgentsAsync();
+        AssertAgent(first, Assert.Single(agents));
+    }
+
+    [Fact]
+    public async Task TryAddAgent_NonAsciiUsername_IsUniqueIgnoringCase()
+    {
+        var first = NewAgent("Élodie");
+        Assert.True(await Store.TryAddAgentAsync(first));
+
+        Assert.False(await Store.TryAddAgentAsync(NewAgent("éLODIE")));
+        AssertAgent(first, await Store.FindAgentByUsernameAsync("ÉLODIE"));
+        AssertAgent(first, await Store.FindAgentByUsernameAsync("élodie"));
+    }
+
+    [Fact]
+    public async Task FindAgentByUsername_IgnoresCase_AndStoresTheUsernameAsGiven()
+    {
+        var agent = NewAgent("MixedCase");
+        Assert.True(await Store.TryAddAgentAsync(agent));
+
+        var stored = await Store.FindAgentByUsernameAsync("mixedcase");
+
+        Assert.Equal("MixedCase", stored?.Username);
+        Assert.Null(await Store.FindAgentByUsernameAsync("mixedcase2"));
+    }
+
+    [Fact]
+    public async Task FindAgent_Unknown_ReturnsNull()
+    {
+        Assert.Null(await Store.FindAgentAsync("nobody"));
+        Assert.Null(await Store.FindAgentByUsernameAsync("nobody"));
+    }
+
+    [Fact]
+    public async Task UpdateAgent_ChangesEveryField_IncludingTheUsername()
+    {
+        var agent = NewAgent("old.name");
+        Assert.True(await Store.TryAddAgentAsync(agent));
+        var changed = agent with
+        {
+            Username = "New.Name",
+            DisplayName = "New display",
+            PasswordHash = "hash-2",
+            Role = Roles.Supervisor,
+            Skills = ["returns"],
+            MaxConcurrent = 1,
+            AutoAccept = true,
+            Disabled = true,
+            CreatedAt = T2,
+        };
+
+        await Store.UpdateAgentAsync(changed);
+
+        AssertAgent(changed, await Store.FindAgentAsync(agent.Id));
+        AssertAgent(changed, await Store.FindAgentByUsernameAsync("new.name"));
+        Assert.Null(await Store.FindAgentByUsernameAsync("old.name"));
+        Assert.True(await Store.TryAddAgentAsync(NewAgent("OLD.NAME")));
+    }
+
+    [Fact]
+    public async Task UpdateAgent_ToAUsernameTakenByAnother_ThrowsConflictAndChangesNothing()
+    {
+        var ana = NewAgent("ana");
+        var bo = NewAgent("bo");
+        Assert.True(await Store.TryAddAgentAsync(ana));
+        Assert.True(await Store.TryAddAgentAsync(bo));
+
+        var error = await Assert.ThrowsAsync<LiveHelpException>(
+            () => Store.UpdateAgentAsync(bo with { Username = "ANA", DisplayName = "changed" }));
+
+        Assert.Equal(ErrorCodes.Conflict, error.Code);
+        AssertAgent(bo, await Store.FindAgentAsync(bo.Id));
+    }
+
+    [Fact]
+    public async Task UpdateAgent_Unknown_ThrowsNotFound()
+    {
+        var error = await Assert.ThrowsAsync<LiveHelpException>(() => Store.UpdateAgentAsync(NewAgent("ghost")));
+
+        Assert.Equal(ErrorCodes.NotFound, error.Code);
+        Assert.Empty(await Store.ListAgentsAsync());
+    }
+
+    [Fact]
+    public async Task ListAgents_ReturnsEveryAgent()
+    {
+        var agents = new[] { NewAgent("carla"), NewAgent("ana"), NewAgent("Bo") };
+        foreach (var agent in agents)
+        {
+            Assert.True(await Store.TryAddAgentAsync(agent));
+        }
+
+        var listed = await Store.ListAgentsAsync();
+
+        Assert.Equal(
+            agents.Select(a => a.Id).Order(StringComparer.Ordinal),
+            listed.Select(a => a.Id).Order(StringComparer.Ordinal));
+        foreach (var agent in agents)
+        {
+            AssertAgent(agent, listed.Single(a => a.Id == agent.Id));
+        }
+    }
+
+    // ---- topics
+
+    [Fact]
+    public async Task UpsertTopic_InsertsThenReplaces()
+    {
+        Assert.Empty(await Store.ListTopicsAsync());
+
+        await Store.UpsertTopicAsync(new Topic("billing", "Billing", "billing"));
+        await Store.UpsertTopicAsync(new Topic("devices", Tricky, "hardware"));
+        await Store.UpsertTopicAsync(new Topic("billing", "Payments & refunds", "payments"));
+
+        var topics = await Store.ListTopicsAsync();
+        Assert.Equal(2, topics.Count);
+        Assert.Contains(new Topic("billing", "Payments & refunds", "payments"), topics);
+        Assert.Contains(new Topic("devices", Tricky, "hardware"), topics);
+    }
+
+    // ---- visitors
+
+    [Fact]
+    public async Task Visitor_RoundTrips_KeepingNullAndEmptyApart()
+    {
+        var full = new Visitor { Id = "v-full", UserId = "user-42", Name = Tricky, Email = "a@example.com", CreatedAt = T0 };
+        var nulls = new Visitor { Id = "v-nulls", CreatedAt = T1 };
+        var empties = new Visitor { Id = "v-empty", UserId = "", Name = "", Email = "", CreatedAt = T2 };
+
+        await Store.AddVisitorAsync(full);
+        await Store.AddVisitorAsync(nulls);
+        await Store.AddVisitorAsync(empties);
+
+        AssertVisitor(full, await Store.FindVisitorAsync("v-full"));
+        AssertVisitor(nulls, await Store.FindVisitorAsync("v-nulls"));
+        AssertVisitor(empties, await Store.FindVisitorAsync("v-empty"));
+        Assert.Null(await Store.FindVisitorAsync("v-unknown"));
+    }
+
+    [Fact]
+    public async Task FindVisitorByUserId_FindsTheLinkedVisitor()
+    {
+        var linked = new Visitor { Id = "v-1", UserId = "user-1", CreatedAt = T0 };
+        await Store.AddVisitorAsync(linked);
+        await Store.AddVisitorAsync(new Visitor { Id = "v-2", UserId = "user-2", CreatedAt = T0 });
+        await Store.AddVisitorAsync(new Visitor { Id = "v-3", CreatedAt = T0 });
+
+        AssertVisitor(linked, await Store.FindVisitorByUserIdAsync("user-1"));
+        Assert.Null(await Store.FindVisitorByUserIdAsync("USER-1"));
+        Assert.Null(await Store.FindVisitorByUserIdAsync("user-9"));
+    }
+
+    [Fact]
+    public async Task AddVisitor_DuplicateId_ThrowsConflict()
+    {
+        await Store.AddVisitorAsync(new Visitor { Id = "v-1", Name = "first", CreatedAt = T0 });
+
+        var error = await Assert.ThrowsAsync<LiveHelpException>(
+            () => Store.AddVisitorAsync(new Visitor { Id = "v-1", Name = "second", CreatedAt = T1 }));
+
+        Assert.Equal(ErrorCodes.Conflict, error.Code);
+        Assert.Equal("first", (await Store.FindVisitorAsync("v-1"))?.Name);
+    }
+
+    [Fact]
+    public async Task UpdateVisitor_ChangesEveryField()
+    {
+        var visitor = new Visitor { Id = "v-1", CreatedAt = T0 };
+        await Store.AddVisitorAsync(visitor);
+        var linked = visitor with { UserId = "user-7", Name = "Ana", Email = "ana@example.com", CreatedAt = T1 };
+
+        await Store.UpdateVisitorAsync(linked);
+
+        AssertVisitor(linked, await Store.FindVisitorAsync("v-1"));
+        AssertVisitor(linked, await Store.FindVisitorByUserIdAsync("user-7"));
+
+        var unlinked = linked with { UserId = null, Name = null, Email = "" };
+        await Store.UpdateVisitorAsync(unlinked);
+        AssertVisitor(unlinked, await Store.FindVisitorAsync("v-1"));
+        Assert.Null(await Store.FindVisitorByUserIdAsync("user-7"));
+    }
+
+    [Fact]
+    public async Task UpdateVisitor_Unknown_ThrowsNotFound()
+    {
+        var error = await Assert.ThrowsAsync<LiveHelpException>(
+            () => Store.UpdateVisitorAsync(new Visitor { Id = "ghost", CreatedAt = T0 }));
+
+        Assert.Equal(ErrorCodes.NotFound, error.Code);
+        Assert.Null(await Store.FindVisitorAsync("ghost"));
+    }
+
+    // ---- conversations
+
+    [Fact]
+    public async Task Conversation_WithEveryField_RoundTrips()
+    {
+        var conversation = FullConversation("c-full");
+
+        await Store.AddConversationAsync(conversation);
+
+        AssertConversation(conversation, await Store.FindConversationAsync("c-full"));
+    }
+
+    [Fact]
+    public async Task Conversation_WithOnlyRequiredFields_RoundTrips()
+    {
+        var conversation = new Conversation { Id = "c-min", VisitorId = "v-1", Topic = "" };
+
+        await Store.AddConversationAsync(conversation);
+
+        var stored = await Store.FindConversationAsync("c-min");
+        AssertConversation(conversation, stored);
+        Assert.Equal(new PreQualification(), stored!.PreQualification);
+        Assert.Null(stored.AgentId);
+        Assert.Null(stored.FirstAssignedAt);
+        Assert.Null(stored.Rating);
+        Assert.Equal(default, stored.CreatedAt);
+    }
+
+    [Fact]
+    public async Task PreQualification_KeepsNullAndEmptyStringsApart()
+    {
+        var conversation = NewConversation("c-1") with
+        {
+            PreQualification = new PreQualification
+            {
+                Details = "",
+                Name = null,
+                Email = "",
+                PageUrl = null,
+                OrderId = " ",
+                DeviceModel = null,
+                DeviceOs = "",
+                AppVersion = null,
+            },
+        };
+
+        await Store.AddConversationAsync(conversation);
+
+        var stored = await Store.FindConversationAsync("c-1");
+        Assert.Equal(conversation.PreQualification, stored?.PreQualification);
+        Assert.Equal("", stored!.PreQualification.Details);
+        Assert.Null(stored.PreQualification.Name);
+        Assert.Equal(" ", stored.PreQualification.OrderId);
+    }
+
+    [Fact]
+    public async Task FindConversation_Unknown_ReturnsNull()
+    {
+        Assert.Null(await Store.FindConversationAsync("nothing"));
+    }
+
+    [Fact]
+    public async Task AddConversation_DuplicateId_ThrowsConflictAndKeepsTheFirst()
+    {
+        var first = NewConversation("c-1");
+        await Store.AddConversationAsync(first);
+
+        var error = await Assert.ThrowsAsync<LiveHelpException>(
+            () => Store.AddConversationAsync(NewConversation("c-1") with { Topic = "other" }));
+
+        Assert.Equal(ErrorCodes.Conflict, error.Code);
+        AssertConversation(first, await Store.FindConversationAsync("c-1"));
+    }
+
+    [Fact]
+    public async Task TryUpdateConversation_FromTheCurrentCopy_StoresItWithTheNextVersion()
+    {
+        var conversation = NewConversation("c-1");
+        await Store.AddConversationAsync(conversation);
+        var current = (await Store.FindConversationAsync("c-1"))!;
+        var changed = FullConversation("c-1") with { Version = current.Version };
+
+        var updated = await Store.TryUpdateConversationAsync(changed);
+
+        var expected = changed with { Version = current.Version + 1 };
+        AssertConversation(expected, updated);
+        AssertConversation(expected, await Store.FindConversationAsync("c-1"));
+    }
+
+    [Fact]
+    public async Task TryUpdateConversation_FromAStaleCopy_IsRefusedAndTheStoredCopyIsUnchanged()
+    {
+        await Store.AddConversationAsync(NewConversation("c-1"));
+        var copy = (await Store.FindConversationAsync("c-1"))!;
+        var first = await Store.TryUpdateConversationAsync(copy with { Status = ConversationStatus.Active, AgentId = "a-1" });
+        Assert.NotNull(first);
+
+        var stale = await Store.TryUpdateConversationAsync(copy with { Status = ConversationStatus.Cancelled, AgentId = "a-2" });
+
+        Assert.Null(stale);
+        var stored = await Store.FindConversationAsync("c-1");
+        AssertConversation(first, stored);
+        Assert.Equal(ConversationStatus.Active, stored!.Status);
+        Assert.Equal("a-1", stored.AgentId);
+        Assert.Equal(copy.Version + 1, stored.Version);
+    }
+
+    [Fact]
+    public async Task TryUpdateConversation_ChainOfUpdates_EachNeedsTheLatestVersion()
+    {
+        await Store.AddConversationAsync(NewConversation("c-1"));
+        var copy = (await Store.FindConversationAsync("c-1"))!;
+
+        for (var i = 1; i <= 5; i++)
+        {
+            copy = await Store.TryUpdateConversationAsync(copy with { AgentName = $"agent {i}" });
+            Assert.NotNull(copy);
+            Assert.Equal(i, copy.Version);
+        }
+
+        Assert.Null(await Store.TryUpdateConversationAsync(copy! with { Version = 4 }));
+        Assert.Null(await Store.TryUpdateConversationAsync(copy! with { Version = 6 }));
+        Assert.Equal("agent 5", (await Store.FindConversationAsync("c-1"))?.AgentName);
+    }
+
+    [Fact]
+    public async Task TryUpdateConversation_Unknown_ReturnsNull()
+    {
+        Assert.Null(await Store.TryUpdateConversationAsync(NewConversation("ghost")));
+        Assert.Null(await Store.FindConversationAsync("ghost"));
+    }
+
+    [Fact]
+    public async Task TryUpdateConversation_NeverLowersReadMarks()
+    {
+        await Store.AddConversationAsync(NewConversation("c-1"));
+        var copy = (await Store.FindConversationAsync("c-1"))!;
+        await Store.MarkReadAsync("c-1", byCustomer: true, 8);
+        await Store.MarkReadAsync("c-1", byCustomer: false, 5);
+
+        var updated = await Store.TryUpdateConversationAsync(copy with { CustomerReadSeq = 3, AgentReadSeq = 9 });
+
+        Assert.NotNull(updated);
+        Assert.Equal(8, updated.CustomerReadSeq);
+        Assert.Equal(9, updated.AgentReadSeq);
+    }
+
+    [Fact]
+    public async Task ListConversationsByVisitor_NewestFirst_OnlyThatVisitor()
+    {
+        await Store.AddConversationAsync(NewConversation("c-old", "v-1", createdAt: T1));
+        await Store.AddConversationAsync(NewConversation("c-new", "v-1", createdAt: T2));
+        await Store.AddConversationAsync(NewConversation("c-mid", "v-1", createdAt: T0, status: ConversationStatus.Closed));
+        await Store.AddConversationAsync(NewConversation("c-other", "v-2", createdAt: T2));
+
+        var listed = await Store.ListConversationsByVisitorAsync("v-1");
+
+        Assert.Equal(["c-new", "c-old", "c-mid"], listed.Select(c => c.Id));
+        Assert.Empty(await Store.ListConversationsByVisitorAsync("v-9"));
+    }
+
+    [Fact]
+    public async Task ListOpenConversations_QueuedAndActiveOnly_OldestFirstByInstant()
+    {
+        var noon = new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
+        await Store.AddConversationAsync(NewConversation("c-queued-late", createdAt: noon.AddMinutes(10)));
+        await Store.AddConversationAsync(NewConversation("c-closed", createdAt: noon.AddMinutes(-60), status: ConversationStatus.Closed));
+        await Store.AddConversationAsync(NewConversation("c-cancelled", createdAt: noon.AddMinutes(-50), status: ConversationStatus.Cancelled));
+        await Store.AddConversationAsync(NewConversation("c-active", createdAt: noon.ToOffset(TimeSpan.FromHours(9)), status: ConversationStatus.Active));
+        await Store.AddConversationAsync(NewConversation("c-queued-early", createdAt: noon.AddMinutes(-30).ToOffset(TimeSpan.FromHours(-10))));
+        await Store.AddConversationAsync(NewConversation("c-queued-mid", createdAt: noon.AddTicks(1).ToOffset(TimeSpan.FromHours(-3))));
+
+        var open = await Store.ListOpenConversationsAsync();
+
+        Assert.Equal(["c-queued-early", "c-active", "c-queued-mid", "c-queued-late"], open.Select(c => c.Id));
+        AssertExactly(noon.ToOffset(TimeSpan.FromHours(9)), open[1].CreatedAt);
+    }
+
+    // ---- messages
+
+    [Fact]
+    public async Task AppendMessage_AssignsSeqFromOne_AndEveryFieldRoundTrips()
+    {
+        var conversation = await AddConversationAsync();
+        var first = new Message
+        {
+            ConversationId = conversation.Id,
+            Seq = 99,
+            ClientMessageId = "client-1",
+            Kind = MessageKind.Customer,
+            SenderId = "v-1",
+            SenderName = "Ana",
+            Text = "Hello",
+            SentAt = T0,
+        };
+        var second = new Message
+        {
+            ConversationId = conversation.Id,
+            Kind = MessageKind.System,
+            Text = "",
+            SentAt = T1,
+        };
+        var third = NewMessage(conversation.Id, "a-1", "client-1", MessageKind.Note) with { SenderName = "", SentAt = T2 };
+
+        var (m1, added1) = await Store.AppendMessageAsync(first);
+        var (m2, added2) = await Store.AppendMessageAsync(second);
+        var (m3, added3) = await Store.AppendMessageAsync(third);
+
+        Assert.True(added1 && added2 && added3);
+        Assert.Equal([1L, 2L, 3L], [m1.Seq, m2.Seq, m3.Seq]);
+        AssertMessage(first with { Seq = 1 }, m1);
+        AssertMessage(second with { Seq = 2 }, m2);
+        AssertMessage(third with { Seq = 3 }, m3);
+
+        var stored = await Store.ReadMessagesAsync(conversation.Id, 0, 100);
+        Assert.Equal(3, stored.Count);
+        AssertMessage(first with { Seq = 1 }, stored[0]);
+        AssertMessage(second with { Seq = 2 }, stored[1]);
+        AssertMessage(third with { Seq = 3 }, stored[2]);
+        Assert.Null(stored[1].ClientMessageId);
+        Assert.Null(stored[1].SenderId);
+        Assert.Equal("", stored[2].SenderName);
+    }
+
+    [Fact]
+    public async Task AppendMessage_SameClientIdTwice_StoresOnceAndReturnsTheFirst()
+    {
+        var conversation = await AddConversationAsync();
+        var original = NewMessage(conversation.Id, "v-1", "client-7") with { Text = "first try", SentAt = T0 };
+        await Store.AppendMessageAsync(NewMessage(conversation.Id, "v-1", "client-6"));
+
+        var (first, firstAdded) = await Store.AppendMessageAsync(original);
+        var (again, againAdded) = await Store.AppendMessageAsync(original with { Text = "retry", SentAt = T2 });
+
+        Assert.True(firstAdded);
+        Assert.False(againAdded);
+        Assert.Equal(2, first.Seq);
+        AssertMessage(first, again);
+        Assert.Equal("first try", again.Text);
+        AssertExactly(T0, again.SentAt);
+
+        var stored = await Store.ReadMessagesAsync(conversation.Id, 0, 100);
+        Assert.Equal([1L, 2L], stored.Select(m => m.Seq));
+
+        var (next, nextAdded) = await Store.AppendMessageAsync(NewMessage(conversation.Id, "v-1", "client-8"));
+        Assert.True(nextAdded);
+        Assert.Equal(3, next.Seq);
+    }
+
+    [Fact]
+    public async Task AppendMessage_SameClientIdFromAnotherSender_StoresBoth()
+    {
+        var conversation = await AddConversationAsync();
+
+        var (customer, customerAdded) = await Store.AppendMessageAsync(NewMessage(conversation.Id, "v-1", "same-id"));
+        var (agent, agentAdded) = await Store.AppendMessageAsync(NewMessage(conversation.Id, "a-1", "same-id", MessageKind.Agent));
+
+        Assert.True(customerAdded);
+        Assert.True(agentAdded);
+        Assert.Equal([1L, 2L], [customer.Seq, agent.Seq]);
+        Assert.Equal(2, (await Store.ReadMessagesAsync(conversation.Id, 0, 100)).Count);
+    }
+
+    [Fact]
+    public async Task AppendMessage_SameClientIdInAnotherConversation_StoresBoth()
+    {
+        var one = await AddConversationAsync("c-1");
+        var two = await AddConversationAsync("c-2");
+
+        var (a, addedA) = await Store.AppendMessageAsync(NewMessage(one.Id, "v-1", "same-id"));
+        var (b, addedB) = await Store.AppendMessageAsync(NewMessage(two.Id, "v-1", "same-id"));
+
+        Assert.True(addedA && addedB);
+        Assert.Equal(1, a.Seq);
+        Assert.Equal(1, b.Seq);
+    }
+
+    [Fact]
+    public async Task AppendMessage_WithoutClientId_IsNeverDeduplicated()
+    {
+        var conversation = await AddConversationAsync();
+        var message = NewMessage(conversation.Id, "v-1", clientMessageId: null) with { SentAt = T0 };
+
+        var (first, firstAdded) = await Store.AppendMessageAsync(message);
+        var (second, secondAdded) = await Store.AppendMessageAsync(message);
+        var (system, systemAdded) = await Store.AppendMessageAsync(message with { SenderId = null, Kind = MessageKind.System });
+
+        Assert.True(firstAdded && secondAdded && systemAdded);
+        Assert.Equal([1L, 2L, 3L], [first.Seq, second.Seq, system.Seq]);
+    }
+
+    [Fact]
+    public async Task AppendMessage_SystemMessagesWithoutSender_AreDeduplicatedByClientId()
+    {
+        var conversation = await AddConversationAsync();
+        var message = new Message
+        {
+            ConversationId = conversation.Id,
+            ClientMessageId = "joined:a-1",
+            Kind = MessageKind.System,
+            Text = "Ana joined",
+            SentAt = T0,
+        };
+
+        var (first, firstAdded) = await Store.AppendMessageAsync(message);
+        var (again, againAdded) = await Store.AppendMessageAsync(message);
+
+        Assert.True(firstAdded);
+        Assert.False(againAdded);
+        Assert.Equal(first.Seq, again.Seq);
+        Assert.Single(await Store.ReadMessagesAsync(conversation.Id, 0, 100));
+    }
+
+    [Fact]
+    public async Task AppendMessage_SeqIsCountedPerConversation()
+    {
+        var one = await AddConversationAsync("c-1");
+        var two = await AddConversationAsync("c-2");
+
+        var seqs = new List<(string, long)>();
+        foreach (var id in new[] { one.Id, two.Id, one.Id, one.Id, two.Id })
+        {
+            var (message, _) = await Store.AppendMessageAsync(NewMessage(id, "v-1", null));
+            seqs.Add((id, message.Seq));
+        }
+
+        Assert.Equal([("c-1", 1L), ("c-2", 1L), ("c-1", 2L), ("c-1", 3L), ("c-2", 2L)], seqs);
+    }
+
+    [Fact]
+    public async Task AppendMessage_ToAnUnknownConversation_ThrowsNotFound()
+    {
+        var error = await Assert.ThrowsAsync<LiveHelpException>(
+            () => Store.AppendMessageAsync(NewMessage("ghost", "v-1", "client-1")));
+
+        Assert.Equal(ErrorCodes.NotFound, error.Code);
+        Assert.Empty(await Store.ReadMessagesAsync("ghost", 0, 100));
+    }
+
+    [Fact]
+    public async Task AppendMessage_200ConcurrentAppendsFromTwoInstances_GetGapFreeUniqueSeqs()
+    {
+        const int count = 200;
+        var conversation = await AddConversationAsync();
+        var other = await OpenSameDatabaseAsync();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, count).Select(i => Task.Run(() =>
+            (i % 2 == 0 ? Store : other).AppendMessageAsync(
+                NewMessage(conversation.Id, $"sender-{i % 7}", $"client-{i}") with { Text = $"message {i}" }))));
+
+        Assert.All(results, r => Assert.True(r.Added));
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), results.Select(r => r.Message.Seq).Order());
+
+        var stored = await other.ReadMessagesAsync(conversation.Id, 0, count + 10);
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), stored.Select(m => m.Seq));
+        foreach (var (message, _) in results)
+        {
+            AssertMessage(message, stored[(int)message.Seq - 1]);
+        }
+    }
+
+    [Fact]
+    public async Task AppendMessage_ConcurrentRetriesOfTheSameClientIds_StoreEachOnce()
+    {
+        const int distinct = 50;
+        var conversation = await AddConversationAsync();
+        var other = await OpenSameDatabaseAsync();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, distinct * 3).Select(i => Task.Run(() =>
+            (i % 2 == 0 ? Store : other).AppendMessageAsync(NewMessage(conversation.Id, "v-1", $"client-{i % distinct}")))));
+
+        Assert.Equal(distinct, results.Count(r => r.Added));
+        foreach (var group in results.GroupBy(r => r.Message.ClientMessageId))
+        {
+            Assert.Single(group.Select(r => r.Message.Seq).Distinct());
+            Assert.Single(group, r => r.Added);
+        }
+
+        var stored = await Store.ReadMessagesAsync(conversation.Id, 0, 1000);
+        Assert.Equal(Enumerable.Range(1, distinct).Select(i => (long)i), stored.Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task ReadMessages_ReturnsThoseAfterTheGivenSeq_InOrder_UpToTheLimit()
+    {
+        var conversation = await AddConversationAsync("c-1");
+        var otherConversation = await AddConversationAsync("c-2");
+        for (var i = 1; i <= 10; i++)
+        {
+            await Store.AppendMessageAsync(NewMessage(conversation.Id, "v-1", null) with { Text = $"m{i}" });
+            await Store.AppendMessageAsync(NewMessage(otherConversation.Id, "v-1", null) with { Text = $"other {i}" });
+        }
+
+        Assert.Equal(Seqs(1, 10), (await Store.ReadMessagesAsync("c-1", 0, 100)).Select(m => m.Seq));
+        Assert.Equal(Seqs(4, 7), (await Store.ReadMessagesAsync("c-1", 3, 4)).Select(m => m.Seq));
+        Assert.Equal(Seqs(9, 10), (await Store.ReadMessagesAsync("c-1", 8, 5)).Select(m => m.Seq));
+        Assert.Equal(Seqs(1, 1), (await Store.ReadMessagesAsync("c-1", -5, 1)).Select(m => m.Seq));
+        Assert.Empty(await Store.ReadMessagesAsync("c-1", 10, 100));
+        Assert.Empty(await Store.ReadMessagesAsync("c-1", 0, 0));
+        Assert.Empty(await Store.ReadMessagesAsync("c-unknown", 0, 100));
+        Assert.All(await Store.ReadMessagesAsync("c-1", 0, 100), m => Assert.StartsWith("m", m.Text));
+        Assert.Equal(["m4", "m5"], (await Store.ReadMessagesAsync("c-1", 3, 2)).Select(m => m.Text));
+
+        static IEnumerable<long> Seqs(long from, long to) => Enumerable.Range((int)from, (int)(to - from + 1)).Select(i => (long)i);
+    }
+
+    // ---- read marks
+
+    [Fact]
+    public async Task MarkRead_OnlyEverRaisesTheMark_OfOneSide()
+    {
+        await Store.AddConversationAsync(NewConversation("c-1"));
+
+        await Store.MarkReadAsync("c-1", byCustomer: true, 5);
+        await Store.MarkReadAsync("c-1", byCustomer: true, 3);
+        await Store.MarkReadAsync("c-1", byCustomer: false, 2);
+        await Store.MarkReadAsync("c-1", byCustomer: false, 7);
+        await Store.MarkReadAsync("c-1", byCustomer: false, 7);
+        await Store.MarkReadAsync("c-1", byCustomer: false, 0);
+
+        var stored = await Store.FindConversationAsync("c-1");
+        Assert.Equal(5, stored?.CustomerReadSeq);
+        Assert.Equal(7, stored?.AgentReadSeq);
+    }
+
+    [Fact]
+    public async Task MarkRead_DoesNotChangeTheVersion_SoAConcurrentUpdateStillSucceeds()
+    {
+        await Store.AddConversationAsync(NewConversation("c-1"));
+        var copy = (await Store.FindConversationAsync("c-1"))!;
+
+        await Store.MarkReadAsync("c-1", byCustomer: true, 4);
+        await Store.MarkReadAsync("c-1", byCustomer: false, 6);
+
+        Assert.Equal(copy.Version, (await Store.FindConversationAsync("c-1"))?.Version);
+        var updated = await Store.TryUpdateConversationAsync(copy with { Status = ConversationStatus.Active });
+        Assert.NotNull(updated);
+        Assert.Equal(ConversationStatus.Active, updated.Status);
+        Assert.Equal(4, updated.CustomerReadSeq);
+        Assert.Equal(6, updated.AgentReadSeq);
+    }
+
+    [Fact]
+    public async Task MarkRead_OnAnUnknownConversation_ChangesNothing()
+    {
+        await Store.MarkReadAsync("ghost", byCustomer: true, 3);
+
+        Assert.Null(await Store.FindConversationAsync("ghost"));
+    }
+
+    // ---- offline messages
+
+    [Fact]
+    public async Task OfflineMessages_RoundTrip_NewestFirst()
+    {
+        var older = new OfflineMessage
+        {
+            Id = "o-1",
+            VisitorId = "v-1",
+            Topic = "billing",
+            Name = "Ana",
+            Email = "ana@example.com",
+            Text = Tricky,
+            CreatedAt = T1,
+        };
+        var newest = new OfflineMessage { Id = "o-2", VisitorId = "v-2", Text = "call me", CreatedAt = T2 };
+        var oldest = new OfflineMessage { Id = "o-3", VisitorId = "v-3", Topic = "", Name = "", Email = "", Text = "", CreatedAt = T0 };
+
+        Assert.Empty(await Store.ListOfflineMessagesAsync());
+        await Store.AddOfflineMessageAsync(older);
+        await Store.AddOfflineMessageAsync(newest);
+        await Store.AddOfflineMessageAsync(oldest);
+
+        var listed = await Store.ListOfflineMessagesAsync();
+
+        Assert.Equal(["o-2", "o-1", "o-3"], listed.Select(m => m.Id));
+        AssertOfflineMessage(newest, listed[0]);
+        AssertOfflineMessage(older, listed[1]);
+        AssertOfflineMessage(oldest, listed[2]);
+    }
+
+    // ---- durability and text
+
+    [Fact]
+    public async Task EverythingWritten_IsSeenByANewStoreInstance()
+    {
+        var agent = NewAgent("ana") with { Skills = ["billing"], CreatedAt = T0 };
+        var visitor = new Visitor { Id = "v-1", UserId = "u-1", Name = "Bo", CreatedAt = T1 };
+        var topic = new Topic("billing", "Billing", "billing");
+        var conversation = FullConversation("c-1");
+        var offline = new OfflineMessage { Id = "o-1", VisitorId = "v-1", Text = "later", CreatedAt = T2 };
+        Assert.True(await Store.TryAddAgentAsync(agent));
+        await Store.AddVisitorAsync(visitor);
+        await Store.UpsertTopicAsync(topic);
+        await Store.AddConversationAsync(conversation);
+        await Store.MarkReadAsync("c-1", byCustomer: true, 1000);
+        var (message, _) = await Store.AppendMessageAsync(NewMessage("c-1", "v-1", "client-1") with { SentAt = T0 });
+        await Store.AddOfflineMessageAsync(offline);
+        await Store.GetOrAddSettingAsync("key", "value");
+
+        var restarted = await OpenSameDatabaseAsync();
+
+        AssertAgent(agent, await restarted.FindAgentByUsernameAsync("ANA"));
+        AssertVisitor(visitor, await restarted.FindVisitorByUserIdAsync("u-1"));
+        Assert.Equal([topic], await restarted.ListTopicsAsync());
+        AssertConversation(conversation with { CustomerReadSeq = 1000 }, await restarted.FindConversationAsync("c-1"));
+        AssertConversation(conversation with { CustomerReadSeq = 1000 }, Assert.Single(await restarted.ListOpenConversationsAsync()));
+        AssertMessage(message, Assert.Single(await restarted.ReadMessagesAsync("c-1", 0, 10)));
+        AssertOfflineMessage(offline, Assert.Single(await restarted.ListOfflineMessagesAsync()));
+        Assert.Equal("value", await restarted.GetOrAddSettingAsync("key", "other"));
+
+        var (duplicate, added) = await restarted.AppendMessageAsync(NewMessage("c-1", "v-1", "client-1"));
+        Assert.False(added);
+        Assert.Equal(message.Seq, duplicate.Seq);
+        var (next, _) = await restarted.AppendMessageAsync(NewMessage("c-1", "v-1", "client-2"));
+        Assert.Equal(message.Seq + 1, next.Seq);
+    }
+
+    [Fact]
+    public async Task MarkupLikeAndUnicodeText_IsStoredVerbatim()
+    {
+        Assert.True(await Store.TryAddAgentAsync(NewAgent(Tricky) with { DisplayName = Tricky, Role = Tricky }));
+        await Store.AddVisitorAsync(new Visitor { Id = Tricky, Name = Tricky, Email = Tricky, UserId = Tricky, CreatedAt = T0 });
+        await Store.AddConversationAsync(NewConversation(Tricky, Tricky) with
+        {
+            Topic = Tricky,
+            PreQualification = new PreQualification { Details = Tricky, PageUrl = Tricky, Name = Tricky },
+            RatingComment = Tricky,
+        });
+        var (message, _) = await Store.AppendMessageAsync(
+            NewMessage(Tricky, Tricky, Tricky) with { Text = Tricky, SenderName = Tricky });
+        await Store.AddOfflineMessageAsync(new OfflineMessage { Id = Tricky, VisitorId = Tricky, Text = Tricky, CreatedAt = T0 });
+
+        var agent = await Store.FindAgentByUsernameAsync(Tricky);
+        Assert.Equal(Tricky, agent?.Username);
+        Assert.Equal(Tricky, agent?.DisplayName);
+        Assert.Equal(Tricky, (await Store.FindVisitorByUserIdAsync(Tricky))?.Name);
+        var conversation = Assert.Single(await Store.ListConversationsByVisitorAsync(Tricky));
+        Assert.Equal(Tricky, conversation.Id);
+        Assert.Equal(Tricky, conversation.Topic);
+        Assert.Equal(Tricky, conversation.PreQualification.Details);
+        Assert.Equal(Tricky, conversation.PreQualification.PageUrl);
+        Assert.Equal(Tricky, conversation.RatingComment);
+        var stored = Assert.Single(await Store.ReadMessagesAsync(Tricky, 0, 10));
+        Assert.Equal(Tricky, stored.Text);
+        Assert.Equal(Tricky, stored.SenderName);
+        Assert.Equal(Tricky, stored.ClientMessageId);
+        AssertMessage(message, stored);
+        Assert.Equal(Tricky, Assert.Single(await Store.ListOfflineMessagesAsync()).Text);
+        Assert.Equal(Tricky, await Store.GetOrAddSettingAsync(Tricky, Tricky));
+    }
+
+    [Fact]
+    public async Task ExtremeTimestamps_RoundTripExactly()
+    {
+        var earliest = new DateTimeOffset(1, 1, 1, 0, 0, 0, TimeSpan.FromHours(-14)).AddTicks(1).ToOffset(TimeSpan.FromHours(-14));
+        var latest = DateTimeOffset.MaxValue.ToOffset(TimeSpan.FromHours(-14));
+        var conversation = NewConversation("c-1") with
+        {
+            CreatedAt = DateTimeOffset.MinValue,
+            EnqueuedAt = DateTimeOffset.MaxValue,
+            FirstAssignedAt = earliest,
+            FirstAgentReplyAt = latest,
+            ClosedAt = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.FromMinutes(345)),
+        };
+
+        await Store.AddConversationAsync(conversation);
+
+        AssertConversation(conversation, await Store.FindConversationAsync("c-1"));
+    }
+
+    [Fact]
+    public async Task ACancelledToken_IsHonoured()
+    {
+        await Store.AddConversationAsync(NewConversation("c-1"));
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        var ct = cts.Token;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.InitializeAsync(ct));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.GetOrAddSettingAsync("k", "v", ct));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.TryAddAgentAsync(NewAgent("ana"), ct));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.ListAgentsAsync(ct));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.FindConversationAsync("c-1", ct));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.ListOpenConversationsAsync(ct));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => Store.AppendMessageAsync(NewMessage("c-1", "v-1", "client-1"), ct));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.ReadMessagesAsync("c-1", 0, 10, ct));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.ReadMessagesAsync("c-1", 0, 0, ct));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.MarkReadAsync("c-1", true, 3, ct));
+
+        Assert.Null(await Store.FindAgentByUsernameAsync("ana"));
+        Assert.Empty(await Store.ReadMessagesAsync("c-1", 0, 10));
+        Assert.Equal(0, (await Store.FindConversationAsync("c-1"))?.CustomerReadSeq);
+    }
+
+    // ---- builders and assertions
+
+    protected static AgentAccount NewAgent(string username) => new()
+    {
+        Id = "agent-" + Guid.NewGuid().ToString("N"),
+        Username = username,
+        DisplayName = "Agent " + username,
+        PasswordHash = "hash-" + username,
+        Role = Roles.Agent,
+        Skills = ["general"],
+        CreatedAt = T0,
+    };
+
+    protected static Conversation NewConversation(
+        string id,
+        string visitorId = "v-1",
+        DateTimeOffset? createdAt = null,
+        ConversationStatus status = ConversationStatus.Queued) => new()
+        {
+            Id = id,
+            VisitorId = visitorId,
+            Topic = "general",
+            Status = status,
+            CreatedAt = createdAt ?? T0,
+            EnqueuedAt = createdAt ?? T0,
+        };
+
+    protected static Conversation FullConversation(string id) => new()
+    {
+        Id = id,
+        VisitorId = "v-1",
+        Topic = "devices",
+        Mode = HelpMode.Mayday,
+        Status = ConversationStatus.Active,
+        PreQualification = new PreQualification
+        {
+            Details = "Screen stays black",
+            Name = "Ana",
+            Email = "ana@example.com",
+            PageUrl = "https://shop.example.com/orders/42?tab=help#top",
+            OrderId = "ORD-42",
+            DeviceModel = "Tablet 7",
+            DeviceOs = "FireOS 8",
+            AppVersion = "3.2.1",
+        },
+        CreatedAt = T0,
+        EnqueuedAt = T1,
+        Requeued = true,
+        AgentId = "a-1",
+        AgentName = "Bo",
+        FirstAssignedAt = T1.AddSeconds(3),
+        FirstAgentReplyAt = T1.AddTicks(123_456_789),
+        ClosedAt = T2,
+        ClosedBy = "agent",
+        Rating = 5,
+        RatingComment = "Quick and kind",
+        CustomerReadSeq = 12,
+        AgentReadSeq = 11,
+        Version = 0,
+    };
+
+    protected static Message NewMessage(
+        string conversationId, string? senderId, string? clientMessageId, MessageKind kind = MessageKind.Customer) => new()
+        {
+            ConversationId = conversationId,
+            ClientMessageId = clientMessageId,
+            Kind = kind,
+            SenderId = senderId,
+            SenderName = senderId is null ? null : "Name of " + senderId,
+            Text = "Hello from " + senderId,
+            SentAt = T0,
+        };
+
+    protected async Task<Conversation> AddConversationAsync(string id = "c-1")
+    {
+        var conversation = NewConversation(id);
+        await Store.AddConversationAsync(conversation);
+        return conversation;
+    }
+
+    /// <summary>Same instant to the tick, and the same offset.</summary>
+    protected static void AssertExactly(DateTimeOffset expected, DateTimeOffset actual)
+    {
+        Assert.Equal(expected.UtcTicks, actual.UtcTicks);
+        Assert.Equal(expected.Offset, actual.Offset);
+    }
+
+    protected static void AssertExactly(DateTimeOffset? expected, DateTimeOffset? actual)
+    {
+        Assert.Equal(expected.HasValue, actual.HasValue);
+        if (expected is { } e && actual is { } a)
+        {
+            AssertExactly(e, a);
+        }
+    }
+
+    protected static void AssertAgent(AgentAccount expected, AgentAccount? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected with { Skills = actual.Skills }, actual);
+        Assert.Equal(expected.Skills, actual.Skills);
+        AssertExactly(expected.CreatedAt, actual.CreatedAt);
+    }
+
+    protected static void AssertVisitor(Visitor expected, Visitor? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected, actual);
+        AssertExactly(expected.CreatedAt, actual.CreatedAt);
+    }
+
+    protected static void AssertConversation(Conversation expected, Conversation? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected, actual);
+        AssertExactly(expected.CreatedAt, actual.CreatedAt);
+        AssertExactly(expected.EnqueuedAt, actual.EnqueuedAt);
+        AssertExactly(expected.FirstAssignedAt, actual.FirstAssignedAt);
+        AssertExactly(expected.FirstAgentReplyAt, actual.FirstAgentReplyAt);
+        AssertExactly(expected.ClosedAt, actual.ClosedAt);
+    }
+
+    protected static void AssertMessage(Message expected, Message? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected, actual);
+        AssertExactly(expected.SentAt, actual.SentAt);
+    }
+
+    protected static void AssertOfflineMessage(OfflineMessage expected, OfflineMessage? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected, actual);
+        AssertExactly(expected.CreatedAt, actual.CreatedAt);
+    }
+}
