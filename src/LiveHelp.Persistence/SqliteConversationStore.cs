@@ -55,6 +55,26 @@ public sealed class SqliteConversationStore : IConversationStore
         return stored ?? throw new InvalidOperationException($"Setting '{key}' vanished after it was stored.");
     }
 
+    public Task<string?> FindSettingAsync(string key, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return QuerySingleAsync($"{Settings.Select} WHERE key = @key;", c => c.SetText("key", key), r => r.GetText("value"), ct);
+    }
+
+    public async Task SetSettingAsync(string key, string value, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        await ExecuteAsync(
+            $"{Settings.Insert()} ON CONFLICT (key) DO UPDATE SET value = excluded.value;",
+            c =>
+            {
+                c.SetText("key", key);
+                c.SetText("value", value);
+            },
+            ct);
+    }
+
     public async Task<bool> TryAddAgentAsync(AgentAccount agent, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(agent);

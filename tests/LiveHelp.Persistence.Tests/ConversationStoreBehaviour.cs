@@ -79,6 +79,17 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
     // ---- settings
 
     [Fact]
+    public async Task SetSetting_ReplacesTheValueAndFindSettingReadsIt()
+    {
+        Assert.Null(await Store.FindSettingAsync("allowed-origins"));
+        await Store.SetSettingAsync("allowed-origins", "[\"https://a.example\"]");
+        await Store.SetSettingAsync("allowed-origins", "[\"https://b.example\"]");
+
+        Assert.Equal("[\"https://b.example\"]", await Store.FindSettingAsync("allowed-origins"));
+        Assert.Equal("[\"https://b.example\"]", await Store.GetOrAddSettingAsync("allowed-origins", "ignored"));
+    }
+
+    [Fact]
     public async Task GetOrAddSetting_StoresTheFirstValueAndKeepsIt()
     {
         Assert.Equal("first", await Store.GetOrAddSettingAsync("signing-key", "first"));

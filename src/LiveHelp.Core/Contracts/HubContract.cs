@@ -96,6 +96,7 @@ public sealed record TransferInput
 public sealed record ConversationView
 {
     public required string Id { get; init; }
+    public string? VisitorId { get; init; }
     public required string Topic { get; init; }
     public HelpMode Mode { get; init; }
     public ConversationStatus Status { get; init; }

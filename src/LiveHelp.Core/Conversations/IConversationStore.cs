@@ -11,6 +11,11 @@ public interface IConversationStore
     /// <summary>Returns the stored value for <paramref name="key"/>, storing <paramref name="value"/> first if there is none.</summary>
     Task<string> GetOrAddSettingAsync(string key, string value, CancellationToken ct = default);
 
+    Task<string?> FindSettingAsync(string key, CancellationToken ct = default);
+
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>, replacing any earlier value.</summary>
+    Task SetSettingAsync(string key, string value, CancellationToken ct = default);
+
     /// <summary>False when the username is taken (case-insensitive).</summary>
     Task<bool> TryAddAgentAsync(AgentAccount agent, CancellationToken ct = default);
     Task<AgentAccount?> FindAgentAsync(string id, CancellationToken ct = default);

@@ -8,6 +8,7 @@ internal static class Views
     public static ConversationView ToView(this Conversation c, string? verifiedUserId = null) => new()
     {
         Id = c.Id,
+        VisitorId = c.VisitorId,
         Topic = c.Topic,
         Mode = c.Mode,
         Status = c.Status,

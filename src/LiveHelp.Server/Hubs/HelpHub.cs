@@ -4,6 +4,7 @@ using LiveHelp.Core.Contracts;
 using LiveHelp.Core.Conversations;
 using LiveHelp.Server.Help;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace LiveHelp.Server.Hubs;
@@ -21,7 +22,8 @@ public sealed class HelpHub(HelpDesk desk, IOptions<LiveHelpOptions> options) : 
     {
         if (Caller.IsStaff && !await desk.AgentConnectedAsync(Caller))
         {
-            Context.Abort();
+            // Failing the connection (rather than aborting it) closes it with an error, which clients take as final.
+            throw new HubException("forbidden: this account is disabled");
         }
     }
 

@@ -1,0 +1,279 @@
+using LiveHelp.Client.Internal;
+using LiveHelp.Core.Contracts;
+using LiveHelp.Core.Conversations;
+
+namespace LiveHelp.Client;
+
+/// <summary>
+/// What customers and agents share: messages, typing, read marks, closing, and resuming after a reconnect.
+/// The client remembers, per conversation it takes part in, what it has seen; after a reconnect it calls Resume for
+/// each open one and raises <see cref="MessageReceived"/> for what was missed. Each message is raised once.
+/// Events are raised one at a time, in order, off the caller's thread. The hub is opened with the token from sign-in or
+/// the visitor endpoint; an AccessTokenProvider in the options is not used.
+/// </summary>
+public abstract class ConversationClient : IAsyncDisposable
+{
+    private const int SendAttempts = 3;
+    private const int MaxResumePages = 100;
+
+    private readonly ConversationLog _log = new();
+    private string? _token;
+
+    private protected ConversationClient(Uri baseUri, HubConnectionOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(baseUri);
+        BaseUri = baseUri;
+        var connectionOptions = (options ?? new HubConnectionOptions()).Clone();
+        connectionOptions.AccessTokenProvider = () => Task.FromResult(Volatile.Read(ref _token));
+        Api = new LiveHelpApi(baseUri, connectionOptions.HttpClient, connectionOptions.JsonOptions);
+        Connection = new HubConnection(UriPaths.Append(baseUri, Hub.Path), connectionOptions);
+
+        Connection.On<Message>(Hub.Events.Message, message => Record(message, onEventQueue: true));
+        Connection.On<TypingNotice>(Hub.Events.Typing, notice => Raise(Typing, notice));
+        Connection.On<ReadNotice>(Hub.Events.Read, notice => Raise(Read, notice));
+        Connection.On<ConversationClosed>(Hub.Events.ConversationClosed, notice =>
+        {
+            _log.MarkClosed(notice.ConversationId);
+            Raise(ConversationClosed, notice);
+        });
+        Connection.Reconnecting += error =>
+        {
+            Raise(Reconnecting, error);
+            return Task.CompletedTask;
+        };
+        Connection.Reconnected += _ => OnReconnectedAsync();
+        Connection.Closed += error =>
+        {
+            Raise(Closed, error);
+            return Task.CompletedTask;
+        };
+    }
+
+    public Uri BaseUri { get; }
+
+    /// <summary>The hub connection underneath, for calls and events this type does not wrap.</summary>
+    public HubConnection Connection { get; }
+
+    public HubConnectionState State => Connection.State;
+
+    /// <summary>The HTTP API of the same server.</summary>
+    public LiveHelpApi Api { get; }
+
+    /// <summary>The token the hub is opened with.</summary>
+    public string? Token => Volatile.Read(ref _token);
+
+    /// <summary>Raised once per (conversation, seq): live, from Resume, or as the answer to this client's own send.</summary>
+    public event EventHandler<Message>? MessageReceived;
+
+    public event EventHandler<TypingNotice>? Typing;
+
+    public event EventHandler<ReadNotice>? Read;
+
+    public event EventHandler<ConversationClosed>? ConversationClosed;
+
+    /// <summary>The connection dropped; calls fail until <see cref="Reconnected"/>.</summary>
+    public event EventHandler<Exception?>? Reconnecting;
+
+    /// <summary>The connection is back and the open conversations have been resumed.</summary>
+    public event EventHandler? Reconnected;
+
+    /// <summary>The connection is over: stopped (null), or reconnecting gave up (the last error).</summary>
+    public event EventHandler<Exception?>? Closed;
+
+    /// <summary>Told about exceptions thrown by this client's event handlers.</summary>
+    public event EventHandler<Exception>? HandlerFailed;
+
+    /// <summary>
+    /// Sends a message. Without <paramref name="clientMessageId"/> one is made up; it is reused if the connection drops
+    /// during the call and the call is repeated after the reconnect, so the server stores the message once.
+    /// </summary>
+    public Task<Message> SendMessageAsync(string conversationId, string text, string? clientMessageId = null, CancellationToken cancellationToken = default) =>
+        SendWithRetryAsync(Hub.Methods.SendMessage, conversationId, text, clientMessageId, cancellationToken);
+
+    public Task TypingAsync(string conversationId, bool isTyping, CancellationToken cancellationToken = default) =>
+        Connection.InvokeAsync(Hub.Methods.Typing, conversationId, isTyping, cancellationToken);
+
+    public Task MarkReadAsync(string conversationId, long seq, CancellationToken cancellationToken = default) =>
+        Connection.InvokeAsync(Hub.Methods.MarkRead, conversationId, seq, cancellationToken);
+
+    /// <summary>
+    /// Fetches the conversation and the messages after <paramref name="afterSeq"/> (by default, after the last one this
+    /// client has seen); new ones are raised through <see cref="MessageReceived"/>.
+    /// </summary>
+    public async Task<ResumeResult> ResumeAsync(string conversationId, long? afterSeq = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(conversationId);
+        var result = await Connection.InvokeAsync<ResumeResult>(
+            Hub.Methods.Resume, conversationId, afterSeq ?? _log.LastSeq(conversationId), cancellationToken).ConfigureAwait(false);
+        Apply(result, onEventQueue: false);
+        return result;
+    }
+
+    public async Task CloseAsync(string conversationId, CancellationToken cancellationToken = default)
+    {
+        await Connection.InvokeAsync(Hub.Methods.CloseConversation, conversationId, cancellationToken).ConfigureAwait(false);
+        _log.MarkClosed(conversationId);
+    }
+
+    /// <summary>The messages of a conversation this client has seen, in sequence order.</summary>
+    public IReadOnlyList<Message> Transcript(string conversationId) => _log.Transcript(conversationId);
+
+    /// <summary>The highest sequence number seen in a conversation; 0 when none.</summary>
+    public long LastSeenSeq(string conversationId) => _log.LastSeq(conversationId);
+
+    /// <summary>The conversations this client follows and resumes after a reconnect.</summary>
+    public IReadOnlyList<string> OpenConversations => _log.OpenConversations();
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => Connection.StopAsync(cancellationToken);
+
+    public ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return Connection.DisposeAsync();
+    }
+
+    private protected async Task StartWithTokenCoreAsync(string token, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(token);
+        Volatile.Write(ref _token, token);
+        await Connection.StartAsync(ct).ConfigureAwait(false);
+    }
+
+    private protected void Follow(string conversationId, bool open) => _log.Track(conversationId, open);
+
+    private protected void Unfollow(string conversationId) => _log.MarkClosed(conversationId);
+
+    private protected static bool IsOpen(ConversationStatus status) => status is ConversationStatus.Queued or ConversationStatus.Active;
+
+    private protected void Apply(ResumeResult result, bool onEventQueue)
+    {
+        _log.Track(result.Conversation.Id, IsOpen(result.Conversation.Status));
+        foreach (var message in result.Messages.OrderBy(m => m.Seq))
+        {
+            Record(message, onEventQueue);
+        }
+    }
+
+    private protected async Task<Message> SendWithRetryAsync(
+        string method, string conversationId, string text, string? clientMessageId, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(conversationId);
+        ArgumentNullException.ThrowIfNull(text);
+        var id = string.IsNullOrEmpty(clientMessageId) ? Guid.NewGuid().ToString("N") : clientMessageId;
+        for (var attempt = 1; ; attempt++)
+        {
+            var connection = Connection.ConnectionNumber;
+            try
+            {
+                var message = await Connection.InvokeAsync<Message>(method, conversationId, id, text, ct).ConfigureAwait(false);
+                Record(message, onEventQueue: false);
+                return message;
+            }
+            catch (LiveHelpConnectionException) when (attempt < SendAttempts && Connection.State != HubConnectionState.Disconnected)
+            {
+                await Connection.WaitForNewConnectionAsync(connection, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Raises an event on the connection's ordered event queue, behind what is already queued.</summary>
+    private protected void Post<T>(EventHandler<T>? handlers, T argument) =>
+        Connection.Post(() =>
+        {
+            Raise(handlers, argument);
+            return Task.CompletedTask;
+        });
+
+    private protected void Raise<T>(EventHandler<T>? handlers, T argument)
+    {
+        if (handlers is null)
+        {
+            return;
+        }
+        foreach (var handler in handlers.GetInvocationList().Cast<EventHandler<T>>())
+        {
+            try
+            {
+                handler(this, argument);
+            }
+            catch (Exception ex)
+            {
+                ReportHandlerFailure(ex);
+            }
+        }
+    }
+
+    private void Record(Message message, bool onEventQueue)
+    {
+        if (!_log.Add(message))
+        {
+            return;
+        }
+        if (onEventQueue)
+        {
+            Raise(MessageReceived, message);
+        }
+        else
+        {
+            Post(MessageReceived, message);
+        }
+    }
+
+    private async Task OnReconnectedAsync()
+    {
+        foreach (var conversationId in _log.OpenConversations())
+        {
+            try
+            {
+                for (var page = 0; page < MaxResumePages; page++)
+                {
+                    var before = _log.LastSeq(conversationId);
+                    var result = await Connection.InvokeAsync<ResumeResult>(Hub.Methods.Resume, conversationId, before).ConfigureAwait(false);
+                    Apply(result, onEventQueue: true);
+                    if (!IsOpen(result.Conversation.Status))
+                    {
+                        Raise(ConversationClosed, new ConversationClosed(conversationId, result.Conversation.ClosedBy ?? ""));
+                        break;
+                    }
+                    if (result.Messages.Count == 0 || _log.LastSeq(conversationId) == before)
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (LiveHelpHubException)
+            {
+                _log.MarkClosed(conversationId);
+            }
+            catch (Exception ex) when (ex is LiveHelpConnectionException or InvalidOperationException)
+            {
+                return;
+            }
+        }
+        if (Reconnected is { } handlers)
+        {
+            foreach (var handler in handlers.GetInvocationList().Cast<EventHandler>())
+            {
+                try
+                {
+                    handler(this, EventArgs.Empty);
+                }
+                catch (Exception ex)
+                {
+                    ReportHandlerFailure(ex);
+                }
+            }
+        }
+    }
+
+    private void ReportHandlerFailure(Exception ex)
+    {
+        try
+        {
+            HandlerFailed?.Invoke(this, ex);
+        }
+        catch (Exception)
+        {
+        }
+    }
+}

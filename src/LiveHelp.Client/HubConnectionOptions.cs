@@ -1,0 +1,76 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using LiveHelp.Client.Internal;
+
+namespace LiveHelp.Client;
+
+public sealed class HubConnectionOptions
+{
+    /// <summary>Called before each connection attempt (including reconnects), so a fresh token can be fetched.</summary>
+    public Func<Task<string?>>? AccessTokenProvider { get; set; }
+
+    /// <summary>Open the WebSocket directly, without POST /negotiate (for load balancers without sticky sessions).</summary>
+    public bool SkipNegotiation { get; set; }
+
+    /// <summary>How often to ping the server when nothing else was sent; <see cref="Timeout.InfiniteTimeSpan"/> turns pings off.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>No message from the server for this long means the connection is gone.</summary>
+    public TimeSpan ServerTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    public bool AutomaticReconnect { get; set; } = true;
+
+    /// <summary>Wait before each reconnect attempt; the last value repeats.</summary>
+    public IReadOnlyList<TimeSpan> ReconnectDelays { get; set; } =
+    [
+        TimeSpan.Zero,
+        TimeSpan.FromSeconds(1),
+        TimeSpan.FromSeconds(2),
+        TimeSpan.FromSeconds(5),
+        TimeSpan.FromSeconds(10),
+    ];
+
+    /// <summary>Give up after this many failed attempts in a row; null never gives up.</summary>
+    public int? MaxReconnectAttempts { get; set; }
+
+    /// <summary>A single incoming message larger than this drops the connection.</summary>
+    public long MaximumReceiveMessageSize { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>Web defaults with enums as camelCase strings, as the LiveHelp server is configured.</summary>
+    public JsonSerializerOptions JsonOptions { get; set; } = LiveHelpJson.CreateOptions();
+
+    /// <summary>Used for negotiation and the HTTP API; a shared client when null.</summary>
+    public HttpClient? HttpClient { get; set; }
+
+    public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; set; }
+
+    /// <summary>Told about exceptions thrown by event handlers (the event name, the exception); they are otherwise swallowed.</summary>
+    public Action<string, Exception>? HandlerFailed { get; set; }
+
+    internal HubConnectionOptions Clone() => (HubConnectionOptions)MemberwiseClone();
+
+    internal void Validate()
+    {
+        if (ReconnectDelays is null || ReconnectDelays.Count == 0 || ReconnectDelays.Any(d => d < TimeSpan.Zero))
+        {
+            throw new ArgumentException("ReconnectDelays must hold at least one non-negative delay.");
+        }
+        if (MaxReconnectAttempts < 0)
+        {
+            throw new ArgumentException("MaxReconnectAttempts cannot be negative.");
+        }
+        if (!IsPositiveOrInfinite(KeepAliveInterval) || !IsPositiveOrInfinite(ServerTimeout) || HandshakeTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("Timeouts must be positive (or infinite for KeepAliveInterval and ServerTimeout).");
+        }
+        if (MaximumReceiveMessageSize <= 0)
+        {
+            throw new ArgumentException("MaximumReceiveMessageSize must be positive.");
+        }
+        ArgumentNullException.ThrowIfNull(JsonOptions);
+    }
+
+    private static bool IsPositiveOrInfinite(TimeSpan value) => value > TimeSpan.Zero || value == Timeout.InfiniteTimeSpan;
+}

@@ -1,0 +1,94 @@
+using LiveHelp.Core.Conversations;
+
+namespace LiveHelp.Client.Internal;
+
+/// <summary>
+/// What a client has seen of each conversation it takes part in: the messages by sequence number (so each is raised
+/// once, whether it came live or through Resume), the highest sequence seen, and whether it is still open.
+/// </summary>
+internal sealed class ConversationLog
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    /// <summary>Starts following a conversation, or updates whether it is open.</summary>
+    public void Track(string conversationId, bool open)
+    {
+        lock (_gate)
+        {
+            GetOrAdd(conversationId).Open = open;
+        }
+    }
+
+    /// <summary>Stops resuming a conversation (closed, cancelled, transferred away); returns whether it was open.</summary>
+    public bool MarkClosed(string conversationId)
+    {
+        lock (_gate)
+        {
+            if (!_entries.TryGetValue(conversationId, out var entry))
+            {
+                _entries[conversationId] = new Entry { Open = false };
+                return false;
+            }
+            var wasOpen = entry.Open;
+            entry.Open = false;
+            return wasOpen;
+        }
+    }
+
+    /// <summary>Records a message; false when this (conversation, seq) was seen before.</summary>
+    public bool Add(Message message)
+    {
+        lock (_gate)
+        {
+            var entry = GetOrAdd(message.ConversationId);
+            if (!entry.Messages.TryAdd(message.Seq, message))
+            {
+                return false;
+            }
+            entry.LastSeq = Math.Max(entry.LastSeq, message.Seq);
+            return true;
+        }
+    }
+
+    public long LastSeq(string conversationId)
+    {
+        lock (_gate)
+        {
+            return _entries.TryGetValue(conversationId, out var entry) ? entry.LastSeq : 0;
+        }
+    }
+
+    public IReadOnlyList<Message> Transcript(string conversationId)
+    {
+        lock (_gate)
+        {
+            return _entries.TryGetValue(conversationId, out var entry) ? [.. entry.Messages.Values] : [];
+        }
+    }
+
+    public IReadOnlyList<string> OpenConversations()
+    {
+        lock (_gate)
+        {
+            return [.. _entries.Where(e => e.Value.Open).Select(e => e.Key)];
+        }
+    }
+
+    private Entry GetOrAdd(string conversationId)
+    {
+        if (!_entries.TryGetValue(conversationId, out var entry))
+        {
+            entry = new Entry();
+            _entries[conversationId] = entry;
+        }
+        return entry;
+    }
+
+    private sealed class Entry
+    {
+        public SortedList<long, Message> Messages { get; } = new();
+        public long LastSeq { get; set; }
+        public bool Open { get; set; } = true;
+    }
+}

@@ -1,0 +1,156 @@
+using LiveHelp.Core;
+using LiveHelp.Core.Contracts;
+using LiveHelp.Core.Conversations;
+using Microsoft.AspNetCore.SignalR;
+using Contract = LiveHelp.Core.Contracts.Hub;
+
+namespace LiveHelp.Client.Tests.Hosting;
+
+/// <summary>
+/// A small but real LiveHelp hub: the contract's method names, arguments and events, with just enough behaviour to
+/// exercise the typed clients. Tokens are "visitor:{id}" and "agent:{id}".
+/// </summary>
+public sealed class MiniLiveHelpHub(MiniStore store) : Microsoft.AspNetCore.SignalR.Hub
+{
+    public const string DropAfterStore = "drop-after-store";
+
+    private string Caller
+    {
+        get
+        {
+            var request = Context.GetHttpContext()!.Request;
+            var token = request.Query["access_token"].ToString();
+            return token.Length > 0 ? token : request.Headers.Authorization.ToString().Replace("Bearer ", "", StringComparison.Ordinal);
+        }
+    }
+
+    private bool IsAgent => Caller.StartsWith("agent:", StringComparison.Ordinal);
+
+    private string CallerId => Caller[(Caller.IndexOf(':', StringComparison.Ordinal) + 1)..];
+
+    private string Role => IsAgent ? Roles.Agent : Roles.Customer;
+
+    private static string Group(string conversationId) => "conv:" + conversationId;
+
+    public async Task<RequestHelpResult> RequestHelp(RequestHelpInput input)
+    {
+        if (string.IsNullOrWhiteSpace(input.Topic))
+        {
+            throw new HubException($"{ErrorCodes.InvalidInput}: A topic is required.");
+        }
+        var view = store.Create(input, CallerId);
+        await Groups.AddToGroupAsync(Context.ConnectionId, Group(view.Id));
+        var place = new QueueUpdate(view.Id, 1, 30);
+        await Clients.Caller.SendAsync(Contract.Events.QueueUpdate, place);
+        return new RequestHelpResult(RequestHelpStatus.Queued, view, place);
+    }
+
+    public void CancelHelp(string conversationId) =>
+        store.Update(conversationId, c => c with { Status = ConversationStatus.Cancelled });
+
+    public void LeaveMessage(OfflineMessageInput input) => store.AddOffline(input);
+
+    public async Task<Message> SendMessage(string conversationId, string clientMessageId, string text)
+    {
+        var (message, added) = store.Append(conversationId, IsAgent ? MessageKind.Agent : MessageKind.Customer, CallerId, clientMessageId, text);
+        if (text == DropAfterStore && added)
+        {
+            Context.Abort();
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(5), Context.ConnectionAborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            return message;
+        }
+        if (added)
+        {
+            await Clients.Group(Group(conversationId)).SendAsync(Contract.Events.Message, message);
+        }
+        return message;
+    }
+
+    public Task Typing(string conversationId, bool isTyping) =>
+        Clients.OthersInGroup(Group(conversationId)).SendAsync(Contract.Events.Typing, new TypingNotice(conversationId, Role, CallerId, isTyping));
+
+    public Task MarkRead(string conversationId, long seq) =>
+        Clients.OthersInGroup(Group(conversationId)).SendAsync(Contract.Events.Read, new ReadNotice(conversationId, Role, seq));
+
+    public async Task<ResumeResult> Resume(string conversationId, long afterSeq)
+    {
+        var view = store.Get(conversationId);
+        await Groups.AddToGroupAsync(Context.ConnectionId, Group(conversationId));
+        return new ResumeResult(view, store.Messages(conversationId, afterSeq, includeNotes: IsAgent));
+    }
+
+    public async Task CloseConversation(string conversationId)
+    {
+        store.Update(conversationId, c => c with { Status = ConversationStatus.Closed, ClosedBy = Role, ClosedAt = DateTimeOffset.UtcNow });
+        await Clients.Group(Group(conversationId)).SendAsync(Contract.Events.ConversationClosed, new ConversationClosed(conversationId, Role));
+    }
+
+    public void Rate(string conversationId, int rating, string? comment)
+    {
+        if (rating is < 1 or > 5)
+        {
+            throw new HubException($"{ErrorCodes.RatingOutOfRange}: A rating is 1 to 5.");
+        }
+        store.Update(conversationId, c => c with { Rating = rating, RatingComment = comment });
+    }
+
+    public IReadOnlyList<ConversationView> MyConversations() => store.ByVisitor(CallerId);
+
+    public Task SetStatus(AgentStatus status) =>
+        Clients.Caller.SendAsync(Contract.Events.StatusChanged, new StatusChanged(status, "requested"));
+
+    public IReadOnlyList<QueueEntry> GetQueue() =>
+        [.. store.Queued().Select((c, i) => new QueueEntry(c, i + 1, 30 * (i + 1), null))];
+
+    public async Task<ConversationView> AcceptOffer(string conversationId)
+    {
+        if (!IsAgent)
+        {
+            throw new HubException($"{ErrorCodes.Forbidden}: Agents only.");
+        }
+        var view = store.Update(conversationId, c => c with { Status = ConversationStatus.Active, AgentId = CallerId, AgentName = "Agent " + CallerId });
+        await Groups.AddToGroupAsync(Context.ConnectionId, Group(conversationId));
+        await Clients.Group(Group(conversationId)).SendAsync(Contract.Events.AgentJoined, new AgentJoined(conversationId, CallerId, view.AgentName!));
+        return view;
+    }
+
+    public void DeclineOffer(string conversationId) => store.Get(conversationId);
+
+    public async Task<Message> AddNote(string conversationId, string clientMessageId, string text)
+    {
+        var (message, added) = store.Append(conversationId, MessageKind.Note, CallerId, clientMessageId, text);
+        if (added)
+        {
+            await Clients.Caller.SendAsync(Contract.Events.Message, message);
+        }
+        return message;
+    }
+
+    public async Task Transfer(string conversationId, TransferInput input)
+    {
+        store.Update(conversationId, c => c with { Status = ConversationStatus.Queued, AgentId = null, AgentName = null, Topic = input.ToTopic ?? c.Topic });
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, Group(conversationId));
+    }
+
+    public async Task<ResumeResult> Watch(string conversationId)
+    {
+        await Groups.AddToGroupAsync(Context.ConnectionId, Group(conversationId));
+        return new ResumeResult(store.Get(conversationId), store.Messages(conversationId, 0, includeNotes: true));
+    }
+
+    /// <summary>Test control: store messages the caller does not get live, then drop the caller's connection.</summary>
+    public void DropMe(string conversationId, int missed)
+    {
+        for (var i = 1; i <= missed; i++)
+        {
+            store.Append(conversationId, MessageKind.Agent, "someone", null, $"missed {i}");
+        }
+        Context.Abort();
+    }
+}
