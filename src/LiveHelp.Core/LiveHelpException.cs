@@ -24,4 +24,5 @@ public static class ErrorCodes
     public const string IdentityInvalid = "identity_invalid";
     public const string Conflict = "conflict";
     public const string AlreadyRated = "already_rated";
+    public const string OriginNotAllowed = "origin_not_allowed";
 }

@@ -9,6 +9,7 @@ using LiveHelp.Server.Auth;
 using LiveHelp.Server.Help;
 using LiveHelp.Server.Hubs;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,9 @@ public static class LiveHelpExtensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ServerSecrets>();
+        services.AddSingleton<AllowedOrigins>();
+        services.AddSingleton<ICorsPolicyProvider, WidgetCors>();
+        services.AddCors();
         services.AddSingleton(sp => new AccessTokens(sp.GetRequiredService<ServerSecrets>().SigningKey, sp.GetRequiredService<TimeProvider>()));
 
         services.TryAddSingleton<IConversationStore>(sp =>
@@ -64,6 +68,8 @@ public static class LiveHelpExtensions
 
     public static WebApplication MapLiveHelp(this WebApplication app)
     {
+        app.Use(AllowedOrigins.Guard);
+        app.UseCors();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -72,9 +78,11 @@ public static class LiveHelpExtensions
         api.MapAuthApi();
         api.MapStaffApi();
         api.MapTranscriptApi();
+        api.MapSiteApi();
 
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapGet("/readyz", () => Results.Ok(new { status = "ready" }));
+        app.MapWebPages();
         app.MapHub<HelpHub>(LiveHelp.Core.Contracts.Hub.Path);
         return app;
     }

@@ -19,6 +19,9 @@ public sealed class LiveHelpOptions
     /// <summary>Password of the first admin, created on the first start; a random one is printed when empty.</summary>
     public string? AdminPassword { get; set; }
 
+    /// <summary>Sites allowed to embed the widget (scheme://host[:port]), besides those an admin adds; "*" allows any.</summary>
+    public List<string> AllowedOrigins { get; set; } = [];
+
     public int MaxMessageLength { get; set; } = 4000;
 
     /// <summary>Largest hub frame accepted, in bytes; larger ones close the connection.</summary>

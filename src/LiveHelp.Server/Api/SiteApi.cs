@@ -1,0 +1,72 @@
+using System.Text.Json;
+using LiveHelp.Core;
+using LiveHelp.Core.Conversations;
+using LiveHelp.Core.Routing;
+using LiveHelp.Server.Auth;
+using LiveHelp.Server.Help;
+using Microsoft.Extensions.Options;
+
+namespace LiveHelp.Server.Api;
+
+public sealed record OriginsInput(List<string>? Origins);
+
+public sealed record OriginsView(IReadOnlyList<string> Origins, IReadOnlyList<string> Configured);
+
+/// <summary>What the widget needs before the first press, and what the console shows beside a conversation.</summary>
+internal static class SiteApi
+{
+    private const string CannedKey = "canned-responses";
+
+    public static void MapSiteApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/status", async (Router router) =>
+            Results.Ok(new { agentsOnline = (await router.Store.ListSeatsAsync()).Count(s => s.IsAvailable) })).AllowAnonymous();
+
+        api.MapGet("/settings/allowed-origins", async (AllowedOrigins origins) =>
+            Results.Ok(new OriginsView(await origins.StoredAsync(), origins.Configured))).RequireAuthorization(StaffApi.Admins);
+        api.MapPut("/settings/allowed-origins", async (OriginsInput? body, AllowedOrigins origins) =>
+        {
+            var list = body?.Origins ?? throw new LiveHelpException(ErrorCodes.InvalidInput, "origins is required");
+            if (list.Count > 500)
+            {
+                throw new LiveHelpException(ErrorCodes.InvalidInput, "at most 500 origins");
+            }
+            await origins.SetAsync(list);
+            return Results.Ok(new OriginsView(await origins.StoredAsync(), origins.Configured));
+        }).RequireAuthorization(StaffApi.Admins);
+
+        api.MapGet("/canned-responses", async (IConversationStore store) => Results.Ok(await CannedAsync(store))).RequireAuthorization(StaffApi.Staff);
+        api.MapPut("/canned-responses", async (List<CannedResponse>? body, IConversationStore store, IOptions<LiveHelpOptions> options) =>
+        {
+            var list = body ?? throw new LiveHelpException(ErrorCodes.InvalidInput, "a list of responses is required");
+            if (list.Count > 500)
+            {
+                throw new LiveHelpException(ErrorCodes.InvalidInput, "at most 500 responses");
+            }
+            foreach (var r in list)
+            {
+                Validate.Required(r?.Id, "id", 64);
+                Validate.Required(r!.Title, "title", 100);
+                Validate.Text(r.Text, options.Value.MaxMessageLength);
+            }
+            if (list.Select(r => r.Id).Distinct(StringComparer.Ordinal).Count() != list.Count)
+            {
+                throw new LiveHelpException(ErrorCodes.InvalidInput, "response ids must be unique");
+            }
+            await store.SetSettingAsync(CannedKey, JsonSerializer.Serialize(list));
+            return Results.Ok(list);
+        }).RequireAuthorization(StaffApi.Admins);
+
+        api.MapGet("/visitors/{id}/conversations", async (string id, IConversationStore store) =>
+        {
+            var visitor = await store.FindVisitorAsync(id) ?? throw new LiveHelpException(ErrorCodes.NotFound, "visitor not found");
+            return Results.Ok((await store.ListConversationsByVisitorAsync(visitor.Id)).Select(c => c.ToView(visitor.UserId)).ToList());
+        }).RequireAuthorization(StaffApi.Staff);
+
+        api.MapGet("/conversations", async (IConversationStore store) =>
+            Results.Ok((await store.ListOpenConversationsAsync()).Select(c => c.ToView()).ToList())).RequireAuthorization(StaffApi.Supervisors);
+    }
+
+    private static async Task<IReadOnlyList<CannedResponse>> CannedAsync(IConversationStore store) =>
+        await store.FindSettingAsync(CannedKey) is { } json ? JsonSerializer.Deserialize<List<CannedResponse>>(json) ?? [] : [];
+}

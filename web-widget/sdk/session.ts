@@ -1,0 +1,180 @@
+// One hub connection with the delivery rules of docs/HUB.md: every message shown once, in order, and after any
+// reconnect what was missed is fetched with Resume.
+import { HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from "@microsoft/signalr";
+import { Events, type Message, type ResumeResult } from "./contract";
+
+export type ConnectionState = "connecting" | "connected" | "reconnecting" | "disconnected";
+
+/** A refusal from the hub or the HTTP API, with the stable code of docs/HUB.md. */
+export class LiveHelpError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+
+  static from(error: unknown): LiveHelpError {
+    if (error instanceof LiveHelpError) return error;
+    const text = error instanceof Error ? error.message : String(error);
+    // The JS client prefixes the server's "code: text" with its own words.
+    const match = /(?:^|HubException: |server\. )([a-z_]+): (.*)$/s.exec(text);
+    return match ? new LiveHelpError(match[1], match[2]) : new LiveHelpError("connection", text);
+  }
+}
+
+export class Session {
+  readonly connection: HubConnection;
+  private readonly seen = new Map<string, Map<number, Message>>();
+  private readonly followed = new Set<string>();
+  private readonly messageListeners = new Set<(m: Message) => void>();
+  private readonly stateListeners = new Set<(s: ConnectionState) => void>();
+  private current: ConnectionState = "disconnected";
+
+  constructor(readonly baseUrl: string, tokenFactory: () => string | Promise<string>) {
+    this.connection = new HubConnectionBuilder()
+      .withUrl(new URL("/hub", baseUrl).toString(), { accessTokenFactory: tokenFactory })
+      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => [0, 1000, 2000, 5000][ctx.previousRetryCount] ?? 10000 })
+      .configureLogging(LogLevel.None)
+      .build();
+    this.connection.serverTimeoutInMilliseconds = 30000;
+    this.connection.on(Events.message, (m: Message) => this.accept(m));
+    this.connection.onreconnecting(() => this.setState("reconnecting"));
+    this.connection.onreconnected(async () => {
+      this.setState("connected");
+      await this.resumeAll();
+    });
+    this.connection.onclose(() => this.setState("disconnected"));
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  async start(): Promise<void> {
+    this.setState("connecting");
+    try {
+      await this.connection.start();
+      this.setState("connected");
+    } catch (error) {
+      this.setState("disconnected");
+      throw LiveHelpError.from(error);
+    }
+  }
+
+  stop(): Promise<void> {
+    return this.connection.stop();
+  }
+
+  on<T>(event: string, handler: (payload: T) => void): void {
+    this.connection.on(event, handler);
+  }
+
+  onMessage(handler: (m: Message) => void): () => void {
+    this.messageListeners.add(handler);
+    return () => this.messageListeners.delete(handler);
+  }
+
+  onState(handler: (s: ConnectionState) => void): void {
+    this.stateListeners.add(handler);
+  }
+
+  async invoke<T = void>(method: string, ...args: unknown[]): Promise<T> {
+    try {
+      return await this.connection.invoke<T>(method, ...args);
+    } catch (error) {
+      throw LiveHelpError.from(error);
+    }
+  }
+
+  /** Sends once: a retry after a dropped connection reuses the client message id, so the server stores it once. */
+  async send(conversationId: string, text: string, method = "SendMessage"): Promise<Message> {
+    const clientMessageId = crypto.randomUUID();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const message = await this.invoke<Message>(method, conversationId, clientMessageId, text);
+        this.accept(message);
+        return message;
+      } catch (error) {
+        const e = LiveHelpError.from(error);
+        if (e.code !== "connection" || attempt >= 5) throw e;
+        await this.connected();
+      }
+    }
+  }
+
+  /** Follows a conversation: its messages are kept, de-duplicated and resumed after reconnects. */
+  async follow(conversationId: string): Promise<ResumeResult> {
+    this.followed.add(conversationId);
+    return this.resume(conversationId);
+  }
+
+  unfollow(conversationId: string): void {
+    this.followed.delete(conversationId);
+  }
+
+  transcript(conversationId: string): Message[] {
+    return [...(this.seen.get(conversationId)?.values() ?? [])].sort((a, b) => a.seq - b.seq);
+  }
+
+  lastSeq(conversationId: string): number {
+    let last = 0;
+    for (const seq of this.seen.get(conversationId)?.keys() ?? []) last = Math.max(last, seq);
+    return last;
+  }
+
+  async resume(conversationId: string): Promise<ResumeResult> {
+    const result = await this.invoke<ResumeResult>("Resume", conversationId, this.lastSeq(conversationId));
+    for (const m of result.messages) this.accept(m);
+    return result;
+  }
+
+  private async resumeAll(): Promise<void> {
+    for (const id of this.followed) {
+      try {
+        await this.resume(id);
+      } catch {
+        // A conversation that closed or moved away meanwhile; the next event says so.
+      }
+    }
+  }
+
+  private accept(message: Message): void {
+    let log = this.seen.get(message.conversationId);
+    if (!log) this.seen.set(message.conversationId, (log = new Map()));
+    if (log.has(message.seq)) return;
+    log.set(message.seq, message);
+    for (const listener of this.messageListeners) listener(message);
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this.current) return;
+    this.current = state;
+    for (const listener of this.stateListeners) listener(state);
+  }
+
+  private connected(): Promise<void> {
+    if (this.connection.state === HubConnectionState.Connected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.connection.state === HubConnectionState.Connected) resolve();
+        else if (this.connection.state === HubConnectionState.Disconnected) reject(new LiveHelpError("connection", "disconnected"));
+        else setTimeout(check, 250);
+      };
+      check();
+    });
+  }
+}
+
+/** JSON over fetch with problem+json errors turned into LiveHelpError. */
+export async function api<T>(baseUrl: string, path: string, init: { method?: string; body?: unknown; token?: string | null } = {}): Promise<T> {
+  const response = await fetch(new URL(path, baseUrl), {
+    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+    headers: {
+      ...(init.body === undefined ? {} : { "content-type": "application/json" }),
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : undefined;
+  if (!response.ok) throw new LiveHelpError(data?.code ?? "http_" + response.status, data?.detail ?? response.statusText);
+  return data as T;
+}
