@@ -29,6 +29,9 @@ public sealed class LiveHelpHost : IAsyncDisposable
     public string DataDirectory { get; }
     public int Port { get; }
     public Uri BaseUri => new($"http://127.0.0.1:{Port}");
+
+    /// <summary>The same server as a browser should see it: localhost is a secure context, as media capture needs.</summary>
+    public Uri LocalhostUri => new($"http://localhost:{Port}");
     public IServiceProvider Services => _app!.Services;
 
     /// <summary>Starts a server; <paramref name="settings"/> are LiveHelp configuration keys (e.g. "LiveHelp:Routing:OfferTimeout").</summary>
@@ -115,7 +118,7 @@ public sealed class LiveHelpHost : IAsyncDisposable
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = DataDirectory, EnvironmentName = "Test" });
         builder.Configuration.AddInMemoryCollection(_settings);
-        builder.WebHost.UseUrls(BaseUri.ToString());
+        builder.WebHost.UseUrls(LocalhostUri.ToString());
         builder.Logging.ClearProviders();
         if (_clock is not null)
         {
