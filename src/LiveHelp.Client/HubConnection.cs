@@ -340,7 +340,8 @@ public sealed class HubConnection : IAsyncDisposable
             catch (Exception ex)
             {
                 lastError = ex;
-                if (ex is LiveHelpConnectionException { AllowReconnect: false })
+                // Refused credentials (a disabled account, an expired sign-in) will not get better by retrying.
+                if (ex is LiveHelpConnectionException { AllowReconnect: false } or LiveHelpApiException { Status: 401 or 403 })
                 {
                     break;
                 }

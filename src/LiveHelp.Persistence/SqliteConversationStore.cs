@@ -176,6 +176,20 @@ public sealed class SqliteConversationStore : IConversationStore
             ReadConversation,
             ct);
 
+    public async Task MoveConversationsAsync(string fromVisitorId, string toVisitorId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(fromVisitorId);
+        ArgumentNullException.ThrowIfNull(toVisitorId);
+        await ExecuteAsync(
+            "UPDATE conversations SET visitor_id = @to, version = version + 1 WHERE visitor_id = @from;",
+            c =>
+            {
+                c.SetText("from", fromVisitorId);
+                c.SetText("to", toVisitorId);
+            },
+            ct);
+    }
+
     public Task<IReadOnlyList<Conversation>> ListOpenConversationsAsync(CancellationToken ct = default) =>
         QueryAsync($"{Conversations.Select} WHERE {OpenFilter} ORDER BY created_at, id;", null, ReadConversation, ct);
 

@@ -62,7 +62,7 @@ public static class LiveHelpExtensions
                     ?? new LiveHelpOptions().MaxReceiveMessageSize;
                 o.AddFilter<ErrorCodeFilter>();
             })
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new TolerantEnumConverter()));
         return builder;
     }
 

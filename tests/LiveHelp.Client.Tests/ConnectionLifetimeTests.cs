@@ -201,7 +201,7 @@ public sealed class ConnectionLifetimeTests
     }
 
     [Fact]
-    public async Task Gives_up_after_the_configured_number_of_attempts()
+    public async Task A_refused_token_ends_reconnecting_at_once()
     {
         await using var host = await HubHost.StartAsync();
         var tokens = 0;
@@ -209,7 +209,7 @@ public sealed class ConnectionLifetimeTests
         {
             ReconnectDelays = [TimeSpan.Zero, Quick],
             MaxReconnectAttempts = 3,
-            // Good the first time, refused afterwards: every reconnect attempt fails at negotiate.
+            // Good the first time, refused afterwards: the reconnect attempt fails at negotiate with 401.
             AccessTokenProvider = () => Task.FromResult<string?>(Interlocked.Increment(ref tokens) == 1 ? HubHost.SecretToken : "revoked"),
         });
         var lifecycle = new Lifecycle(connection);
@@ -219,20 +219,22 @@ public sealed class ConnectionLifetimeTests
         var error = await lifecycle.Closed.Task.Within();
 
         Assert.Equal(401, Assert.IsType<LiveHelpApiException>(error).Status);
-        Assert.Equal(1 + 3, tokens);
+        Assert.Equal(1 + 1, tokens);
         Assert.Equal(1, lifecycle.ReconnectingCount);
         Assert.False(lifecycle.Reconnected.Task.IsCompleted);
         Assert.Equal(HubConnectionState.Disconnected, connection.State);
     }
 
     [Fact]
-    public async Task A_server_that_went_away_for_good_ends_in_closed()
+    public async Task A_server_that_went_away_for_good_ends_in_closed_after_the_configured_number_of_attempts()
     {
         var host = await HubHost.StartAsync();
+        var attempts = 0;
         await using var connection = new HubConnection(host.Url("hub"), new HubConnectionOptions
         {
             ReconnectDelays = [TimeSpan.Zero, Quick],
             MaxReconnectAttempts = 3,
+            AccessTokenProvider = () => Task.FromResult<string?>(Interlocked.Increment(ref attempts).ToString(System.Globalization.CultureInfo.InvariantCulture)),
         });
         var lifecycle = new Lifecycle(connection);
         await connection.StartAsync();
@@ -242,6 +244,7 @@ public sealed class ConnectionLifetimeTests
 
         Assert.NotNull(await lifecycle.Closed.Task.Within());
         Assert.Equal(HubConnectionState.Disconnected, connection.State);
+        Assert.Equal(1 + 3, attempts);
     }
 
     [Fact]

@@ -497,6 +497,23 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MoveConversations_GivesAllOfOneVisitorsConversationsToAnother_AndStaleCopiesAreRefused()
+    {
+        await Store.AddConversationAsync(NewConversation("c-a", "v-anon", createdAt: T1));
+        await Store.AddConversationAsync(NewConversation("c-b", "v-anon", createdAt: T2));
+        await Store.AddConversationAsync(NewConversation("c-known", "v-user", createdAt: T0));
+        await Store.AddConversationAsync(NewConversation("c-other", "v-other", createdAt: T0));
+        var stale = (await Store.FindConversationAsync("c-a"))!;
+
+        await Store.MoveConversationsAsync("v-anon", "v-user");
+
+        Assert.Equal(["c-b", "c-a", "c-known"], (await Store.ListConversationsByVisitorAsync("v-user")).Select(c => c.Id));
+        Assert.Empty(await Store.ListConversationsByVisitorAsync("v-anon"));
+        Assert.Equal(["c-other"], (await Store.ListConversationsByVisitorAsync("v-other")).Select(c => c.Id));
+        Assert.Null(await Store.TryUpdateConversationAsync(stale with { Rating = 5 }));
+    }
+
+    [Fact]
     public async Task ListConversationsByVisitor_NewestFirst_OnlyThatVisitor()
     {
         await Store.AddConversationAsync(NewConversation("c-old", "v-1", createdAt: T1));

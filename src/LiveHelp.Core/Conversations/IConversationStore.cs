@@ -43,6 +43,9 @@ public interface IConversationStore
     /// <summary>Newest first.</summary>
     Task<IReadOnlyList<Conversation>> ListConversationsByVisitorAsync(string visitorId, CancellationToken ct = default);
 
+    /// <summary>Gives every conversation of one visitor to another (an anonymous visitor who turns out to be a known user).</summary>
+    Task MoveConversationsAsync(string fromVisitorId, string toVisitorId, CancellationToken ct = default);
+
     /// <summary>Queued and active conversations, oldest first: what a starting node must pick up again.</summary>
     Task<IReadOnlyList<Conversation>> ListOpenConversationsAsync(CancellationToken ct = default);
 

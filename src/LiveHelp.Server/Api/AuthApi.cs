@@ -17,6 +17,8 @@ public sealed record SignInResponse(string Token, string AgentId, string Display
 
 internal static class AuthApi
 {
+    private static readonly string UnknownUserHash = PasswordHash.Create(Guid.NewGuid().ToString());
+
     public static void MapAuthApi(this RouteGroupBuilder api)
     {
         api.MapPost("/visitors", CreateVisitor).AllowAnonymous();
@@ -51,6 +53,11 @@ internal static class AuthApi
             {
                 visitor = known with { Name = body.Name ?? known.Name, Email = body.Email ?? known.Email };
                 await store.UpdateVisitorAsync(visitor);
+                if (current is { UserId: null } && current.Id != known.Id)
+                {
+                    // What the user asked anonymously on this device joins what they asked as themselves elsewhere.
+                    await store.MoveConversationsAsync(current.Id, known.Id);
+                }
             }
             else if (current is { UserId: null })
             {
@@ -87,7 +94,9 @@ internal static class AuthApi
         Validate.Required(body?.Username, "username", 64);
         Validate.Required(body?.Password, "password", 200);
         var account = await store.FindAgentByUsernameAsync(body!.Username!);
-        if (account is null || account.Disabled || !PasswordHash.Verify(body.Password!, account.PasswordHash))
+        // An unknown username costs the same hashing as a wrong password, so timing does not tell which usernames exist.
+        var verified = PasswordHash.Verify(body.Password!, account?.PasswordHash ?? UnknownUserHash);
+        if (account is null || account.Disabled || !verified)
         {
             return Problems.Of(ErrorCodes.Unauthorized, "wrong username or password");
         }

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
+using LiveHelp.Core.Conversations;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -8,12 +10,12 @@ namespace LiveHelp.Server.Auth;
 
 /// <summary>Reads the bearer token from the Authorization header, or from access_token on the hub (browsers cannot set headers on WebSockets).</summary>
 public sealed class TokenAuthentication(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AccessTokens tokens)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AccessTokens tokens, IConversationStore store)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "LiveHelpToken";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? token = null;
         var header = Request.Headers.Authorization.ToString();
@@ -27,11 +29,20 @@ public sealed class TokenAuthentication(
         }
         if (token is null)
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return AuthenticateResult.NoResult();
         }
         if (tokens.Read(token) is not { } claims)
         {
-            return Task.FromResult(AuthenticateResult.Fail("invalid or expired token"));
+            return AuthenticateResult.Fail("invalid or expired token");
+        }
+        if (Roles.IsStaff(claims.Role))
+        {
+            // A staff token is only as good as the account behind it: disabling an account or changing its role takes effect at once.
+            if (await store.FindAgentAsync(claims.Subject, Context.RequestAborted) is not { Disabled: false } account)
+            {
+                return AuthenticateResult.Fail("account disabled or removed");
+            }
+            claims = claims with { Role = account.Role, Name = account.DisplayName };
         }
         var identity = new ClaimsIdentity(
             [
@@ -40,6 +51,6 @@ public sealed class TokenAuthentication(
                 new Claim(ClaimTypes.Name, claims.Name ?? ""),
             ],
             SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 }

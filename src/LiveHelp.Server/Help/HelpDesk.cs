@@ -136,6 +136,10 @@ public sealed partial class HelpDesk(
         {
             throw new LiveHelpException(ErrorCodes.InvalidInput, "status must be online, away or offline");
         }
+        if (await store.FindAgentAsync(agent.Id) is not { Disabled: false })
+        {
+            throw new LiveHelpException(ErrorCodes.Forbidden, "this account is disabled");
+        }
         await _routing.WaitAsync();
         try
         {
@@ -224,8 +228,7 @@ public sealed partial class HelpDesk(
 
     private async Task TransferToAgentAsync(Caller staff, Conversation conversation, string fromAgentId, string toAgentId, string? note)
     {
-        Validate.Id(toAgentId);
-        var target = await store.FindAgentAsync(toAgentId);
+        var target = toAgentId.Length <= 64 ? await store.FindAgentAsync(toAgentId) : null;
         if (target is null || target.Disabled || toAgentId == fromAgentId || !await router.TransferAsync(conversation.Id, fromAgentId, toAgentId))
         {
             throw new LiveHelpException(ErrorCodes.AgentUnavailable, "that agent cannot take this conversation now");
