@@ -23,8 +23,16 @@ public sealed class AgentClient : ConversationClient
             Unfollow(unassigned.ConversationId);
             Raise(Unassigned, unassigned);
         });
-        Connection.On<StatusChanged>(Hub.Events.StatusChanged, changed => Raise(StatusChanged, changed));
+        Connection.On<StatusChanged>(Hub.Events.StatusChanged, changed =>
+        {
+            Status = changed.Status;
+            Raise(StatusChanged, changed);
+        });
+        Connection.Reconnected += _ => ReassertStatusAsync();
     }
+
+    /// <summary>The status this agent last chose or was given; re-applied after a reconnect, since the server may have restarted.</summary>
+    public AgentStatus? Status { get; private set; }
 
     public string? AgentId { get; private set; }
 
@@ -77,8 +85,26 @@ public sealed class AgentClient : ConversationClient
     public Task StartWithTokenAsync(string token, CancellationToken cancellationToken = default) =>
         StartWithTokenCoreAsync(token, cancellationToken);
 
-    public Task SetStatusAsync(AgentStatus status, CancellationToken cancellationToken = default) =>
-        Connection.InvokeAsync(Hub.Methods.SetStatus, status, cancellationToken);
+    public async Task SetStatusAsync(AgentStatus status, CancellationToken cancellationToken = default)
+    {
+        await Connection.InvokeAsync(Hub.Methods.SetStatus, status, cancellationToken).ConfigureAwait(false);
+        Status = status;
+    }
+
+    private async Task ReassertStatusAsync()
+    {
+        if (Status is { } status and not AgentStatus.Offline)
+        {
+            try
+            {
+                await Connection.InvokeAsync(Hub.Methods.SetStatus, status).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is LiveHelpHubException or LiveHelpConnectionException)
+            {
+                // Dropped again or refused (a disabled account): the next reconnect, or the caller, decides.
+            }
+        }
+    }
 
     public async Task<ConversationView> AcceptOfferAsync(string conversationId, CancellationToken cancellationToken = default)
     {

@@ -17,6 +17,10 @@ public abstract class ConversationClient : IAsyncDisposable
     private const int MaxResumePages = 100;
 
     private readonly ConversationLog _log = new();
+
+    // Where each open conversation stood when the connection dropped: live messages that arrive after the
+    // reconnect but before Resume must not move the starting point past what was missed.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _resumeFrom = new(StringComparer.Ordinal);
     private string? _token;
 
     private protected ConversationClient(Uri baseUri, HubConnectionOptions? options)
@@ -38,6 +42,10 @@ public abstract class ConversationClient : IAsyncDisposable
         });
         Connection.Reconnecting += error =>
         {
+            foreach (var conversationId in _log.OpenConversations())
+            {
+                _resumeFrom.TryAdd(conversationId, _log.LastSeq(conversationId));
+            }
             Raise(Reconnecting, error);
             return Task.CompletedTask;
         };
@@ -223,22 +231,23 @@ public abstract class ConversationClient : IAsyncDisposable
     {
         foreach (var conversationId in _log.OpenConversations())
         {
+            var after = _resumeFrom.TryRemove(conversationId, out var from) ? from : _log.LastSeq(conversationId);
             try
             {
                 for (var page = 0; page < MaxResumePages; page++)
                 {
-                    var before = _log.LastSeq(conversationId);
-                    var result = await Connection.InvokeAsync<ResumeResult>(Hub.Methods.Resume, conversationId, before).ConfigureAwait(false);
+                    var result = await Connection.InvokeAsync<ResumeResult>(Hub.Methods.Resume, conversationId, after).ConfigureAwait(false);
                     Apply(result, onEventQueue: true);
                     if (!IsOpen(result.Conversation.Status))
                     {
                         Raise(ConversationClosed, new ConversationClosed(conversationId, result.Conversation.ClosedBy ?? ""));
                         break;
                     }
-                    if (result.Messages.Count == 0 || _log.LastSeq(conversationId) == before)
+                    if (result.Messages.Count == 0)
                     {
                         break;
                     }
+                    after = result.Messages[^1].Seq;
                 }
             }
             catch (LiveHelpHubException)
@@ -247,6 +256,8 @@ public abstract class ConversationClient : IAsyncDisposable
             }
             catch (Exception ex) when (ex is LiveHelpConnectionException or InvalidOperationException)
             {
+                // Dropped again: the next reconnect resumes from where this one got to.
+                _resumeFrom.TryAdd(conversationId, after);
                 return;
             }
         }

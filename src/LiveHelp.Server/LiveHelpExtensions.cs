@@ -68,6 +68,7 @@ public static class LiveHelpExtensions
 
     public static WebApplication MapLiveHelp(this WebApplication app)
     {
+        app.Use(RefuseHubWhileStopping);
         app.Use(AllowedOrigins.Guard);
         app.UseCors();
         app.UseStatusCodePages();
@@ -85,5 +86,20 @@ public static class LiveHelpExtensions
         app.MapWebPages();
         app.MapHub<HelpHub>(LiveHelp.Core.Contracts.Hub.Path);
         return app;
+    }
+
+    /// <summary>
+    /// A stopping node takes no new hub connections, so reconnecting clients go to another node (or wait for this
+    /// one to come back) instead of holding up its shutdown.
+    /// </summary>
+    private static async Task RefuseHubWhileStopping(HttpContext context, Func<Task> next)
+    {
+        if (context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested
+            && context.Request.Path.StartsWithSegments(LiveHelp.Core.Contracts.Hub.Path))
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+        await next();
     }
 }

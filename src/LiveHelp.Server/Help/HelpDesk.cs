@@ -58,7 +58,7 @@ public sealed partial class HelpDesk(
             var open = (await store.ListConversationsByVisitorAsync(customer.Id)).FirstOrDefault(c => c.IsOpen);
             if (open is not null)
             {
-                return Result(open);
+                return await Result(open);
             }
             if (!(await router.Store.ListSeatsAsync()).Any(s => s.IsAvailable))
             {
@@ -90,17 +90,34 @@ public sealed partial class HelpDesk(
             await router.EnqueueAsync(conversation.Id, topic.Skill, input.Mode, now, requeued: false);
             Log.HelpRequested(log, conversation.Id, topic.Id, input.Mode);
             await RouteAsync();
-            return Result(await store.FindConversationAsync(conversation.Id) ?? conversation);
+            return await Result(await store.FindConversationAsync(conversation.Id) ?? conversation);
         }
         finally
         {
             _routing.Release();
         }
 
-        RequestHelpResult Result(Conversation c) => c.Status == ConversationStatus.Active
+        async Task<RequestHelpResult> Result(Conversation c) => c.Status == ConversationStatus.Active
             ? new RequestHelpResult(RequestHelpStatus.Assigned, c.ToView(), null)
-            : new RequestHelpResult(RequestHelpStatus.Queued, c.ToView(), _lastPlaces.GetValueOrDefault(c.Id));
+            : new RequestHelpResult(RequestHelpStatus.Queued, c.ToView(), await PlaceOfAsync(c.Id));
     }
+
+    /// <summary>A customer (re)connected: if they are waiting, they learn their place at once.</summary>
+    public async Task CustomerConnectedAsync(Caller customer)
+    {
+        foreach (var c in await store.ListConversationsByVisitorAsync(customer.Id))
+        {
+            if (c.Status == ConversationStatus.Queued && await PlaceOfAsync(c.Id) is { } place)
+            {
+                await hub.Clients.User(customer.Id).SendAsync(Hub.Events.QueueUpdate, place);
+            }
+        }
+    }
+
+    private async Task<QueueUpdate?> PlaceOfAsync(string conversationId) =>
+        _lastPlaces.GetValueOrDefault(conversationId)
+        ?? (await router.PlacesAsync(AverageHandleTime)).Where(p => p.RequestId == conversationId)
+            .Select(p => new QueueUpdate(p.RequestId, p.Position, p.EstimatedWaitSeconds)).FirstOrDefault();
 
     public async Task CancelHelpAsync(Caller customer, string conversationId)
     {

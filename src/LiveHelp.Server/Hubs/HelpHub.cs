@@ -25,6 +25,10 @@ public sealed class HelpHub(HelpDesk desk, IOptions<LiveHelpOptions> options) : 
             // Failing the connection (rather than aborting it) closes it with an error, which clients take as final.
             throw new HubException("forbidden: this account is disabled");
         }
+        if (Caller.IsCustomer)
+        {
+            await desk.CustomerConnectedAsync(Caller);
+        }
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)

@@ -1,0 +1,209 @@
+using System.Net.Http.Json;
+using LiveHelp.Core;
+using LiveHelp.Core.Contracts;
+using LiveHelp.Core.Conversations;
+
+namespace LiveHelp.Server.Tests;
+
+public sealed class ChatTests : ServerTest
+{
+    private readonly ManualClock _time = new(DateTimeOffset.UtcNow);
+
+    protected override TimeProvider? Clock => _time;
+
+    [Fact]
+    public async Task Customer_and_agent_each_see_what_the_other_writes_in_order()
+    {
+        var ann = await AgentAsync("ann");
+        var (customer, _, id) = await ConversationAsync(ann);
+        var annMessages = new Inbox<Message>(h => ann.MessageReceived += h);
+        var customerMessages = new Inbox<Message>(h => customer.MessageReceived += h);
+
+        var question = await customer.SendMessageAsync(id, "Hi, my parcel is late");
+        var heard = await annMessages.NextAsync(m => m.Kind == MessageKind.Customer);
+        Assert.Equal(question.Seq, heard.Seq);
+        Assert.Equal("Hi, my parcel is late", heard.Text);
+
+        var answer = await ann.SendMessageAsync(id, "Hi, I'm Ann. Let me check the tracking.");
+        var read = await customerMessages.NextAsync(m => m.Kind == MessageKind.Agent);
+        Assert.Equal(answer.Seq, read.Seq);
+        Assert.Equal("Hi, I'm Ann. Let me check the tracking.", read.Text);
+        Assert.Equal("Ann", read.SenderName);
+
+        var thanks = await customer.SendMessageAsync(id, "Thank you");
+        Assert.Equal(thanks.Seq, (await annMessages.NextAsync(m => m.Text == "Thank you")).Seq);
+
+        Assert.True(question.Seq < answer.Seq && answer.Seq < thanks.Seq);
+        Assert.Equal(customer.Transcript(id).Select(m => (m.Seq, m.Text)), ann.Transcript(id).Select(m => (m.Seq, m.Text)));
+    }
+
+    [Fact]
+    public async Task A_message_retried_with_the_same_client_id_is_stored_and_delivered_once()
+    {
+        var ann = await AgentAsync("ann");
+        var (customer, _, id) = await ConversationAsync(ann);
+        var delivered = new Inbox<Message>(h => ann.Connection.On<Message>(Hub.Events.Message, m => h(ann, m)));
+
+        var first = await customer.SendMessageAsync(id, "Is anyone there?", clientMessageId: "retry-1");
+        var retried = await customer.SendMessageAsync(id, "Is anyone there?", clientMessageId: "retry-1");
+        var marker = await customer.SendMessageAsync(id, "Hello?");
+
+        Assert.Equal(first.Seq, retried.Seq);
+        Assert.Equal(first.Text, retried.Text);
+        Assert.Equal(first.Seq + 1, marker.Seq);
+        await delivered.NextAsync(m => m.Seq == marker.Seq);
+        Assert.Single(delivered.Seen, m => m.ClientMessageId == "retry-1");
+        var stored = await customer.ResumeAsync(id, 0);
+        Assert.Single(stored.Messages, m => m.ClientMessageId == "retry-1");
+    }
+
+    [Fact]
+    public async Task Typing_notices_reach_the_other_side_only()
+    {
+        var ann = await AgentAsync("ann");
+        var (customer, _, id) = await ConversationAsync(ann);
+        var annTyping = new Inbox<TypingNotice>(h => ann.Typing += h);
+        var customerTyping = new Inbox<TypingNotice>(h => customer.Typing += h);
+
+        await customer.TypingAsync(id, true);
+        var customerIsTyping = await annTyping.NextAsync();
+        Assert.Equal(id, customerIsTyping.ConversationId);
+        Assert.Equal(Roles.Customer, customerIsTyping.Role);
+        Assert.True(customerIsTyping.IsTyping);
+
+        await ann.TypingAsync(id, true);
+        var annIsTyping = await customerTyping.NextAsync();
+        Assert.Equal(Roles.Agent, annIsTyping.Role);
+        Assert.Equal("Ann", annIsTyping.Name);
+        Assert.True(annIsTyping.IsTyping);
+
+        await customer.TypingAsync(id, false);
+        var customerStopped = await annTyping.NextAsync();
+        Assert.Equal(Roles.Customer, customerStopped.Role);
+        Assert.False(customerStopped.IsTyping);
+
+        await ann.TypingAsync(id, false);
+        var annStopped = await customerTyping.NextAsync();
+        Assert.Equal(Roles.Agent, annStopped.Role);
+        Assert.False(annStopped.IsTyping);
+
+        Assert.All(annTyping.Seen, t => Assert.Equal(Roles.Customer, t.Role));
+        Assert.All(customerTyping.Seen, t => Assert.Equal(Roles.Agent, t.Role));
+    }
+
+    [Fact]
+    public async Task Read_receipts_reach_the_other_side_and_are_kept_with_the_conversation()
+    {
+        var ann = await AgentAsync("ann");
+        var (customer, _, id) = await ConversationAsync(ann);
+        var annReads = new Inbox<ReadNotice>(h => ann.Read += h);
+        var customerReads = new Inbox<ReadNotice>(h => customer.Read += h);
+
+        var question = await customer.SendMessageAsync(id, "Can I change the delivery address?");
+        var answer = await ann.SendMessageAsync(id, "Yes, which address?");
+
+        await customer.MarkReadAsync(id, answer.Seq);
+        var customerRead = await annReads.NextAsync();
+        Assert.Equal(id, customerRead.ConversationId);
+        Assert.Equal(Roles.Customer, customerRead.Role);
+        Assert.Equal(answer.Seq, customerRead.Seq);
+
+        await ann.MarkReadAsync(id, question.Seq);
+        var annRead = await customerReads.NextAsync();
+        Assert.Equal(Roles.Agent, annRead.Role);
+        Assert.Equal(question.Seq, annRead.Seq);
+
+        Assert.All(annReads.Seen, r => Assert.Equal(Roles.Customer, r.Role));
+        Assert.All(customerReads.Seen, r => Assert.Equal(Roles.Agent, r.Role));
+        var seenByCustomer = (await customer.ResumeAsync(id, 0)).Conversation;
+        Assert.Equal(answer.Seq, seenByCustomer.CustomerReadSeq);
+        Assert.Equal(question.Seq, seenByCustomer.AgentReadSeq);
+        var seenByAnn = (await ann.ResumeAsync(id, 0)).Conversation;
+        Assert.Equal(answer.Seq, seenByAnn.CustomerReadSeq);
+        Assert.Equal(question.Seq, seenByAnn.AgentReadSeq);
+    }
+
+    [Fact]
+    public async Task Internal_notes_reach_the_agent_and_watching_supervisors_but_never_the_customer()
+    {
+        var ann = await AgentAsync("ann");
+        var sue = await AgentAsync("sue", role: Roles.Supervisor, status: AgentStatus.Offline);
+        var (customer, _, id) = await ConversationAsync(ann);
+        var annMessages = new Inbox<Message>(h => ann.MessageReceived += h);
+        var sueMessages = new Inbox<Message>(h => sue.MessageReceived += h);
+        var customerMessages = new Inbox<Message>(h => customer.Connection.On<Message>(Hub.Events.Message, m => h(customer, m)));
+        await sue.WatchAsync(id);
+
+        var note = await ann.AddNoteAsync(id, "Customer was double charged last month too");
+        Assert.Equal(MessageKind.Note, note.Kind);
+        var reply = await ann.SendMessageAsync(id, "I'm looking into it now.");
+
+        Assert.Equal(note.Seq, (await annMessages.NextAsync(m => m.Kind == MessageKind.Note)).Seq);
+        Assert.Equal("Customer was double charged last month too", (await sueMessages.NextAsync(m => m.Kind == MessageKind.Note)).Text);
+        Assert.Equal(reply.Seq, (await sueMessages.NextAsync(m => m.Kind == MessageKind.Agent)).Seq);
+        Assert.Equal(reply.Seq, (await customerMessages.NextAsync(m => m.Kind != MessageKind.System)).Seq);
+        Assert.DoesNotContain(customerMessages.Seen, m => m.Kind == MessageKind.Note);
+        Assert.DoesNotContain(customer.Transcript(id), m => m.Kind == MessageKind.Note);
+
+        var resumed = await customer.ResumeAsync(id, 0);
+        Assert.DoesNotContain(resumed.Messages, m => m.Kind == MessageKind.Note || m.Text.Contains("double charged", StringComparison.Ordinal));
+        Assert.Contains(resumed.Messages, m => m.Seq == reply.Seq);
+        using var http = Host.Http(customer.Token);
+        var transcript = await http.GetFromJsonAsync<ResumeResult>($"/api/conversations/{id}/transcript", Json.Options);
+        Assert.DoesNotContain(transcript!.Messages, m => m.Kind == MessageKind.Note);
+        Assert.DoesNotContain("double charged", await http.GetStringAsync($"/api/conversations/{id}/transcript.txt"), StringComparison.Ordinal);
+        Assert.Contains((await ann.ResumeAsync(id, 0)).Messages, m => m.Seq == note.Seq);
+    }
+
+    [Fact]
+    public async Task Time_to_first_response_is_taken_from_the_agents_first_reply_only()
+    {
+        var ann = await AgentAsync("ann");
+        var (customer, _, id) = await ConversationAsync(ann);
+
+        _time.Advance(TimeSpan.FromSeconds(3));
+        await customer.SendMessageAsync(id, "Hello?");
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await ann.AddNoteAsync(id, "Checking the order first");
+        Assert.Null((await customer.ResumeAsync(id, 0)).Conversation.FirstResponseSeconds);
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await ann.SendMessageAsync(id, "Hi, I'm Ann. I have your order here.");
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await ann.SendMessageAsync(id, "It ships tomorrow.");
+        await customer.SendMessageAsync(id, "Thanks");
+
+        Assert.Equal(7, (await customer.ResumeAsync(id, 0)).Conversation.FirstResponseSeconds);
+        Assert.Equal(7, (await ann.ResumeAsync(id, 0)).Conversation.FirstResponseSeconds);
+    }
+
+    [Fact]
+    public async Task Closing_tells_both_sides_and_frees_the_agent_for_the_next_customer()
+    {
+        var ann = await AgentAsync("ann", maxConcurrent: 1);
+        var (customer, _, id) = await ConversationAsync(ann);
+        var annClosed = new Inbox<ConversationClosed>(h => ann.ConversationClosed += h);
+        var customerClosed = new Inbox<ConversationClosed>(h => customer.ConversationClosed += h);
+        var offers = new Inbox<OfferNotice>(h => ann.OfferReceived += h);
+        var next = await CustomerAsync();
+        var nextId = (await next.RequestHelpAsync(Help())).Conversation!.Id;
+        Assert.Null(Assert.Single(await ann.GetQueueAsync()).OfferedTo);
+
+        await customer.CloseAsync(id);
+
+        var toAnn = await annClosed.NextAsync();
+        Assert.Equal(id, toAnn.ConversationId);
+        Assert.Equal(Roles.Customer, toAnn.ClosedBy);
+        Assert.Equal(Roles.Customer, (await customerClosed.NextAsync()).ClosedBy);
+        Assert.Equal(ErrorCodes.ConversationClosed, (await RefusedAsync(() => ann.SendMessageAsync(id, "Are you still there?"))).Code);
+        Assert.Equal(nextId, (await offers.NextAsync()).ConversationId);
+
+        await ann.AcceptOfferAsync(nextId);
+        var nextClosed = new Inbox<ConversationClosed>(h => next.ConversationClosed += h);
+        await ann.CloseAsync(nextId);
+
+        Assert.Equal(Roles.Agent, (await nextClosed.NextAsync()).ClosedBy);
+        Assert.Equal(Roles.Agent, (await annClosed.NextAsync(c => c.ConversationId == nextId)).ClosedBy);
+        Assert.Equal(ConversationStatus.Closed, (await next.ResumeAsync(nextId, 0)).Conversation.Status);
+    }
+}
