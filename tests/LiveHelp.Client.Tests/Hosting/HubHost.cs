@@ -21,6 +21,9 @@ public sealed class HubHost : IAsyncDisposable
 {
     public const string SecretToken = "secret-token";
 
+    /// <summary>On /secure, answered with 503: a server that is there but cannot take the connection now.</summary>
+    public const string UnavailableToken = "unavailable";
+
     private readonly WebApplication _app;
 
     private HubHost(WebApplication app, Uri baseUri)
@@ -69,6 +72,11 @@ public sealed class HubHost : IAsyncDisposable
             {
                 var header = context.Request.Headers.Authorization.ToString();
                 var query = context.Request.Query["access_token"].ToString();
+                if (header == "Bearer " + UnavailableToken || query == UnavailableToken)
+                {
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    return;
+                }
                 if (header != "Bearer " + SecretToken && query != SecretToken)
                 {
                     context.Response.StatusCode = StatusCodes.Status401Unauthorized;
