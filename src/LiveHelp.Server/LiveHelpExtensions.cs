@@ -45,6 +45,7 @@ public static class LiveHelpExtensions
         services.AddSingleton<HelpDesk>();
         services.AddHostedService<Bootstrap>();
         services.AddHostedService<RoutingClock>();
+        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 
         services.AddAuthentication(TokenAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
@@ -82,7 +83,7 @@ public static class LiveHelpExtensions
         api.MapSiteApi();
 
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-        app.MapGet("/readyz", () => Results.Ok(new { status = "ready" }));
+        app.MapHealthChecks("/readyz");
         app.MapWebPages();
         app.MapHub<HelpHub>(LiveHelp.Core.Contracts.Hub.Path);
         return app;

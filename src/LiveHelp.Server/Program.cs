@@ -1,7 +1,13 @@
 using LiveHelp.Server;
 
+if (args is ["healthcheck", var url])
+{
+    return await HealthProbe.RunAsync(url);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddLiveHelp();
 var app = builder.Build();
 app.MapLiveHelp();
-app.Run();
+await app.RunAsync();
+return 0;
