@@ -32,6 +32,7 @@ public abstract class ConversationClient : IAsyncDisposable
         Api = new LiveHelpApi(baseUri, connectionOptions.HttpClient, connectionOptions.JsonOptions);
         Connection = new HubConnection(UriPaths.Append(baseUri, Hub.Path), connectionOptions);
 
+        Calls = new CallChannel(Connection);
         Connection.On<Message>(Hub.Events.Message, message => Record(message, onEventQueue: true));
         Connection.On<TypingNotice>(Hub.Events.Typing, notice => Raise(Typing, notice));
         Connection.On<ReadNotice>(Hub.Events.Read, notice => Raise(Read, notice));
@@ -58,6 +59,9 @@ public abstract class ConversationClient : IAsyncDisposable
     }
 
     public Uri BaseUri { get; }
+
+    /// <summary>Call signalling for this side's conversations.</summary>
+    public CallChannel Calls { get; }
 
     /// <summary>The hub connection underneath, for calls and events this type does not wrap.</summary>
     public HubConnection Connection { get; }

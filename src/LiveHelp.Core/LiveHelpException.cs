@@ -25,4 +25,5 @@ public static class ErrorCodes
     public const string Conflict = "conflict";
     public const string AlreadyRated = "already_rated";
     public const string OriginNotAllowed = "origin_not_allowed";
+    public const string CallInProgress = "call_in_progress";
 }

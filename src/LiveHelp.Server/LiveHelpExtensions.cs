@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LiveHelp.Core;
+using LiveHelp.Core.Calls;
 using LiveHelp.Core.Conversations;
 using LiveHelp.Core.Routing;
 using LiveHelp.Persistence;
@@ -40,6 +41,7 @@ public static class LiveHelpExtensions
             return new SqliteConversationStore(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = path }.ToString());
         });
         services.TryAddSingleton<IRoutingStore, InMemoryRoutingStore>();
+        services.TryAddSingleton<ICallStore, InMemoryCallStore>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<LiveHelpOptions>>().Value.Routing);
         services.AddSingleton<Router>();
         services.AddSingleton<HelpDesk>();
@@ -81,6 +83,7 @@ public static class LiveHelpExtensions
         api.MapStaffApi();
         api.MapTranscriptApi();
         api.MapSiteApi();
+        api.MapCallsApi();
 
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapHealthChecks("/readyz");

@@ -39,6 +39,23 @@ public sealed class LiveHelpOptions
 
     public RoutingOptions Routing { get; set; } = new();
 
+    public TurnOptions Turn { get; set; } = new();
+
     /// <summary>Topics created on the first start: id, name and skill are the same word.</summary>
     public List<string> DefaultTopics { get; set; } = ["general", "billing", "technical", "device"];
+}
+
+/// <summary>STUN and TURN servers handed to call participants; TURN credentials in coturn's shared-secret scheme.</summary>
+public sealed class TurnOptions
+{
+    /// <summary>STUN servers, e.g. "stun:turn.example.com:3478"; none by default (calls then work on the local network).</summary>
+    public List<string> StunUrls { get; set; } = [];
+
+    /// <summary>TURN servers, e.g. "turn:turn.example.com:3478?transport=udp".</summary>
+    public List<string> Urls { get; set; } = [];
+
+    /// <summary>coturn's static-auth-secret (use-auth-secret).</summary>
+    public string? Secret { get; set; }
+
+    public TimeSpan CredentialLifetime { get; set; } = TimeSpan.FromHours(1);
 }

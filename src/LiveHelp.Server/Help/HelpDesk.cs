@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using LiveHelp.Core;
 using LiveHelp.Core.Accounts;
+using LiveHelp.Core.Calls;
 using LiveHelp.Core.Contracts;
 using Hub = LiveHelp.Core.Contracts.Hub;
 using LiveHelp.Core.Conversations;
@@ -18,6 +19,7 @@ namespace LiveHelp.Server.Help;
 public sealed partial class HelpDesk(
     IConversationStore store,
     Router router,
+    ICallStore calls,
     IHubContext<HelpHub> hub,
     TimeProvider clock,
     IOptions<LiveHelpOptions> options,
@@ -251,6 +253,7 @@ public sealed partial class HelpDesk(
             throw new LiveHelpException(ErrorCodes.AgentUnavailable, "that agent cannot take this conversation now");
         }
         await AddNoteTextAsync(staff, conversation, note);
+        await EndLiveCallAsync(conversation, CallRules.Transferred);
         var moved = await UpdateAsync(conversation.Id, c => c with { AgentId = target.Id, AgentName = target.DisplayName });
         await AppendSystemAsync(moved, $"{target.DisplayName} has taken over from {conversation.AgentName}.");
         await hub.Clients.User(fromAgentId).SendAsync(Hub.Events.Unassigned, new Unassigned(conversation.Id, "transferred"));
@@ -289,6 +292,7 @@ public sealed partial class HelpDesk(
             {
                 await router.Store.ReleaseAsync(agentId, closed.Id);
             }
+            await EndLiveCallAsync(closed, CallRules.ConversationClosed);
             if (closed.HandleTime is { } handle)
             {
                 _averageHandleSeconds = (0.8 * _averageHandleSeconds) + (0.2 * handle.TotalSeconds);
@@ -330,6 +334,7 @@ public sealed partial class HelpDesk(
             {
                 await ApplyAsync(e);
             }
+            await ExpireCallsAsync();
             await RouteAsync();
         }
         finally
@@ -448,11 +453,16 @@ public sealed partial class HelpDesk(
         await AppendSystemAsync(assigned, $"{agent.DisplayName} joined the conversation.");
         await hub.Clients.User(agent.Id).SendAsync(Hub.Events.Assigned, await StaffViewAsync(assigned));
         await hub.Clients.User(assigned.VisitorId).SendAsync(Hub.Events.AgentJoined, new AgentJoined(assigned.Id, agent.Id, agent.DisplayName));
+        await StartMaydayCallAsync(assigned);
         return assigned;
     }
 
     private async Task RequeueAsync(string conversationId, string fromAgentId, string topicId, string announcement)
     {
+        if (await store.FindConversationAsync(conversationId) is { } leaving)
+        {
+            await EndLiveCallAsync(leaving, CallRules.Transferred);
+        }
         await router.Store.ReleaseAsync(fromAgentId, conversationId);
         var now = clock.GetUtcNow();
         var queued = await UpdateAsync(conversationId, c => c with

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using LiveHelp.Core;
+using LiveHelp.Core.Calls;
 using LiveHelp.Core.Contracts;
 using LiveHelp.Core.Conversations;
 using LiveHelp.Server.Help;
@@ -93,6 +94,24 @@ public sealed class HelpHub(HelpDesk desk, IOptions<LiveHelpOptions> options) : 
     }
 
     public Task<IReadOnlyList<QueueEntry>> GetQueue() => desk.GetQueueAsync(Caller);
+
+    public Task<CallView> StartCall(string conversationId, CallProfile profile) => desk.StartCallAsync(Caller, conversationId, profile);
+
+    public Task<CallView> AnswerCall(string conversationId, bool accept) => desk.AnswerCallAsync(Caller, conversationId, accept);
+
+    public Task CallSignal(string conversationId, CallSignal signal) => desk.SignalAsync(Caller, conversationId, signal ?? new CallSignal());
+
+    public Task<CallView> CallConnected(string conversationId) => desk.CallConnectedAsync(Caller, conversationId);
+
+    public Task<CallView> SetScreenShare(string conversationId, ScreenShare screen) => desk.SetScreenShareAsync(Caller, conversationId, screen);
+
+    public Task Annotate(string conversationId, Annotation annotation)
+    {
+        Throttle();
+        return desk.AnnotateAsync(Caller, conversationId, annotation ?? new Annotation());
+    }
+
+    public Task EndCall(string conversationId) => desk.EndCallAsync(Caller, conversationId);
 
     private void Throttle()
     {

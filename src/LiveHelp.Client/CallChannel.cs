@@ -1,0 +1,153 @@
+using LiveHelp.Core.Calls;
+using LiveHelp.Core.Contracts;
+
+namespace LiveHelp.Client;
+
+/// <summary>
+/// Call signalling for one side of a conversation: start, answer, relay offers/answers/ICE candidates, screen-share
+/// consent, annotations, end. The media itself is not here: browsers do it with RTCPeerConnection; a .NET app plugs
+/// a media engine in through <see cref="ICallMedia"/>.
+/// </summary>
+public sealed class CallChannel
+{
+    private readonly HubConnection _connection;
+
+    internal CallChannel(HubConnection connection)
+    {
+        _connection = connection;
+        connection.On<CallView>(CallHub.Events.CallStarted, call => Started?.Invoke(this, call));
+        connection.On<CallView>(CallHub.Events.CallUpdated, call => Updated?.Invoke(this, call));
+        connection.On<CallSignal>(CallHub.Events.Signal, signal => SignalReceived?.Invoke(this, signal));
+        connection.On<Annotation>(CallHub.Events.Annotation, annotation => AnnotationReceived?.Invoke(this, annotation));
+        connection.On<CallEnded>(CallHub.Events.CallEnded, ended => Ended?.Invoke(this, ended));
+    }
+
+    /// <summary>A call rings: the side that did not start it should answer.</summary>
+    public event EventHandler<CallView>? Started;
+
+    public event EventHandler<CallView>? Updated;
+
+    /// <summary>An offer, answer or ICE candidate from the other participant.</summary>
+    public event EventHandler<CallSignal>? SignalReceived;
+
+    public event EventHandler<Annotation>? AnnotationReceived;
+
+    public event EventHandler<CallEnded>? Ended;
+
+    public Task<CallView> StartAsync(string conversationId, CallProfile profile, CancellationToken ct = default) =>
+        _connection.InvokeAsync<CallView>(CallHub.Methods.StartCall, conversationId, profile, ct);
+
+    public Task<CallView> AnswerAsync(string conversationId, bool accept, CancellationToken ct = default) =>
+        _connection.InvokeAsync<CallView>(CallHub.Methods.AnswerCall, conversationId, accept, ct);
+
+    public Task SignalAsync(string conversationId, CallSignal signal, CancellationToken ct = default) =>
+        _connection.InvokeAsync(CallHub.Methods.Signal, conversationId, signal, ct);
+
+    public Task<CallView> ConnectedAsync(string conversationId, CancellationToken ct = default) =>
+        _connection.InvokeAsync<CallView>(CallHub.Methods.Connected, conversationId, ct);
+
+    /// <summary>Customer only: share, pause or stop the screen.</summary>
+    public Task<CallView> SetScreenShareAsync(string conversationId, ScreenShare screen, CancellationToken ct = default) =>
+        _connection.InvokeAsync<CallView>(CallHub.Methods.SetScreenShare, conversationId, screen, ct);
+
+    /// <summary>Agent only: draw on the customer's shared screen.</summary>
+    public Task AnnotateAsync(string conversationId, Annotation annotation, CancellationToken ct = default) =>
+        _connection.InvokeAsync(CallHub.Methods.Annotate, conversationId, annotation, ct);
+
+    public Task EndAsync(string conversationId, CancellationToken ct = default) =>
+        _connection.InvokeAsync(CallHub.Methods.EndCall, conversationId, ct);
+
+    /// <summary>
+    /// Runs the WebRTC exchange for a call with a media engine: the side that started the call makes the offer once
+    /// the other side answered; candidates flow both ways; the engine reports when media is connected.
+    /// </summary>
+    public IDisposable Attach(string conversationId, string side, ICallMedia media)
+    {
+        string? callId = null;
+
+        async void OnCandidate(object? sender, string candidate)
+        {
+            if (callId is { } id)
+            {
+                await SignalAsync(conversationId, new CallSignal { CallId = id, Kind = "candidate", Candidate = candidate });
+            }
+        }
+
+        async void OnMediaConnected(object? sender, EventArgs e) => await ConnectedAsync(conversationId);
+
+        async void OnSignal(object? sender, CallSignal signal)
+        {
+            if (signal.ConversationId != conversationId)
+            {
+                return;
+            }
+            callId = signal.CallId;
+            switch (signal.Kind)
+            {
+                case "offer":
+                    var answer = await media.AcceptOfferAsync(signal.Sdp!);
+                    await SignalAsync(conversationId, new CallSignal { CallId = signal.CallId, Kind = "answer", Sdp = answer });
+                    break;
+                case "answer":
+                    await media.AcceptAnswerAsync(signal.Sdp!);
+                    break;
+                case "candidate":
+                    await media.AddCandidateAsync(signal.Candidate!);
+                    break;
+            }
+        }
+
+        async void OnUpdated(object? sender, CallView call)
+        {
+            if (call.ConversationId == conversationId)
+            {
+                callId = call.Id;
+            }
+            if (call.ConversationId == conversationId && call.State == CallState.Connecting && call.StartedBy == side)
+            {
+                var offer = await media.CreateOfferAsync(call.Profile);
+                await SignalAsync(conversationId, new CallSignal { CallId = call.Id, Kind = "offer", Sdp = offer });
+            }
+        }
+
+        SignalReceived += OnSignal;
+        Updated += OnUpdated;
+        media.CandidateFound += OnCandidate;
+        media.Connected += OnMediaConnected;
+        return new Detach(() =>
+        {
+            SignalReceived -= OnSignal;
+            Updated -= OnUpdated;
+            media.CandidateFound -= OnCandidate;
+            media.Connected -= OnMediaConnected;
+        });
+    }
+
+    private sealed class Detach(Action detach) : IDisposable
+    {
+        public void Dispose() => detach();
+    }
+}
+
+/// <summary>
+/// The seam where a .NET media engine plugs in (none is bundled: browsers carry the media). It produces and consumes
+/// SDP and ICE candidates exactly as an RTCPeerConnection does.
+/// </summary>
+public interface ICallMedia
+{
+    Task<string> CreateOfferAsync(CallProfile profile);
+
+    /// <summary>Takes the remote offer and returns the local answer.</summary>
+    Task<string> AcceptOfferAsync(string sdp);
+
+    Task AcceptAnswerAsync(string sdp);
+
+    /// <summary>A remote ICE candidate as RTCIceCandidateInit JSON.</summary>
+    Task AddCandidateAsync(string candidateJson);
+
+    /// <summary>A local ICE candidate (RTCIceCandidateInit JSON) to send to the other side.</summary>
+    event EventHandler<string>? CandidateFound;
+
+    /// <summary>Media flows: the call is connected.</summary>
+    event EventHandler? Connected;
+}
