@@ -19,6 +19,30 @@ public sealed class RightsTests : ServerTest
     // A customer reaching into another customer's conversation
 
     [Fact]
+    public async Task An_agent_reads_a_customers_earlier_conversations_while_serving_them_and_not_otherwise()
+    {
+        var ann = await AgentAsync("ann", maxConcurrent: 1);
+        var (customer, _, earlier) = await ConversationAsync(ann);
+        await customer.SendMessageAsync(earlier, "My first question");
+        await ann.CloseAsync(earlier);
+        var bob = await AgentAsync("bob");
+        using var bobHttp = Host.Http(bob.Token);
+
+        Assert.Equal(ErrorCodes.NotFound, await ProblemJson.CodeAsync(await bobHttp.GetAsync($"/api/conversations/{earlier}/transcript"), HttpStatusCode.NotFound));
+        Assert.Equal(ErrorCodes.NotFound, await ProblemJson.CodeAsync(await bobHttp.GetAsync($"/api/visitors/{customer.VisitorId}/conversations"), HttpStatusCode.NotFound));
+
+        var (_, _, now) = await ConversationAsync(bob, customer);
+        var history = await bobHttp.GetFromJsonAsync<List<ConversationView>>($"/api/visitors/{customer.VisitorId}/conversations", Json.Options);
+        Assert.Equal([now, earlier], history!.Select(c => c.Id));
+        var transcript = await bobHttp.GetFromJsonAsync<ResumeResult>($"/api/conversations/{earlier}/transcript", Json.Options);
+        Assert.Contains(transcript!.Messages, m => m.Text == "My first question");
+        Assert.Equal(ErrorCodes.NotFound, (await RefusedAsync(() => bob.SendMessageAsync(earlier, "writing into the old one"))).Code);
+
+        await bob.CloseAsync(now);
+        Assert.Equal(ErrorCodes.NotFound, await ProblemJson.CodeAsync(await bobHttp.GetAsync($"/api/conversations/{earlier}/transcript"), HttpStatusCode.NotFound));
+    }
+
+    [Fact]
     public async Task Customer_cannot_resume_another_customers_conversation()
     {
         var (owner, _, id, intruder) = await TwoCustomersAsync();

@@ -1,6 +1,6 @@
 // One hub connection with the delivery rules of docs/HUB.md: every message shown once, in order, and after any
 // reconnect what was missed is fetched with Resume.
-import { HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from "@microsoft/signalr";
+import { HttpTransportType, HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from "@microsoft/signalr";
 import { Events, type Message, type ResumeResult } from "./contract";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "disconnected";
@@ -26,11 +26,20 @@ export class Session {
   private readonly followed = new Set<string>();
   private readonly messageListeners = new Set<(m: Message) => void>();
   private readonly stateListeners = new Set<(s: ConnectionState) => void>();
+  private readonly resumeListeners = new Set<(r: ResumeResult) => void>();
   private current: ConnectionState = "disconnected";
+  private offline = false;
+  private restarting = false;
 
   constructor(readonly baseUrl: string, tokenFactory: () => string | Promise<string>) {
     this.connection = new HubConnectionBuilder()
-      .withUrl(new URL("/hub", baseUrl).toString(), { accessTokenFactory: tokenFactory })
+      // WebSockets straight away, without negotiate: behind a plain round-robin balancer a negotiate on one node
+      // and a socket on another would not meet. The sequence/Resume design needs no particular node.
+      .withUrl(new URL("/hub", baseUrl).toString(), {
+        accessTokenFactory: tokenFactory,
+        skipNegotiation: true,
+        transport: HttpTransportType.WebSockets,
+      })
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => [0, 1000, 2000, 5000][ctx.previousRetryCount] ?? 10000 })
       .configureLogging(LogLevel.None)
       .build();
@@ -41,7 +50,9 @@ export class Session {
       this.setState("connected");
       await this.resumeAll();
     });
-    this.connection.onclose(() => this.setState("disconnected"));
+    this.connection.onclose(() => {
+      if (!this.offline) this.setState("disconnected");
+    });
   }
 
   get state(): ConnectionState {
@@ -60,7 +71,24 @@ export class Session {
   }
 
   stop(): Promise<void> {
+    this.offline = false;
     return this.connection.stop();
+  }
+
+  /**
+   * Follows the browser's online/offline events. Offline: the connection is dropped at once (an open WebSocket can
+   * look alive long after the network went) and the state is "reconnecting". Online again: it reconnects and resumes
+   * every followed conversation, as after any other drop.
+   */
+  watchNetwork(target: Window = window): void {
+    target.addEventListener("offline", () => void this.goOffline());
+    target.addEventListener("online", () => void this.goOnline());
+  }
+
+  /** Told about every Resume answer (after a reconnect too): the conversation's status and read marks may have moved. */
+  onResume(handler: (r: ResumeResult) => void): () => void {
+    this.resumeListeners.add(handler);
+    return () => this.resumeListeners.delete(handler);
   }
 
   on<T>(event: string, handler: (payload: T) => void): void {
@@ -85,8 +113,7 @@ export class Session {
   }
 
   /** Sends once: a retry after a dropped connection reuses the client message id, so the server stores it once. */
-  async send(conversationId: string, text: string, method = "SendMessage"): Promise<Message> {
-    const clientMessageId = crypto.randomUUID();
+  async send(conversationId: string, text: string, method = "SendMessage", clientMessageId = newId()): Promise<Message> {
     for (let attempt = 0; ; attempt++) {
       try {
         const message = await this.invoke<Message>(method, conversationId, clientMessageId, text);
@@ -100,10 +127,15 @@ export class Session {
     }
   }
 
-  /** Follows a conversation: its messages are kept, de-duplicated and resumed after reconnects. */
+  /**
+   * Follows a conversation: its messages are kept, de-duplicated and resumed after reconnects. The first follow reads
+   * from the start, since messages that arrived before it (an agent gets "joined" before "assigned") are no proof
+   * that nothing earlier was missed.
+   */
   async follow(conversationId: string): Promise<ResumeResult> {
+    const first = !this.followed.has(conversationId);
     this.followed.add(conversationId);
-    return this.resume(conversationId);
+    return first ? this.resumeFrom(conversationId, 0) : this.resume(conversationId);
   }
 
   unfollow(conversationId: string): void {
@@ -121,9 +153,21 @@ export class Session {
   }
 
   async resume(conversationId: string): Promise<ResumeResult> {
-    const result = await this.invoke<ResumeResult>("Resume", conversationId, this.lastSeq(conversationId));
-    for (const m of result.messages) this.accept(m);
-    return result;
+    return this.resumeFrom(conversationId, this.lastSeq(conversationId));
+  }
+
+  /** Every message after afterSeq, page by page (Resume answers at most 1,000 at a time). */
+  private async resumeFrom(conversationId: string, afterSeq: number): Promise<ResumeResult> {
+    const result = await this.invoke<ResumeResult>("Resume", conversationId, afterSeq);
+    const all = [...result.messages];
+    for (let page = result.messages; page.length >= 1000; ) {
+      page = (await this.invoke<ResumeResult>("Resume", conversationId, page[page.length - 1].seq)).messages;
+      all.push(...page);
+    }
+    for (const m of all) this.accept(m);
+    const answer = { conversation: result.conversation, messages: all };
+    for (const listener of this.resumeListeners) listener(answer);
+    return answer;
   }
 
   private async resumeAll(): Promise<void> {
@@ -144,6 +188,32 @@ export class Session {
     for (const listener of this.messageListeners) listener(message);
   }
 
+  private async goOffline(): Promise<void> {
+    if (this.offline || this.connection.state === HubConnectionState.Disconnected) return;
+    this.offline = true;
+    this.setState("reconnecting");
+    await this.connection.stop().catch(() => undefined);
+  }
+
+  private async goOnline(): Promise<void> {
+    if (!this.offline || this.restarting) return;
+    this.restarting = true;
+    try {
+      for (let attempt = 0; this.offline; attempt++) {
+        try {
+          if (this.connection.state === HubConnectionState.Disconnected) await this.connection.start();
+          this.offline = false;
+          this.setState("connected");
+          await this.resumeAll();
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, [500, 1000, 2000, 5000][attempt] ?? 10000));
+        }
+      }
+    } finally {
+      this.restarting = false;
+    }
+  }
+
   private setState(state: ConnectionState): void {
     if (state === this.current) return;
     this.current = state;
@@ -155,12 +225,19 @@ export class Session {
     return new Promise((resolve, reject) => {
       const check = () => {
         if (this.connection.state === HubConnectionState.Connected) resolve();
-        else if (this.connection.state === HubConnectionState.Disconnected) reject(new LiveHelpError("connection", "disconnected"));
+        else if (this.connection.state === HubConnectionState.Disconnected && !this.offline) reject(new LiveHelpError("connection", "disconnected"));
         else setTimeout(check, 250);
       };
       check();
     });
   }
+}
+
+/** A random id for idempotent sends; crypto.randomUUID exists only in secure contexts, and host pages may be plain http. */
+export function newId(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** JSON over fetch with problem+json errors turned into LiveHelpError. */

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using LiveHelp.Core;
 using LiveHelp.Core.Conversations;
@@ -57,9 +58,15 @@ internal static class SiteApi
             return Results.Ok(list);
         }).RequireAuthorization(StaffApi.Admins);
 
-        api.MapGet("/visitors/{id}/conversations", async (string id, IConversationStore store) =>
+        api.MapGet("/visitors/{id}/conversations", async (string id, IConversationStore store, HelpDesk desk, ClaimsPrincipal user) =>
         {
-            var visitor = await store.FindVisitorAsync(id) ?? throw new LiveHelpException(ErrorCodes.NotFound, "visitor not found");
+            // Supervisors see any visitor's history; an agent only the history of a customer they are serving.
+            var caller = TranscriptApi.CallerOf(user);
+            var visitor = await store.FindVisitorAsync(id);
+            if (visitor is null || !(caller.CanOversee || await desk.IsServingAsync(caller, visitor.Id)))
+            {
+                throw new LiveHelpException(ErrorCodes.NotFound, "visitor not found");
+            }
             return Results.Ok((await store.ListConversationsByVisitorAsync(visitor.Id)).Select(c => c.ToView(visitor.UserId)).ToList());
         }).RequireAuthorization(StaffApi.Staff);
 

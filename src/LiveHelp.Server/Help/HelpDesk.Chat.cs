@@ -170,8 +170,29 @@ public sealed partial class HelpDesk
         var conversation = await store.FindConversationAsync(conversationId);
         var allowed = conversation is not null && (caller.IsCustomer
             ? conversation.VisitorId == caller.Id
-            : conversation.AgentId == caller.Id || (access != Access.Participate && caller.CanOversee));
+            : conversation.AgentId == caller.Id || (access != Access.Participate && caller.CanOversee)
+                || (access == Access.Read && await IsServingAsync(caller, conversation.VisitorId)));
         return allowed ? conversation! : throw new LiveHelpException(ErrorCodes.NotFound, "conversation not found");
+    }
+
+    /// <summary>
+    /// Whether the staff member holds an open conversation with this visitor: then they may read the visitor's
+    /// earlier conversations, whoever handled them, so the customer never has to repeat their story.
+    /// </summary>
+    public async Task<bool> IsServingAsync(Caller staff, string visitorId)
+    {
+        if (!staff.IsStaff || await router.Store.FindSeatAsync(staff.Id) is not { } seat)
+        {
+            return false;
+        }
+        foreach (var id in seat.Conversations)
+        {
+            if (await store.FindConversationAsync(id) is { } held && held.VisitorId == visitorId && held.IsOpen)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void RequireOpen(Conversation conversation)

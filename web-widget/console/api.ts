@@ -1,0 +1,101 @@
+// The console's HTTP API: staff endpoints with the signed-in token; a 401 ends the session.
+import type { AgentStatus, ConversationView, ResumeResult, Topic } from "../sdk/contract";
+import { LiveHelpError, api } from "../sdk/session";
+
+export type Role = "agent" | "supervisor" | "admin";
+
+export interface SignedIn {
+  token: string;
+  agentId: string;
+  displayName: string;
+  role: Role;
+}
+
+export interface AgentView {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  skills: string[];
+  maxConcurrent: number;
+  autoAccept: boolean;
+  disabled: boolean;
+  status: AgentStatus;
+  load: number;
+  connected: boolean;
+}
+
+export interface AgentInput {
+  username?: string;
+  displayName?: string;
+  password?: string;
+  role?: Role;
+  skills?: string[];
+  maxConcurrent?: number;
+  autoAccept?: boolean;
+  disabled?: boolean;
+}
+
+export interface CannedResponse {
+  id: string;
+  title: string;
+  text: string;
+}
+
+export interface OfflineMessage {
+  id: string;
+  visitorId: string;
+  topic?: string | null;
+  name?: string | null;
+  email?: string | null;
+  text: string;
+  createdAt: string;
+}
+
+export interface OriginsView {
+  origins: string[];
+  configured: string[];
+}
+
+export function signIn(username: string, password: string): Promise<SignedIn> {
+  return api<SignedIn>(location.origin, "/api/auth/signin", { body: { username, password } });
+}
+
+export class StaffApi {
+  constructor(private readonly token: () => string, private readonly onUnauthorized: () => void) {}
+
+  private async call<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+    try {
+      return await api<T>(location.origin, path, { ...init, token: this.token() });
+    } catch (error) {
+      const e = LiveHelpError.from(error);
+      if (e.code === "unauthorized" || e.code === "http_401") this.onUnauthorized();
+      throw e;
+    }
+  }
+
+  agents = () => this.call<AgentView[]>("/api/agents");
+  createAgent = (input: AgentInput) => this.call<AgentView>("/api/agents", { body: input });
+  updateAgent = (id: string, input: AgentInput) => this.call<AgentView>(`/api/agents/${encodeURIComponent(id)}`, { method: "PUT", body: input });
+  topics = () => this.call<Topic[]>("/api/topics");
+  saveTopic = (topic: Topic) => this.call<Topic>("/api/topics", { body: topic });
+  origins = () => this.call<OriginsView>("/api/settings/allowed-origins");
+  saveOrigins = (origins: string[]) => this.call<OriginsView>("/api/settings/allowed-origins", { method: "PUT", body: { origins } });
+  canned = () => this.call<CannedResponse[]>("/api/canned-responses");
+  saveCanned = (list: CannedResponse[]) => this.call<CannedResponse[]>("/api/canned-responses", { method: "PUT", body: list });
+  visitorConversations = (visitorId: string) => this.call<ConversationView[]>(`/api/visitors/${encodeURIComponent(visitorId)}/conversations`);
+  openConversations = () => this.call<ConversationView[]>("/api/conversations");
+  transcript = (id: string) => this.call<ResumeResult>(`/api/conversations/${encodeURIComponent(id)}/transcript`);
+  offlineMessages = () => this.call<OfflineMessage[]>("/api/offline-messages");
+  identitySecret = () => this.call<{ secret: string }>("/api/settings/identity-secret");
+
+  /** The plain-text transcript, fetched with the token (a link could not carry it). */
+  async transcriptText(id: string): Promise<Blob> {
+    const response = await fetch(`/api/conversations/${encodeURIComponent(id)}/transcript.txt`, {
+      headers: { authorization: `Bearer ${this.token()}` },
+    });
+    if (response.status === 401) this.onUnauthorized();
+    if (!response.ok) throw new LiveHelpError("http_" + response.status, response.statusText);
+    return response.blob();
+  }
+}
