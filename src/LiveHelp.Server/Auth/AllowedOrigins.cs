@@ -81,6 +81,12 @@ public sealed class AllowedOrigins(IConversationStore store, IOptions<LiveHelpOp
             await origins.RefreshAsync();
             if (!origins.IsAllowed(context.Request))
             {
+                if (!HttpMethods.IsOptions(context.Request.Method))
+                {
+                    // The refusal itself may be read by the page, so the widget can say why it cannot help there.
+                    context.Response.Headers.AccessControlAllowOrigin = context.Request.Headers.Origin.ToString();
+                    context.Response.Headers.Vary = "Origin";
+                }
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 await Results.Problem(
                     detail: $"LiveHelp does not accept requests from {context.Request.Headers.Origin}; an admin can allow this site.",

@@ -1,0 +1,883 @@
+// The customer's side of the help loop, rendered into a container: pre-chat, queue, chat, close and rating, the
+// offline message form, and the device (Mayday) request. Used by the embeddable widget's panel and the /mayday page.
+import type { ConversationClosed, ConversationView, Message, QueueUpdate, ReadNotice, RequestHelpInput, RequestHelpResult, ResumeResult, Topic, TypingNotice, AgentJoined } from "../sdk/contract";
+import { Events } from "../sdk/contract";
+import { append, clear, formatTime, h } from "../sdk/dom";
+import { api, LiveHelpError, newId, Session, type ConnectionState } from "../sdk/session";
+import { icon, type DeviceInfo, type WidgetEvent } from "./bridge";
+import * as icons from "./icons";
+import { errorText, strings } from "./strings";
+import type { Identity, VisitorStore } from "./visitor";
+
+export interface HelpOptions {
+  base: string;
+  store: VisitorStore;
+  root: ShadowRoot;
+  /** Where the views go: a flex column. */
+  mount: HTMLElement;
+  /** The connection banner (aria-live). */
+  banner: HTMLElement;
+  layout: "panel" | "page";
+  emit(event: WidgetEvent, payload?: unknown): void;
+  /** True while the customer can see the conversation (panel open, tab visible). */
+  isVisible(): boolean;
+  onUnread?(count: number): void;
+}
+
+interface ChatRefs {
+  card: HTMLElement;
+  log: HTMLElement;
+  typing: HTMLElement;
+  footer: HTMLElement;
+  stage: HTMLElement | null;
+  composer: HTMLTextAreaElement | null;
+}
+
+// On a touch screen, focusing a text field by itself pops up the on-screen keyboard over the conversation.
+const isTextEntry = (e: HTMLElement) => e instanceof HTMLTextAreaElement || (e instanceof HTMLInputElement && e.type !== "radio");
+const touchOnly = () => matchMedia("(pointer: coarse)").matches && !matchMedia("(any-pointer: fine)").matches;
+const isOpen = (c: ConversationView) => c.status === "queued" || c.status === "active";
+const initial = (name: string) => (name.trim()[0] ?? "?").toUpperCase();
+
+export class HelpView {
+  private session: Session | null = null;
+  private topics: Topic[] = [];
+  private conv: ConversationView | null = null;
+  private chat: ChatRefs | null = null;
+  private device: DeviceInfo | null = null;
+  private place: QueueUpdate | null = null;
+  private agentReadSeq = 0;
+  private lastMarked = 0;
+  private unread = 0;
+  private closedShown = false;
+  private initialFocus: HTMLElement | null = null;
+  private focusPending = false;
+  private typingSent = false;
+  private typingTimer = 0;
+  private agentTypingTimer = 0;
+  private bannerTimer = 0;
+  private wasDown = false;
+  private readonly pending = new Map<string, HTMLElement>();
+  private starting: Promise<void> | null = null;
+  private resuming = false;
+  private generation = 0;
+  private defaults: { name: string; email: string } = { name: "", email: "" };
+
+  constructor(private readonly o: HelpOptions) {
+    const stored = o.store.current;
+    this.defaults = { name: stored?.name ?? "", email: stored?.email ?? "" };
+  }
+
+  /** Connects and shows what fits: the open conversation, the pre-chat form, or the offline form. Runs once at a time. */
+  start(): Promise<void> {
+    return (this.starting ??= this.run().finally(() => (this.starting = null)));
+  }
+
+  /** Asks for help at once in Mayday mode, topic "device", with what the device says about itself; no form. */
+  async mayday(device: DeviceInfo): Promise<void> {
+    this.device = device;
+    if (device.userId && device.userHash) {
+      const before = this.o.store.current?.visitorId;
+      try {
+        const stored = await this.o.store.identify({ userId: device.userId, userHash: device.userHash, name: device.name, email: device.email });
+        if (before && before !== stored.visitorId) await this.reset();
+      } catch (error) {
+        return this.showFailure(error);
+      }
+    }
+    if (this.starting) await this.starting;
+    if (!this.session) return this.start();
+    if (this.conv && isOpen(this.conv)) return;
+    await this.requestHelp(this.maydayInput(), null);
+  }
+
+  /** The host site told us who the visitor is: keep the name and email for the forms, and reconnect as that visitor. */
+  async identified(identity: Identity, visitorChanged: boolean): Promise<void> {
+    if (identity.name) this.defaults.name = identity.name;
+    if (identity.email) this.defaults.email = identity.email;
+    if (visitorChanged && this.session) {
+      await this.reset();
+      await this.start();
+    }
+  }
+
+  /** Moves keyboard focus to the view's first control now, or as soon as a view with one is shown. */
+  focus(): void {
+    if (this.initialFocus?.isConnected && !(isTextEntry(this.initialFocus) && touchOnly())) this.initialFocus.focus();
+    else this.focusPending = true;
+  }
+
+  /** The conversation became visible (panel opened, tab shown): clear the unread count and mark what was read. */
+  visibilityChanged(): void {
+    if (!this.o.isVisible()) return;
+    this.unread = 0;
+    this.o.onUnread?.(0);
+    this.markRead();
+  }
+
+  private async reset(): Promise<void> {
+    this.generation++;
+    const session = this.session;
+    this.session = null;
+    this.conv = null;
+    this.chat = null;
+    await session?.stop().catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    const generation = ++this.generation;
+    this.showLoading(this.device ? strings.maydayStarting : strings.loading);
+    try {
+      const status = await this.checkStatus();
+      await this.o.store.ensure();
+      await this.connect();
+      if (generation !== this.generation) return;
+      const mine = await this.session!.invoke<ConversationView[]>("MyConversations");
+      const open = mine.filter(isOpen).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+      if (open) {
+        await this.enter(open);
+        if (open.status === "queued") void this.refreshPlace(open);
+      } else if (this.device) {
+        await this.requestHelp(this.maydayInput(), null);
+      } else if (status.agentsOnline === 0) {
+        this.showOffline({});
+      } else {
+        await this.showPrechat();
+      }
+    } catch (error) {
+      if (generation === this.generation) this.showFailure(error);
+    }
+  }
+
+  /** A simple GET first: when this site is not allowed, its refusal says so (or, unreadable, the server still answers). */
+  private async checkStatus(): Promise<{ agentsOnline: number }> {
+    try {
+      return await api<{ agentsOnline: number }>(this.o.base, "/api/status");
+    } catch (error) {
+      if (error instanceof LiveHelpError) throw error;
+      const reachable = await fetch(new URL("/healthz", this.o.base), { mode: "no-cors", cache: "no-store" }).then(() => true, () => false);
+      throw new LiveHelpError(reachable ? "origin_not_allowed" : "network", String(error));
+    }
+  }
+
+  private async connect(): Promise<void> {
+    if (this.session) return;
+    const session = new Session(this.o.base, () => this.o.store.token);
+    session.watchNetwork();
+    session.onState((s) => this.stateChanged(s));
+    session.onMessage((m) => this.messageArrived(m, !this.resuming));
+    session.onResume((r) => this.resumed(r));
+    session.on<QueueUpdate>(Events.queueUpdate, (u) => this.queueUpdated(u));
+    session.on<AgentJoined>(Events.agentJoined, (j) => this.agentJoined(j));
+    session.on<TypingNotice>(Events.typing, (t) => this.typingChanged(t));
+    session.on<ReadNotice>(Events.read, (r) => this.readChanged(r));
+    session.on<ConversationClosed>(Events.conversationClosed, (c) => this.closed(c));
+    this.session = session;
+    try {
+      await session.start();
+    } catch (error) {
+      this.session = null;
+      throw error;
+    }
+  }
+
+  private maydayInput(): RequestHelpInput {
+    const d = this.device ?? {};
+    return {
+      topic: "device",
+      mode: "mayday",
+      details: d.details || null,
+      name: d.name || null,
+      email: d.email || null,
+      deviceModel: d.model || null,
+      deviceOs: d.os || null,
+      appVersion: d.app || d.appVersion || null,
+      pageUrl: this.o.layout === "panel" ? location.href : null,
+    };
+  }
+
+  private async requestHelp(input: RequestHelpInput, form: { button: HTMLButtonElement; error: HTMLElement } | null): Promise<void> {
+    let result: RequestHelpResult;
+    try {
+      result = await this.session!.invoke<RequestHelpResult>("RequestHelp", input);
+    } catch (error) {
+      if (!form) return this.showFailure(error);
+      this.focusPending = false;
+      form.button.disabled = false;
+      form.button.textContent = strings.startChat;
+      form.button.focus();
+      form.error.textContent = errorText(LiveHelpError.from(error).code);
+      return;
+    }
+    if (result.status === "no_agents_online" || !result.conversation) {
+      this.showOffline({ text: input.mode === "chat" ? input.details ?? "" : "", topic: input.topic, name: input.name ?? "", email: input.email ?? "" });
+      return;
+    }
+    await this.enter(result.conversation, result.place ?? null);
+  }
+
+  /** After a reload the queue place is not known until it changes; asking again returns the open request and its place. */
+  private async refreshPlace(c: ConversationView): Promise<void> {
+    try {
+      const again = await this.session!.invoke<RequestHelpResult>("RequestHelp", { topic: c.topic, mode: c.mode });
+      if (again.conversation?.id === c.id && again.place && this.conv?.id === c.id && this.conv.status === "queued") this.queueUpdated(again.place);
+    } catch {
+      // The next queue update says it anyway.
+    }
+  }
+
+  // ---- views ---------------------------------------------------------------------------------------------------
+
+  private show(view: HTMLElement, focus: HTMLElement | null): void {
+    const active = this.o.root.activeElement;
+    const hadFocus = !!active && this.o.mount.contains(active);
+    clear(this.o.mount);
+    this.o.mount.append(view);
+    this.initialFocus = focus;
+    if (focus && (hadFocus || this.focusPending) && this.o.isVisible() && !(isTextEntry(focus) && touchOnly())) {
+      this.focusPending = false;
+      focus.focus();
+    }
+  }
+
+  private showLoading(text: string): void {
+    this.chat = null;
+    this.show(h("div", { class: "scroll center", role: "status" }, h("div", { class: "spinner", "aria-hidden": "true" }), h("p", {}, text)), null);
+  }
+
+  private showFailure(error: unknown): void {
+    this.chat = null;
+    const e = LiveHelpError.from(error);
+    if (e.code === "origin_not_allowed") {
+      const view = h(
+        "div",
+        { class: "scroll center", role: "alert" },
+        h("div", { class: "bigicon warn" }, icon(icons.warning, 26)),
+        h("h3", {}, strings.refusedTitle),
+        h("p", {}, strings.refusedText(location.origin)),
+      );
+      this.show(view, null);
+      return;
+    }
+    const retry = h("button", { type: "button", class: "btn secondary", onclick: () => void this.reset().then(() => this.start()) }, strings.retry);
+    this.show(
+      h("div", { class: "scroll center", role: "alert" }, h("div", { class: "bigicon warn" }, icon(icons.warning, 26)), h("h3", {}, strings.errorTitle), h("p", {}, strings.errorText), retry),
+      retry,
+    );
+  }
+
+  private async showPrechat(): Promise<void> {
+    this.conv = null;
+    this.chat = null;
+    try {
+      this.topics = await api<Topic[]>(this.o.base, "/api/topics");
+    } catch (error) {
+      return this.showFailure(error);
+    }
+    const id = (name: string) => `lh-${name}`;
+    const topic = h("select", { id: id("topic"), name: "topic", required: true, "aria-describedby": id("prechat-error") }, h("option", { value: "" }, strings.chooseTopic));
+    for (const t of this.topics) topic.append(h("option", { value: t.id }, t.name));
+    if (this.topics.length === 1) topic.value = this.topics[0].id;
+    const details = h("textarea", { id: id("details"), name: "details", rows: 3, maxlength: 4000, "aria-describedby": id("details-hint") });
+    const name = h("input", { id: id("name"), name: "name", type: "text", autocomplete: "name", maxlength: 200 });
+    name.value = this.defaults.name;
+    const email = h("input", { id: id("email"), name: "email", type: "email", autocomplete: "email", maxlength: 320 });
+    email.value = this.defaults.email;
+    const error = h("p", { class: "error", id: id("prechat-error"), role: "alert" });
+    const button = h("button", { type: "submit", class: "btn primary" }, strings.startChat);
+    const form = h(
+      "form",
+      { class: "scroll", novalidate: true },
+      h("p", { class: "intro" }, strings.prechatIntro),
+      h("div", { class: "field" }, h("label", { for: id("topic") }, strings.topic), topic),
+      h("div", { class: "field" }, h("label", { for: id("details") }, strings.details, " ", h("span", { class: "opt" }, `(${strings.optional})`)), details, h("p", { class: "hint", id: id("details-hint") }, strings.detailsHint)),
+      h("div", { class: "field" }, h("label", { for: id("name") }, strings.name, " ", h("span", { class: "opt" }, `(${strings.optional})`)), name),
+      h("div", { class: "field" }, h("label", { for: id("email") }, strings.email, " ", h("span", { class: "opt" }, `(${strings.optional})`)), email),
+      error,
+      button,
+    );
+    topic.addEventListener("change", () => {
+      topic.removeAttribute("aria-invalid");
+      error.textContent = "";
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (!topic.value) {
+        topic.setAttribute("aria-invalid", "true");
+        error.textContent = strings.topicRequired;
+        topic.focus();
+        return;
+      }
+      if (button.disabled) return;
+      // Disabling the focused button drops the focus: the next view takes it.
+      this.focusPending = true;
+      button.disabled = true;
+      button.textContent = strings.starting;
+      error.textContent = "";
+      this.defaults = { name: name.value.trim(), email: email.value.trim() };
+      void this.requestHelp(
+        {
+          topic: topic.value,
+          mode: "chat",
+          details: details.value.trim() || null,
+          name: this.defaults.name || null,
+          email: this.defaults.email || null,
+          pageUrl: location.href,
+        },
+        { button, error },
+      );
+    });
+    this.show(form, topic);
+  }
+
+  private showOffline(prefill: { text?: string; topic?: string; name?: string; email?: string }): void {
+    this.conv = null;
+    this.chat = null;
+    this.o.store.openConversation = null;
+    const id = (name: string) => `lh-off-${name}`;
+    const text = h("textarea", { id: id("text"), name: "message", rows: 4, required: true, maxlength: 4000, "aria-describedby": id("error") });
+    text.value = prefill.text ?? "";
+    const name = h("input", { id: id("name"), name: "name", type: "text", autocomplete: "name", maxlength: 200 });
+    name.value = prefill.name || this.defaults.name;
+    const email = h("input", { id: id("email"), name: "email", type: "email", autocomplete: "email", maxlength: 320 });
+    email.value = prefill.email || this.defaults.email;
+    const error = h("p", { class: "error", id: id("error"), role: "alert" });
+    const button = h("button", { type: "submit", class: "btn primary" }, strings.offlineSend);
+    const form = h(
+      "form",
+      { class: "scroll", novalidate: true },
+      h("div", { class: "notice", role: "status" }, h("div", { class: "bigicon" }, icon(icons.chat, 24)), h("div", {}, h("h3", {}, strings.offlineTitle), h("p", {}, strings.offlineText))),
+      h("div", { class: "field" }, h("label", { for: id("text") }, strings.offlineMessage), text),
+      h("div", { class: "field" }, h("label", { for: id("name") }, strings.name, " ", h("span", { class: "opt" }, `(${strings.optional})`)), name),
+      h("div", { class: "field" }, h("label", { for: id("email") }, strings.email, " ", h("span", { class: "opt" }, `(${strings.optional})`)), email),
+      error,
+      button,
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const body = text.value.trim();
+      if (!body) {
+        text.setAttribute("aria-invalid", "true");
+        error.textContent = strings.messageRequired;
+        text.focus();
+        return;
+      }
+      if (button.disabled) return;
+      this.focusPending = true;
+      button.disabled = true;
+      error.textContent = "";
+      const d = this.device;
+      const deviceLine = d ? [d.model, d.os, d.app || d.appVersion].filter(Boolean).join(" · ") : "";
+      try {
+        await this.session!.invoke("LeaveMessage", {
+          text: deviceLine ? `${body}\n\n${strings.device}: ${deviceLine}` : body,
+          topic: prefill.topic || (d ? "device" : null),
+          name: name.value.trim() || null,
+          email: email.value.trim() || null,
+        });
+      } catch (e) {
+        this.focusPending = false;
+        button.disabled = false;
+        button.focus();
+        error.textContent = errorText(LiveHelpError.from(e).code);
+        return;
+      }
+      const sentTo = email.value.trim();
+      const heading = h("h3", { tabindex: -1 }, strings.offlineSent);
+      this.show(
+        h("div", { class: "scroll center", role: "status" }, h("div", { class: "bigicon" }, icon(icons.check, 26)), heading, sentTo ? h("p", {}, strings.offlineSentEmail(sentTo)) : null),
+        heading,
+      );
+    });
+    this.show(form, text);
+  }
+
+  // ---- the conversation -----------------------------------------------------------------------------------------
+
+  private async enter(c: ConversationView, place: QueueUpdate | null = null): Promise<void> {
+    this.conv = c;
+    this.closedShown = false;
+    this.agentReadSeq = c.agentReadSeq ?? 0;
+    this.lastMarked = c.customerReadSeq ?? 0;
+    this.place = c.status === "queued" && place?.conversationId === c.id ? place : null;
+    if (this.place) this.o.emit("queue", this.place);
+    this.pending.clear();
+    this.o.store.openConversation = c.id;
+    if (c.mode === "mayday" && !this.device) this.device = {};
+    this.renderConversation();
+    this.resuming = true;
+    try {
+      await this.session!.follow(c.id);
+    } catch (error) {
+      this.showFailure(error);
+    } finally {
+      this.resuming = false;
+    }
+  }
+
+  private renderConversation(): void {
+    const c = this.conv!;
+    const card = h("div", { class: "card", role: "status" });
+    const log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": strings.log, tabindex: 0 });
+    const typing = h("div", { class: "typing", role: "status" });
+    const footer = h("div", {});
+    const stage = c.mode === "mayday" ? h("section", { class: "stage", "aria-label": strings.maydayVideo }) : null;
+    this.chat = { card, log, typing, footer, stage, composer: null };
+    const view = h("div", { class: "layout" }, stage, h("div", { class: "chatcol" }, card, log, typing, footer));
+    if (isOpen(c)) this.renderComposer();
+    this.renderCard();
+    this.show(view, this.chat.composer);
+    for (const m of this.session?.transcript(c.id) ?? []) this.messageArrived(m, false);
+    if (!isOpen(c)) this.renderClosed(c.closedBy ?? "");
+  }
+
+  private renderCard(): void {
+    const chat = this.chat;
+    const c = this.conv;
+    if (!chat || !c) return;
+    clear(chat.card);
+    if (c.status === "active" && c.agentName) {
+      chat.card.append(h("div", { class: "avatar", "aria-hidden": "true" }, initial(c.agentName)), h("div", { class: "who" }, h("p", { class: "main" }, c.agentName), h("p", { class: "sub" }, strings.agentHelping)));
+    } else if (isOpen(c)) {
+      const lines = this.place
+        ? [h("p", { class: "main" }, strings.queuePosition(this.place.position)), h("p", { class: "sub" }, strings.queueWait(this.place.estimatedWaitSeconds))]
+        : [h("p", { class: "main" }, strings.queueTitle), h("p", { class: "sub" }, strings.queueFinding)];
+      chat.card.append(h("div", { class: "avatar", "aria-hidden": "true" }, h("span", { class: "dots" }, h("span", {}), h("span", {}), h("span", {}))), h("div", { class: "who" }, ...lines));
+    } else if (c.agentName) {
+      chat.card.append(h("div", { class: "avatar", "aria-hidden": "true" }, initial(c.agentName)), h("div", { class: "who" }, h("p", { class: "main" }, c.agentName), h("p", { class: "sub" }, strings.chatEnded)));
+    } else {
+      chat.card.append(h("div", { class: "who" }, h("p", { class: "main" }, strings.chatEnded)));
+    }
+    this.renderActions();
+    if (chat.stage) {
+      clear(chat.stage);
+      const name = c.status === "active" ? c.agentName : null;
+      append(
+        chat.stage,
+        h("div", { class: "avatar", "aria-hidden": "true" }, name ? initial(name) : icon(icons.person, 40)),
+        name ? h("p", { class: "name" }, name) : null,
+        h("p", {}, strings.maydayVideoSoon),
+      );
+    }
+  }
+
+  private renderComposer(): void {
+    const chat = this.chat!;
+    const input = h("textarea", {
+      id: "lh-composer",
+      rows: 1,
+      maxlength: 4000,
+      placeholder: this.conv?.status === "queued" ? strings.composerWaiting : strings.composerPlaceholder,
+    });
+    const form = h(
+      "form",
+      { class: "composer" },
+      h("label", { class: "sr", for: "lh-composer" }, strings.composer),
+      input,
+      h("button", { type: "submit", class: "sendbtn", "aria-label": strings.send }, icon(icons.send, 20)),
+    );
+    const submit = () => {
+      const text = input.value.trim();
+      if (!text) return;
+      input.value = "";
+      this.autosize(input);
+      this.stopTyping();
+      void this.sendText(text);
+    };
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      submit();
+      input.focus();
+    });
+    input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        submit();
+      }
+    });
+    input.addEventListener("input", () => {
+      this.autosize(input);
+      this.startTyping(input.value.length > 0);
+    });
+    clear(chat.footer);
+    chat.footer.append(form, h("div", { class: "actions" }));
+    chat.composer = input;
+    this.renderActions();
+  }
+
+  /** Below the composer: cancel while waiting in line, end the chat once someone is helping. */
+  private renderActions(): void {
+    const actions = this.chat?.footer.querySelector(".actions");
+    const c = this.conv;
+    if (!actions || !c || !isOpen(c)) return;
+    const queued = c.status === "queued";
+    const label = queued ? strings.cancel : strings.endChat;
+    if (actions.textContent === label) return;
+    const hadFocus = this.o.root.activeElement?.parentElement === actions;
+    const button = h("button", { type: "button", class: "linkbtn", onclick: () => void (queued ? this.cancel() : this.endChat()) }, label);
+    actions.replaceChildren(button);
+    if (hadFocus) button.focus();
+  }
+
+  private autosize(input: HTMLTextAreaElement): void {
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight + 2, 120) + "px";
+  }
+
+  private messageElement(m: Pick<Message, "kind" | "text" | "senderName" | "sentAt">, state: "stored" | "pending" = "stored"): HTMLElement {
+    if (m.kind === "system") return h("div", { class: "msg system" }, m.text);
+    const mine = m.kind === "customer";
+    const time = formatTime(m.sentAt);
+    if (mine) {
+      return h(
+        "div",
+        { class: "msg mine" },
+        h("span", { class: "sr" }, strings.you + ": "),
+        h("div", { class: "bubble" }, m.text),
+        h("div", { class: "meta" }, h("span", { class: "time" }, state === "pending" ? strings.sending : time), h("span", { class: "receipt" })),
+      );
+    }
+    const who = m.senderName || this.conv?.agentName || "";
+    return h("div", { class: "msg theirs" }, h("div", { class: "meta" }, who ? `${who} · ${time}` : time), h("div", { class: "bubble" }, m.text));
+  }
+
+  private messageArrived(m: Message, live: boolean): void {
+    const chat = this.chat;
+    if (!this.conv || m.conversationId !== this.conv.id || !chat) return;
+    if (chat.log.querySelector(`[data-seq="${m.seq}"]`)) return;
+    if (m.clientMessageId && this.pending.has(m.clientMessageId)) {
+      this.pending.get(m.clientMessageId)!.remove();
+      this.pending.delete(m.clientMessageId);
+    }
+    const el = this.messageElement(m);
+    el.dataset.seq = String(m.seq);
+    el.dataset.kind = m.kind;
+    const next = [...chat.log.children].find((c) => {
+      const seq = (c as HTMLElement).dataset.seq;
+      return seq === undefined || Number(seq) > m.seq;
+    });
+    const stick = chat.log.scrollHeight - chat.log.scrollTop - chat.log.clientHeight < 60;
+    chat.log.insertBefore(el, next ?? null);
+    if (stick || m.kind === "customer") chat.log.scrollTop = chat.log.scrollHeight;
+    if (m.kind === "agent") this.typingChanged({ conversationId: m.conversationId, role: "agent", isTyping: false });
+    if (m.kind === "customer") this.updateReceipts();
+    if (live) this.o.emit("message", m);
+    if (m.kind === "agent" && m.seq > this.lastMarked && !this.o.isVisible()) {
+      this.unread++;
+      this.o.onUnread?.(this.unread);
+    }
+    if (m.kind !== "customer") this.markRead();
+  }
+
+  private async sendText(text: string, clientMessageId = newId(), existing?: HTMLElement): Promise<void> {
+    const chat = this.chat;
+    const c = this.conv;
+    if (!chat || !c || !this.session) return;
+    const el = existing ?? this.messageElement({ kind: "customer", text, senderName: null, sentAt: new Date().toISOString() }, "pending");
+    el.classList.remove("failed");
+    el.dataset.pending = clientMessageId;
+    const time = el.querySelector(".time");
+    if (time) time.textContent = strings.sending;
+    el.querySelector(".retry")?.remove();
+    this.pending.set(clientMessageId, el);
+    if (!existing) {
+      chat.log.append(el);
+      chat.log.scrollTop = chat.log.scrollHeight;
+    }
+    try {
+      await this.session.send(c.id, text, "SendMessage", clientMessageId);
+    } catch (error) {
+      if (!el.isConnected || !this.pending.has(clientMessageId)) return;
+      el.classList.add("failed");
+      const code = LiveHelpError.from(error).code;
+      if (time) time.textContent = code === "connection" ? strings.notSent : errorText(code);
+      if (code === "connection" || code === "rate_limited") {
+        el.querySelector(".meta")?.append(h("button", { type: "button", class: "linkbtn retry", onclick: () => void this.sendText(text, clientMessageId, el) }, strings.retry));
+      }
+    }
+  }
+
+  private updateReceipts(): void {
+    const chat = this.chat;
+    if (!chat) return;
+    let seen: HTMLElement | null = null;
+    for (const el of chat.log.querySelectorAll<HTMLElement>(".msg.mine[data-seq]")) {
+      el.querySelector(".receipt")!.textContent = "";
+      if (Number(el.dataset.seq) <= this.agentReadSeq) seen = el;
+    }
+    if (seen) seen.querySelector(".receipt")!.textContent = ` · ${strings.seen}`;
+  }
+
+  private markRead(): void {
+    const c = this.conv;
+    if (!c || !this.session || !this.o.isVisible() || this.session.state !== "connected") return;
+    const last = this.session.lastSeq(c.id);
+    if (last <= this.lastMarked) return;
+    this.lastMarked = last;
+    this.session.invoke("MarkRead", c.id, last).catch(() => (this.lastMarked = Math.min(this.lastMarked, last - 1)));
+  }
+
+  private startTyping(hasText: boolean): void {
+    const c = this.conv;
+    if (!c || !this.session || c.status === "closed") return;
+    clearTimeout(this.typingTimer);
+    if (!hasText) return this.stopTyping();
+    if (!this.typingSent) {
+      this.typingSent = true;
+      this.session.invoke("Typing", c.id, true).catch(() => undefined);
+    }
+    this.typingTimer = window.setTimeout(() => this.stopTyping(), 4000);
+  }
+
+  private stopTyping(): void {
+    clearTimeout(this.typingTimer);
+    if (!this.typingSent || !this.conv || !this.session) return;
+    this.typingSent = false;
+    this.session.invoke("Typing", this.conv.id, false).catch(() => undefined);
+  }
+
+  private async cancel(): Promise<void> {
+    const c = this.conv;
+    if (!c || !this.session) return;
+    try {
+      await this.session.invoke("CancelHelp", c.id);
+    } catch {
+      // not_queued: an agent took it meanwhile, and the agentJoined event shows them.
+      return;
+    }
+    this.session.unfollow(c.id);
+    this.o.store.openConversation = null;
+    this.device = null;
+    this.focusPending = true;
+    await this.showPrechat();
+  }
+
+  private async endChat(): Promise<void> {
+    const c = this.conv;
+    if (!c || !this.session) return;
+    try {
+      await this.session.invoke("CloseConversation", c.id);
+    } catch (error) {
+      if (LiveHelpError.from(error).code === "conversation_closed") this.closed({ conversationId: c.id, closedBy: "customer" });
+    }
+  }
+
+  // ---- events --------------------------------------------------------------------------------------------------
+
+  private queueUpdated(u: QueueUpdate): void {
+    if (!this.conv || u.conversationId !== this.conv.id) return;
+    this.place = u;
+    if (this.conv.status !== "queued") this.conv = { ...this.conv, status: "queued", agentId: null, agentName: null };
+    this.renderCard();
+    this.o.emit("queue", u);
+  }
+
+  private agentJoined(j: AgentJoined): void {
+    if (!this.conv || j.conversationId !== this.conv.id) return;
+    this.conv = { ...this.conv, status: "active", agentId: j.agentId, agentName: j.agentName };
+    this.place = null;
+    this.renderCard();
+    if (this.chat?.composer) this.chat.composer.placeholder = strings.composerPlaceholder;
+    this.o.emit("agentJoined", j);
+  }
+
+  private typingChanged(t: TypingNotice): void {
+    const chat = this.chat;
+    if (!chat || !this.conv || t.conversationId !== this.conv.id || t.role === "customer") return;
+    clearTimeout(this.agentTypingTimer);
+    const name = t.name || this.conv.agentName;
+    chat.typing.textContent = t.isTyping ? (name ? strings.agentTyping(name) : strings.someoneTyping) : "";
+    if (t.isTyping) this.agentTypingTimer = window.setTimeout(() => (chat.typing.textContent = ""), 10000);
+  }
+
+  private readChanged(r: ReadNotice): void {
+    if (!this.conv || r.conversationId !== this.conv.id || r.role === "customer") return;
+    this.agentReadSeq = Math.max(this.agentReadSeq, r.seq);
+    this.updateReceipts();
+  }
+
+  private resumed(r: ResumeResult): void {
+    const c = r.conversation;
+    if (!this.conv || c.id !== this.conv.id) return;
+    const was = this.conv;
+    // A Resume answer may have been read before an agentJoined that arrived first: it never moves back to the queue
+    // (a real return to the queue comes with queue updates).
+    this.conv = was.status === "active" && c.status === "queued" ? { ...c, status: was.status, agentId: was.agentId, agentName: was.agentName } : c;
+    if (c.agentReadSeq > this.agentReadSeq) {
+      this.agentReadSeq = c.agentReadSeq;
+      this.updateReceipts();
+    }
+    if (was.status !== this.conv.status || was.agentName !== this.conv.agentName) {
+      if (this.conv.status !== "queued") this.place = null;
+      this.renderCard();
+    }
+    if (!isOpen(c)) this.closed({ conversationId: c.id, closedBy: c.closedBy ?? "" });
+  }
+
+  private closed(notice: ConversationClosed): void {
+    const c = this.conv;
+    if (!c || notice.conversationId !== c.id || this.closedShown) return;
+    this.conv = { ...c, status: "closed", closedBy: notice.closedBy };
+    this.session?.unfollow(c.id);
+    this.o.store.openConversation = null;
+    clearTimeout(this.typingTimer);
+    this.typingSent = false;
+    if (this.chat) this.chat.typing.textContent = "";
+    this.renderCard();
+    this.renderClosed(notice.closedBy);
+    this.o.emit("closed", notice);
+  }
+
+  private renderClosed(closedBy: string): void {
+    const chat = this.chat;
+    const c = this.conv;
+    if (!chat || !c || this.closedShown) return;
+    this.closedShown = true;
+    const hadFocus = !!this.o.root.activeElement && chat.footer.contains(this.o.root.activeElement);
+    const heading = h("h3", { tabindex: -1, id: "lh-closed-title" }, strings.closedTitle);
+    const byline = closedBy === "customer" ? strings.closedByYou : c.agentName ? strings.closedByAgent(c.agentName) : "";
+    const section = h("section", { class: "closed", "aria-labelledby": "lh-closed-title" }, heading, byline ? h("p", { class: "hint" }, byline) : null);
+    if (c.rating == null) section.append(this.ratingForm(c));
+    const transcript = h("button", { type: "button", class: "btn secondary", onclick: () => void this.downloadTranscript(c.id, transcript) }, icon(icons.download, 18), strings.transcript);
+    const again = h("button", { type: "button", class: "btn secondary", onclick: () => void this.newChat() }, this.device ? strings.maydayAgain : strings.newChat);
+    section.append(h("div", { class: "row2" }, transcript, again));
+    clear(chat.footer);
+    chat.footer.append(section);
+    chat.composer = null;
+    chat.log.scrollTop = chat.log.scrollHeight;
+    this.initialFocus = heading;
+    if (hadFocus && this.o.isVisible()) heading.focus();
+  }
+
+  private ratingForm(c: ConversationView): HTMLElement {
+    const comment = h("textarea", { id: "lh-rate-comment", rows: 2, maxlength: 2000 });
+    // The comment field opens once a rating is chosen, to keep the closed view short.
+    const commentField = h("div", { class: "field", hidden: true }, h("label", { for: "lh-rate-comment" }, strings.rateComment, " ", h("span", { class: "opt" }, `(${strings.optional})`)), comment);
+    const error = h("p", { class: "error", id: "lh-rate-error", role: "alert" });
+    const row = h("div", { class: "row" });
+    const labels: HTMLLabelElement[] = [];
+    let chosen = 0;
+    const paint = (n: number) => labels.forEach((l, i) => l.classList.toggle("on", i < n));
+    for (let n = 1; n <= 5; n++) {
+      const input = h("input", { type: "radio", name: "lh-rating", id: `lh-star-${n}`, value: n });
+      const label = h("label", { for: `lh-star-${n}` }, h("span", { "aria-hidden": "true" }, "★"), h("span", { class: "sr" }, strings.rateStar(n)));
+      input.addEventListener("change", () => {
+        chosen = n;
+        paint(n);
+        error.textContent = "";
+        commentField.hidden = false;
+      });
+      label.addEventListener("mouseenter", () => paint(n));
+      label.addEventListener("mouseleave", () => paint(chosen));
+      labels.push(label);
+      row.append(input, label);
+    }
+    const button = h("button", { type: "submit", class: "btn primary" }, strings.rateSend);
+    const form = h(
+      "form",
+      { novalidate: true },
+      h("fieldset", { class: "stars", "aria-describedby": "lh-rate-error" }, h("legend", {}, strings.rateLegend), row),
+      commentField,
+      error,
+      button,
+    );
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      if (!chosen) {
+        error.textContent = strings.rateRequired;
+        (form.querySelector("input[type=radio]") as HTMLInputElement).focus();
+        return;
+      }
+      button.disabled = true;
+      try {
+        await this.session!.invoke("Rate", c.id, chosen, comment.value.trim() || null);
+      } catch (err) {
+        const code = LiveHelpError.from(err).code;
+        if (code !== "already_rated") {
+          button.disabled = false;
+          error.textContent = errorText(code);
+          return;
+        }
+      }
+      const thanks = h("p", { class: "thanks", role: "status", tabindex: -1 }, icon(icons.check, 20), strings.rateThanks);
+      form.replaceWith(thanks);
+      thanks.focus();
+    });
+    return form;
+  }
+
+  private async downloadTranscript(conversationId: string, button: HTMLButtonElement): Promise<void> {
+    // Busy rather than disabled: a disabled button would drop the keyboard focus.
+    if (button.getAttribute("aria-busy") === "true") return;
+    button.setAttribute("aria-busy", "true");
+    try {
+      const response = await fetch(new URL(`/api/conversations/${encodeURIComponent(conversationId)}/transcript.txt`, this.o.base), {
+        headers: { authorization: `Bearer ${this.o.store.token}` },
+      });
+      if (!response.ok) throw new LiveHelpError("http_" + response.status, response.statusText);
+      const blob = new Blob([await response.blob()], { type: "text/plain;charset=utf-8" });
+      const url = URL.createObjectURL(blob);
+      const link = h("a", { href: url, download: `livehelp-${conversationId}.txt`, hidden: true });
+      this.o.root.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch {
+      // The button stays for another try.
+    } finally {
+      button.removeAttribute("aria-busy");
+    }
+  }
+
+  private async newChat(): Promise<void> {
+    this.conv = null;
+    this.chat = null;
+    this.focusPending = true;
+    if (this.device) {
+      this.showLoading(strings.maydayStarting);
+      await this.requestHelp(this.maydayInput(), null);
+      return;
+    }
+    this.showLoading(strings.loading);
+    let status = { agentsOnline: 1 };
+    try {
+      status = await api<{ agentsOnline: number }>(this.o.base, "/api/status");
+    } catch {
+      // RequestHelp says so if nobody is there.
+    }
+    if (status.agentsOnline === 0) this.showOffline({});
+    else await this.showPrechat();
+  }
+
+  private stateChanged(state: ConnectionState): void {
+    this.o.emit("state", state);
+    const banner = this.o.banner;
+    clearTimeout(this.bannerTimer);
+    banner.dataset.state = state;
+    clear(banner);
+    if (state === "reconnecting") {
+      this.wasDown = true;
+      banner.hidden = false;
+      banner.append(icon(icons.warning, 16), h("span", {}, navigator.onLine ? strings.connectionLost : strings.connectionOffline));
+    } else if (state === "connected") {
+      if (!this.wasDown) {
+        banner.hidden = true;
+        return;
+      }
+      this.wasDown = false;
+      banner.hidden = false;
+      banner.append(icon(icons.check, 16), h("span", {}, strings.connectionBack));
+      this.bannerTimer = window.setTimeout(() => (banner.hidden = true), 4000);
+      this.markRead();
+    } else if (state === "disconnected" && this.session && this.conv) {
+      banner.hidden = false;
+      banner.append(
+        icon(icons.warning, 16),
+        h("span", {}, strings.connectionClosed),
+        h("button", { type: "button", class: "linkbtn", onclick: () => void this.reset().then(() => this.start()) }, strings.retry),
+      );
+    } else {
+      banner.hidden = true;
+    }
+  }
+}
