@@ -37,6 +37,14 @@ public sealed class RedisConnection : IDisposable
         return new RedisConnection(await ConnectionMultiplexer.ConnectAsync(configuration), options.Prefix);
     }
 
+    /// <summary>The synchronous <see cref="ConnectAsync"/>, for a DI singleton factory; also starts while Redis is down.</summary>
+    public static RedisConnection Connect(RedisOptions options)
+    {
+        var configuration = ConfigurationOptions.Parse(options.Configuration);
+        configuration.AbortOnConnectFail = false;
+        return new RedisConnection(ConnectionMultiplexer.Connect(configuration), options.Prefix);
+    }
+
     /// <summary>A channel that is always literal: a group or user called "*" must never become a pattern.</summary>
     public RedisChannel Channel(string name) => new($"{Prefix}:{name}", RedisChannel.PatternMode.Literal);
 

@@ -57,21 +57,4 @@ public sealed class CallRulesTests
         Assert.True(CallRules.HasRungOut(Ringing(), T0 + CallRules.RingTimeout));
         Assert.False(CallRules.HasRungOut(CallRules.Answer(Ringing(), T0), T0 + CallRules.RingTimeout));
     }
-
-    [Fact]
-    public async Task A_conversation_has_at_most_one_live_call_and_a_stale_update_is_refused()
-    {
-        var store = new InMemoryCallStore();
-        Assert.True(await store.TryAddAsync(Ringing()));
-        Assert.False(await store.TryAddAsync(Ringing() with { Id = "k2" }));
-
-        var stored = (await store.FindLiveAsync("c1"))!;
-        var answered = await store.TryUpdateAsync(CallRules.Answer(stored, T0));
-        Assert.NotNull(answered);
-        Assert.Null(await store.TryUpdateAsync(CallRules.End(stored, CallRules.Hangup, T0)));
-
-        await store.TryUpdateAsync(CallRules.End(answered!, CallRules.Hangup, T0));
-        Assert.Null(await store.FindLiveAsync("c1"));
-        Assert.True(await store.TryAddAsync(Ringing() with { Id = "k3" }));
-    }
 }
