@@ -1,8 +1,8 @@
+using System.Data.Common;
 using LiveHelp.Core;
-using LiveHelp.Core.Accounts;
 using LiveHelp.Core.Conversations;
 using Microsoft.Data.Sqlite;
-using static LiveHelp.Persistence.SqliteRecords;
+using static LiveHelp.Persistence.SqlRecords;
 
 namespace LiveHelp.Persistence;
 
@@ -11,11 +11,8 @@ namespace LiveHelp.Persistence;
 /// parameterised SQL. Several store instances (or processes) may share one file; writers that must read
 /// before they write (message sequence numbers) take the write lock up front with <c>BEGIN IMMEDIATE</c>.
 /// </summary>
-public sealed class SqliteConversationStore : IConversationStore
+public sealed class SqliteConversationStore : SqlConversationStore
 {
-    private const string OpenFilter =
-        $"status IN ('{nameof(ConversationStatus.Queued)}', '{nameof(ConversationStatus.Active)}')";
-
     private const string NextSeq =
         "(SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = @conversation_id)";
 
@@ -31,169 +28,16 @@ public sealed class SqliteConversationStore : IConversationStore
         connections = new SqliteConnectionFactory(connectionString);
     }
 
-    public async Task InitializeAsync(CancellationToken ct = default)
+    private protected override string Greatest => "MAX";
+
+    public override async Task InitializeAsync(CancellationToken ct = default)
     {
         connections.EnsureDirectoryExists();
         await using var connection = await connections.OpenAsync(ct);
         await SqliteSchema.MigrateAsync(connection, ct);
     }
 
-    public async Task<string> GetOrAddSettingAsync(string key, string value, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(value);
-        await ExecuteAsync(
-            $"{Settings.Insert()} ON CONFLICT (key) DO NOTHING;",
-            c =>
-            {
-                c.SetText("key", key);
-                c.SetText("value", value);
-            },
-            ct);
-        var stored = await QuerySingleAsync(
-            $"{Settings.Select} WHERE key = @key;", c => c.SetText("key", key), r => r.GetText("value"), ct);
-        return stored ?? throw new InvalidOperationException($"Setting '{key}' vanished after it was stored.");
-    }
-
-    public Task<string?> FindSettingAsync(string key, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        return QuerySingleAsync($"{Settings.Select} WHERE key = @key;", c => c.SetText("key", key), r => r.GetText("value"), ct);
-    }
-
-    public async Task SetSettingAsync(string key, string value, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(value);
-        await ExecuteAsync(
-            $"{Settings.Insert()} ON CONFLICT (key) DO UPDATE SET value = excluded.value;",
-            c =>
-            {
-                c.SetText("key", key);
-                c.SetText("value", value);
-            },
-            ct);
-    }
-
-    public async Task<bool> TryAddAgentAsync(AgentAccount agent, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(agent);
-        var added = await ExecuteAsync(
-            $"{Agents.Insert()} ON CONFLICT (username_key) DO NOTHING;", c => Bind(c, agent), ct, "agent");
-        return added == 1;
-    }
-
-    public Task<AgentAccount?> FindAgentAsync(string id, CancellationToken ct = default) =>
-        QuerySingleAsync($"{Agents.Select} WHERE id = @id;", c => c.SetText("id", id), ReadAgent, ct);
-
-    public Task<AgentAccount?> FindAgentByUsernameAsync(string username, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(username);
-        return QuerySingleAsync(
-            $"{Agents.Select} WHERE username_key = @username_key;",
-            c => c.SetText("username_key", UsernameKey(username)),
-            ReadAgent,
-            ct);
-    }
-
-    public Task<IReadOnlyList<AgentAccount>> ListAgentsAsync(CancellationToken ct = default) =>
-        QueryAsync($"{Agents.Select} ORDER BY username_key, id;", null, ReadAgent, ct);
-
-    public async Task UpdateAgentAsync(AgentAccount agent, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(agent);
-        var updated = await ExecuteAsync(
-            $"UPDATE agents SET {Agents.Assignments()} WHERE id = @id;", c => Bind(c, agent), ct, "agent username");
-        ThrowIfNotFound(updated, "agent", agent.Id);
-    }
-
-    public Task<IReadOnlyList<Topic>> ListTopicsAsync(CancellationToken ct = default) =>
-        QueryAsync($"{Topics.Select} ORDER BY name, id;", null, ReadTopic, ct);
-
-    public async Task UpsertTopicAsync(Topic topic, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(topic);
-        await ExecuteAsync(
-            $"{Topics.Insert()} ON CONFLICT (id) DO UPDATE SET {Topics.Assignments(c => "excluded." + c)};",
-            c => Bind(c, topic),
-            ct);
-    }
-
-    public async Task AddVisitorAsync(Visitor visitor, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(visitor);
-        await ExecuteAsync($"{Visitors.Insert()};", c => Bind(c, visitor), ct, "visitor");
-    }
-
-    public Task<Visitor?> FindVisitorAsync(string id, CancellationToken ct = default) =>
-        QuerySingleAsync($"{Visitors.Select} WHERE id = @id;", c => c.SetText("id", id), ReadVisitor, ct);
-
-    public Task<Visitor?> FindVisitorByUserIdAsync(string userId, CancellationToken ct = default) =>
-        QuerySingleAsync(
-            $"{Visitors.Select} WHERE user_id = @user_id ORDER BY created_at, id LIMIT 1;",
-            c => c.SetText("user_id", userId),
-            ReadVisitor,
-            ct);
-
-    public async Task UpdateVisitorAsync(Visitor visitor, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(visitor);
-        var updated = await ExecuteAsync(
-            $"UPDATE visitors SET {Visitors.Assignments()} WHERE id = @id;", c => Bind(c, visitor), ct);
-        ThrowIfNotFound(updated, "visitor", visitor.Id);
-    }
-
-    public async Task AddConversationAsync(Conversation conversation, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(conversation);
-        await ExecuteAsync($"{Conversations.Insert()};", c => Bind(c, conversation), ct, "conversation");
-    }
-
-    public Task<Conversation?> FindConversationAsync(string id, CancellationToken ct = default) =>
-        QuerySingleAsync($"{Conversations.Select} WHERE id = @id;", c => c.SetText("id", id), ReadConversation, ct);
-
-    public Task<Conversation?> TryUpdateConversationAsync(Conversation conversation, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(conversation);
-        var assignments = Conversations.Assignments(column => column switch
-        {
-            "customer_read_seq" => "MAX(customer_read_seq, @customer_read_seq)",
-            "agent_read_seq" => "MAX(agent_read_seq, @agent_read_seq)",
-            "version" => "version + 1",
-            _ => null,
-        });
-        return QuerySingleAsync(
-            $"UPDATE conversations SET {assignments} WHERE id = @id AND version = @version RETURNING {Conversations.ColumnList};",
-            c => Bind(c, conversation),
-            ReadConversation,
-            ct);
-    }
-
-    public Task<IReadOnlyList<Conversation>> ListConversationsByVisitorAsync(string visitorId, CancellationToken ct = default) =>
-        QueryAsync(
-            $"{Conversations.Select} WHERE visitor_id = @visitor_id ORDER BY created_at DESC, id DESC;",
-            c => c.SetText("visitor_id", visitorId),
-            ReadConversation,
-            ct);
-
-    public async Task MoveConversationsAsync(string fromVisitorId, string toVisitorId, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(fromVisitorId);
-        ArgumentNullException.ThrowIfNull(toVisitorId);
-        await ExecuteAsync(
-            "UPDATE conversations SET visitor_id = @to, version = version + 1 WHERE visitor_id = @from;",
-            c =>
-            {
-                c.SetText("from", fromVisitorId);
-                c.SetText("to", toVisitorId);
-            },
-            ct);
-    }
-
-    public Task<IReadOnlyList<Conversation>> ListOpenConversationsAsync(CancellationToken ct = default) =>
-        QueryAsync($"{Conversations.Select} WHERE {OpenFilter} ORDER BY created_at, id;", null, ReadConversation, ct);
-
-    public async Task<(Message Message, bool Added)> AppendMessageAsync(Message message, CancellationToken ct = default)
+    public override async Task<(Message Message, bool Added)> AppendMessageAsync(Message message, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         await using var connection = await connections.OpenAsync(ct);
@@ -232,109 +76,9 @@ public sealed class SqliteConversationStore : IConversationStore
         return (message with { Seq = seq }, true);
     }
 
-    public async Task<IReadOnlyList<Message>> ReadMessagesAsync(
-        string conversationId, long afterSeq, int limit, CancellationToken ct = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        if (limit == 0)
-        {
-            ct.ThrowIfCancellationRequested();
-            return [];
-        }
+    private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken ct) =>
+        await connections.OpenAsync(ct);
 
-        return await QueryAsync(
-            $"{Messages.Select} WHERE conversation_id = @conversation_id AND seq > @seq ORDER BY seq LIMIT @limit;",
-            c =>
-            {
-                c.SetText("conversation_id", conversationId);
-                c.SetInteger("seq", afterSeq);
-                c.SetInteger("limit", limit);
-            },
-            ReadMessage,
-            ct);
-    }
-
-    public async Task MarkReadAsync(string conversationId, bool byCustomer, long seq, CancellationToken ct = default)
-    {
-        var sql = byCustomer
-            ? "UPDATE conversations SET customer_read_seq = @seq WHERE id = @id AND customer_read_seq < @seq;"
-            : "UPDATE conversations SET agent_read_seq = @seq WHERE id = @id AND agent_read_seq < @seq;";
-        await ExecuteAsync(
-            sql,
-            c =>
-            {
-                c.SetText("id", conversationId);
-                c.SetInteger("seq", seq);
-            },
-            ct);
-    }
-
-    public async Task AddOfflineMessageAsync(OfflineMessage message, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        await ExecuteAsync($"{OfflineMessages.Insert()};", c => Bind(c, message), ct, "offline message");
-    }
-
-    public Task<IReadOnlyList<OfflineMessage>> ListOfflineMessagesAsync(CancellationToken ct = default) =>
-        QueryAsync($"{OfflineMessages.Select} ORDER BY created_at DESC, id DESC;", null, ReadOfflineMessage, ct);
-
-    /// <summary>Runs one statement; a primary-key or unique violation becomes a <see cref="ErrorCodes.Conflict"/> naming <paramref name="conflictSubject"/>.</summary>
-    private async Task<int> ExecuteAsync(
-        string sql, Action<SqliteCommand> bind, CancellationToken ct, string? conflictSubject = null)
-    {
-        await using var connection = await connections.OpenAsync(ct);
-        await using var command = connection.Command(sql);
-        bind(command);
-        try
-        {
-            return await command.ExecuteNonQueryAsync(ct);
-        }
-        catch (SqliteException e) when (
-            conflictSubject is not null
-            && e.SqliteExtendedErrorCode is SqliteConstraintPrimaryKey or SqliteConstraintUnique)
-        {
-            throw new LiveHelpException(ErrorCodes.Conflict, $"The {conflictSubject} already exists.");
-        }
-    }
-
-    private async Task<IReadOnlyList<T>> QueryAsync<T>(
-        string sql, Action<SqliteCommand>? bind, Func<SqliteDataReader, T> read, CancellationToken ct)
-    {
-        await using var connection = await connections.OpenAsync(ct);
-        await using var command = connection.Command(sql);
-        bind?.Invoke(command);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(ct))
-        {
-            rows.Add(read(reader));
-        }
-
-        return rows;
-    }
-
-    private async Task<T?> QuerySingleAsync<T>(
-        string sql, Action<SqliteCommand> bind, Func<SqliteDataReader, T> read, CancellationToken ct)
-        where T : class
-    {
-        await using var connection = await connections.OpenAsync(ct);
-        await using var command = connection.Command(sql);
-        bind(command);
-        return await ReadFirstAsync(command, read, ct);
-    }
-
-    private static async Task<T?> ReadFirstAsync<T>(SqliteCommand command, Func<SqliteDataReader, T> read, CancellationToken ct)
-        where T : class
-    {
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? read(reader) : null;
-    }
-
-    private static void ThrowIfNotFound(int affected, string subject, string id)
-    {
-        if (affected == 0)
-        {
-            throw new LiveHelpException(ErrorCodes.NotFound, $"No {subject} with id '{id}'.");
-        }
-    }
+    private protected override bool IsDuplicateKey(DbException e) =>
+        e is SqliteException { SqliteExtendedErrorCode: SqliteConstraintPrimaryKey or SqliteConstraintUnique };
 }

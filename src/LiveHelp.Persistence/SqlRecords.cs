@@ -1,28 +1,31 @@
+using System.Data.Common;
 using LiveHelp.Core;
 using LiveHelp.Core.Accounts;
 using LiveHelp.Core.Conversations;
-using Microsoft.Data.Sqlite;
-using static LiveHelp.Persistence.SqliteCommandExtensions;
+using static LiveHelp.Persistence.SqlValueExtensions;
 
 namespace LiveHelp.Persistence;
 
-/// <summary>How each record maps to its table: the column list, the parameters it binds and how a row reads back.</summary>
-internal static class SqliteRecords
+/// <summary>
+/// How each record maps to its table, the same in every database: the column list, the parameters it binds and
+/// how a row reads back.
+/// </summary>
+internal static class SqlRecords
 {
-    public static readonly SqliteTable Settings = new("settings", "key", ["key", "value"]);
+    public static readonly SqlTable Settings = new("settings", "key", ["key", "value"]);
 
-    public static readonly SqliteTable Agents = new("agents", "id",
+    public static readonly SqlTable Agents = new("agents", "id",
     [
         "id", "username", "username_key", "display_name", "password_hash", "role", "skills", "max_concurrent",
         "auto_accept", "disabled", .. TimestampColumns("created_at"),
     ]);
 
-    public static readonly SqliteTable Topics = new("topics", "id", ["id", "name", "skill"]);
+    public static readonly SqlTable Topics = new("topics", "id", ["id", "name", "skill"]);
 
-    public static readonly SqliteTable Visitors = new("visitors", "id",
+    public static readonly SqlTable Visitors = new("visitors", "id",
         ["id", "user_id", "name", "email", .. TimestampColumns("created_at")]);
 
-    public static readonly SqliteTable Conversations = new("conversations", "id",
+    public static readonly SqlTable Conversations = new("conversations", "id",
     [
         "id", "visitor_id", "topic", "mode", "status", "pre_qualification",
         .. TimestampColumns("created_at"), .. TimestampColumns("enqueued_at"), "requeued", "agent_id", "agent_name",
@@ -31,19 +34,19 @@ internal static class SqliteRecords
         "agent_read_seq", "version",
     ]);
 
-    public static readonly SqliteTable Messages = new("messages", "seq",
+    public static readonly SqlTable Messages = new("messages", "seq",
     [
         "conversation_id", "seq", "client_message_id", "kind", "sender_id", "sender_name", "text",
         .. TimestampColumns("sent_at"),
     ]);
 
-    public static readonly SqliteTable OfflineMessages = new("offline_messages", "id",
+    public static readonly SqlTable OfflineMessages = new("offline_messages", "id",
         ["id", "visitor_id", "topic", "name", "email", "text", .. TimestampColumns("created_at")]);
 
     /// <summary>The case-insensitive form of a username that the unique index is on.</summary>
     public static string UsernameKey(string username) => username.ToUpperInvariant();
 
-    public static void Bind(SqliteCommand command, AgentAccount agent)
+    public static void Bind(DbCommand command, AgentAccount agent)
     {
         command.SetText("id", agent.Id);
         command.SetText("username", agent.Username);
@@ -58,7 +61,7 @@ internal static class SqliteRecords
         command.SetTimestamp("created_at", agent.CreatedAt);
     }
 
-    public static AgentAccount ReadAgent(SqliteDataReader reader) => new()
+    public static AgentAccount ReadAgent(DbDataReader reader) => new()
     {
         Id = reader.GetText("id"),
         Username = reader.GetText("username"),
@@ -72,17 +75,17 @@ internal static class SqliteRecords
         CreatedAt = reader.GetTimestamp("created_at"),
     };
 
-    public static void Bind(SqliteCommand command, Topic topic)
+    public static void Bind(DbCommand command, Topic topic)
     {
         command.SetText("id", topic.Id);
         command.SetText("name", topic.Name);
         command.SetText("skill", topic.Skill);
     }
 
-    public static Topic ReadTopic(SqliteDataReader reader) =>
+    public static Topic ReadTopic(DbDataReader reader) =>
         new(reader.GetText("id"), reader.GetText("name"), reader.GetText("skill"));
 
-    public static void Bind(SqliteCommand command, Visitor visitor)
+    public static void Bind(DbCommand command, Visitor visitor)
     {
         command.SetText("id", visitor.Id);
         command.SetText("user_id", visitor.UserId);
@@ -91,7 +94,7 @@ internal static class SqliteRecords
         command.SetTimestamp("created_at", visitor.CreatedAt);
     }
 
-    public static Visitor ReadVisitor(SqliteDataReader reader) => new()
+    public static Visitor ReadVisitor(DbDataReader reader) => new()
     {
         Id = reader.GetText("id"),
         UserId = reader.GetNullableText("user_id"),
@@ -100,7 +103,7 @@ internal static class SqliteRecords
         CreatedAt = reader.GetTimestamp("created_at"),
     };
 
-    public static void Bind(SqliteCommand command, Conversation conversation)
+    public static void Bind(DbCommand command, Conversation conversation)
     {
         command.SetText("id", conversation.Id);
         command.SetText("visitor_id", conversation.VisitorId);
@@ -124,7 +127,7 @@ internal static class SqliteRecords
         command.SetInteger("version", conversation.Version);
     }
 
-    public static Conversation ReadConversation(SqliteDataReader reader) => new()
+    public static Conversation ReadConversation(DbDataReader reader) => new()
     {
         Id = reader.GetText("id"),
         VisitorId = reader.GetText("visitor_id"),
@@ -148,7 +151,7 @@ internal static class SqliteRecords
         Version = (int)reader.GetInteger("version"),
     };
 
-    public static void Bind(SqliteCommand command, Message message)
+    public static void Bind(DbCommand command, Message message)
     {
         command.SetText("conversation_id", message.ConversationId);
         command.SetInteger("seq", message.Seq);
@@ -160,7 +163,7 @@ internal static class SqliteRecords
         command.SetTimestamp("sent_at", message.SentAt);
     }
 
-    public static Message ReadMessage(SqliteDataReader reader) => new()
+    public static Message ReadMessage(DbDataReader reader) => new()
     {
         ConversationId = reader.GetText("conversation_id"),
         Seq = reader.GetInteger("seq"),
@@ -172,7 +175,7 @@ internal static class SqliteRecords
         SentAt = reader.GetTimestamp("sent_at"),
     };
 
-    public static void Bind(SqliteCommand command, OfflineMessage message)
+    public static void Bind(DbCommand command, OfflineMessage message)
     {
         command.SetText("id", message.Id);
         command.SetText("visitor_id", message.VisitorId);
@@ -183,7 +186,7 @@ internal static class SqliteRecords
         command.SetTimestamp("created_at", message.CreatedAt);
     }
 
-    public static OfflineMessage ReadOfflineMessage(SqliteDataReader reader) => new()
+    public static OfflineMessage ReadOfflineMessage(DbDataReader reader) => new()
     {
         Id = reader.GetText("id"),
         VisitorId = reader.GetText("visitor_id"),

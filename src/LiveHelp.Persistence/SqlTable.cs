@@ -1,11 +1,11 @@
 namespace LiveHelp.Persistence;
 
 /// <summary>The columns of one table, from which the select, insert and update statements are built.</summary>
-internal sealed class SqliteTable
+internal sealed class SqlTable
 {
     private readonly IReadOnlyList<string> columns;
 
-    public SqliteTable(string name, string key, IReadOnlyList<string> columns)
+    public SqlTable(string name, string key, IReadOnlyList<string> columns)
     {
         Name = name;
         Key = key;

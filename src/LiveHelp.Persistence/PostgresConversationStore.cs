@@ -1,0 +1,204 @@
+using System.Data.Common;
+using System.Text;
+using LiveHelp.Core;
+using LiveHelp.Core.Conversations;
+using Npgsql;
+using static LiveHelp.Persistence.SqlRecords;
+
+namespace LiveHelp.Persistence;
+
+/// <summary>
+/// The conversation store for several nodes: one PostgreSQL database shared by all, a pooled connection per
+/// operation, plain parameterised SQL. <see cref="InitializeAsync"/> creates or migrates the tables. Message
+/// numbers come from a counter on the conversation row, raised in the transaction that stores the message, so
+/// appends to one conversation queue on that row whichever node makes them, and the numbers stay gap-free.
+/// </summary>
+public sealed class PostgresConversationStore : SqlConversationStore, IAsyncDisposable, IDisposable
+{
+    private readonly NpgsqlDataSource dataSource;
+
+    /// <summary>Where the store connects, for error messages: never the password.</summary>
+    private readonly string target;
+
+    /// <param name="connectionString">
+    /// An Npgsql connection string, e.g. <c>Host=db;Database=livehelp;Username=livehelp;Password=...</c>. The database
+    /// must exist (in UTF8); the tables are created in it by <see cref="InitializeAsync"/>.
+    /// </param>
+    /// <exception cref="ArgumentException">
+    /// The connection string cannot be parsed or names no host; the message never quotes a value.
+    /// </exception>
+    public PostgresConversationStore(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        var builder = Parse(connectionString);
+        if (string.IsNullOrWhiteSpace(builder.Host))
+        {
+            throw new ArgumentException("The PostgreSQL connection string names no Host.", nameof(connectionString));
+        }
+
+        if (string.IsNullOrEmpty(builder.ApplicationName))
+        {
+            builder.ApplicationName = "LiveHelp";
+        }
+
+        var user = builder.Username ?? "(default)";
+        target = $"PostgreSQL at {builder.Host}:{builder.Port} (database '{builder.Database ?? user}', user '{user}')";
+        dataSource = NpgsqlDataSource.Create(builder);
+    }
+
+    private protected override string Greatest => "GREATEST";
+
+    /// <exception cref="InvalidOperationException">
+    /// The server cannot be reached, refuses the login, has no such database, or the tables cannot be created; the
+    /// message says which, and where, without the password.
+    /// </exception>
+    public override async Task InitializeAsync(CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        NpgsqlConnection connection;
+        try
+        {
+            connection = await dataSource.OpenConnectionAsync(ct);
+        }
+        catch (NpgsqlException e) when (!ct.IsCancellationRequested)
+        {
+            throw new InvalidOperationException($"Could not connect to {target}: {Describe(e)}", e);
+        }
+
+        await using (connection)
+        {
+            try
+            {
+                await PostgresSchema.MigrateAsync(connection, ct);
+            }
+            catch (NpgsqlException e) when (!ct.IsCancellationRequested)
+            {
+                throw new InvalidOperationException($"Could not create or migrate the LiveHelp tables in {target}: {Describe(e)}", e);
+            }
+        }
+    }
+
+    public override async Task<(Message Message, bool Added)> AppendMessageAsync(Message message, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        await using var connection = await OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        try
+        {
+            // Locks the conversation row until the end of the transaction: the next append waits here, then
+            // sees this one's message.
+            long seq;
+            await using (var next = connection.Command(
+                "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = @conversation_id RETURNING last_seq;", transaction))
+            {
+                next.SetText("conversation_id", message.ConversationId);
+                seq = await next.ExecuteScalarAsync(ct) as long?
+                    ?? throw new LiveHelpException(ErrorCodes.NotFound, $"Conversation '{message.ConversationId}' does not exist.");
+            }
+
+            if (message.ClientMessageId is not null)
+            {
+                var sameSender = message.SenderId is null ? "sender_id IS NULL" : "sender_id = @sender_id";
+                await using var find = connection.Command(
+                    $"""
+                    {Messages.Select}
+                    WHERE conversation_id = @conversation_id AND {sameSender} AND client_message_id = @client_message_id;
+                    """,
+                    transaction);
+                Bind(find, message);
+                if (await ReadFirstAsync(find, ReadMessage, ct) is { } existing)
+                {
+                    await transaction.RollbackAsync(ct);
+                    return (existing, false);
+                }
+            }
+
+            var stored = message with { Seq = seq };
+            await using (var insert = connection.Command($"{Messages.Insert()};", transaction))
+            {
+                Bind(insert, stored);
+                await insert.ExecuteNonQueryAsync(ct);
+            }
+
+            await transaction.CommitAsync(ct);
+            return (stored, true);
+        }
+        catch (Exception e) when (Refusal(e) is { } refusal)
+        {
+            throw refusal;
+        }
+    }
+
+    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
+
+    public void Dispose() => dataSource.Dispose();
+
+    private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        return await dataSource.OpenConnectionAsync(ct);
+    }
+
+    private protected override bool IsDuplicateKey(DbException e) =>
+        e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    /// <summary>
+    /// PostgreSQL text cannot hold U+0000 nor a character the database encoding lacks, and Npgsql will not send a
+    /// lone surrogate.
+    /// </summary>
+    private protected override bool IsUnstorableText(Exception e) => e switch
+    {
+        EncoderFallbackException => true,
+        PostgresException p => p.SqlState
+            is PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Npgsql's own parse errors quote the keyword they choke on, which for a password holding an unquoted ';' is
+    /// part of the password; these name only keywords that Npgsql knows.
+    /// </summary>
+    private static NpgsqlConnectionStringBuilder Parse(string connectionString)
+    {
+        const string Invalid = "The PostgreSQL connection string is not valid";
+        DbConnectionStringBuilder pairs;
+        try
+        {
+            pairs = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        }
+        catch (ArgumentException)
+        {
+            throw new ArgumentException(
+                $"{Invalid}: it is not a list of Keyword=value pairs separated by ';' (quote a value holding ';').",
+                nameof(connectionString));
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder();
+        foreach (string keyword in pairs.Keys)
+        {
+            if (!builder.ContainsKey(keyword))
+            {
+                throw new ArgumentException(
+                    $"{Invalid}: it holds a keyword that Npgsql does not know (not shown: quote a value holding ';').",
+                    nameof(connectionString));
+            }
+
+            try
+            {
+                builder[keyword] = pairs[keyword];
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
+            {
+                throw new ArgumentException($"{Invalid}: the value of '{keyword}' is not allowed.", nameof(connectionString));
+            }
+        }
+
+        return builder;
+    }
+
+    /// <summary>The error and its first cause ("Failed to connect to ...: Connection refused").</summary>
+    private static string Describe(NpgsqlException e) =>
+        e is not PostgresException && e.InnerException is { } cause && !e.Message.Contains(cause.Message, StringComparison.Ordinal)
+            ? $"{e.Message}: {cause.Message}"
+            : e.Message;
+}
