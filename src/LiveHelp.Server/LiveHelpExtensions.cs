@@ -23,6 +23,8 @@ public static class LiveHelpExtensions
     public static WebApplicationBuilder AddLiveHelp(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        var signalR = services.AddSignalR();
+        ScaleOut.Add(builder, signalR);
         services.AddOptions<LiveHelpOptions>().Bind(builder.Configuration.GetSection(LiveHelpOptions.Section))
             .Validate(o => o.MaxMessageLength > 0 && o.MessagesPerSecond > 0 && o.MessageBurst > 0 && o.MaxReceiveMessageSize > 0, "LiveHelp limits must be positive")
             .ValidateOnStart();
@@ -59,13 +61,13 @@ public static class LiveHelpExtensions
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
             ctx.ProblemDetails.Extensions.TryAdd("code", Problems.CodeOf(ctx.ProblemDetails.Status ?? 500)));
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
-        services.AddSignalR(o =>
-            {
-                o.MaximumReceiveMessageSize = builder.Configuration.GetValue<long?>($"{LiveHelpOptions.Section}:{nameof(LiveHelpOptions.MaxReceiveMessageSize)}")
-                    ?? new LiveHelpOptions().MaxReceiveMessageSize;
-                o.AddFilter<ErrorCodeFilter>();
-            })
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new TolerantEnumConverter()));
+        services.Configure<HubOptions>(o =>
+        {
+            o.MaximumReceiveMessageSize = builder.Configuration.GetValue<long?>($"{LiveHelpOptions.Section}:{nameof(LiveHelpOptions.MaxReceiveMessageSize)}")
+                ?? new LiveHelpOptions().MaxReceiveMessageSize;
+            o.AddFilter<ErrorCodeFilter>();
+        });
+        signalR.AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new TolerantEnumConverter()));
         return builder;
     }
 

@@ -13,6 +13,18 @@ public sealed class BadInputTests : ServerTest
 {
     private const int MaxMessageLength = 4000;
 
+    [Theory]
+    [InlineData("nul \0 inside")]
+    [InlineData("nul at the end \0")]
+    public async Task Text_that_not_every_store_can_keep_is_refused_and_an_emoji_is_not(string text)
+    {
+        var (customer, _, id) = await ConversationAsync(await AgentAsync("ann"));
+
+        Assert.Equal(ErrorCodes.InvalidInput, (await RefusedAsync(() => customer.SendMessageAsync(id, text))).Code);
+        Assert.Equal("thumbs \U0001F44D up", (await customer.SendMessageAsync(id, "thumbs \U0001F44D up")).Text);
+        Assert.DoesNotContain((await customer.ResumeAsync(id, 0)).Messages, m => m.Text == text);
+    }
+
     [Fact]
     public async Task Message_over_4000_characters_is_refused_and_exactly_4000_is_accepted()
     {

@@ -18,6 +18,7 @@ internal sealed class Bootstrap(
     TimeProvider clock,
     IServer server,
     IHostApplicationLifetime lifetime,
+    IServiceProvider services,
     ILogger<Bootstrap> log) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
@@ -57,7 +58,10 @@ internal sealed class Bootstrap(
             createdPassword = added && o.AdminPassword is not { Length: > 0 } ? password : null;
         }
 
-        await desk.RestoreAsync();
+        if (await ScaleOut.ShouldRestoreAsync(services))
+        {
+            await desk.RestoreAsync();
+        }
 
         // The address is known only once Kestrel listens, which is after hosted services start.
         lifetime.ApplicationStarted.Register(() =>

@@ -11,10 +11,7 @@ public static class Validate
         {
             throw new LiveHelpException(ErrorCodes.InvalidInput, "text must not be empty");
         }
-        if (text.Length > maxLength)
-        {
-            throw new LiveHelpException(ErrorCodes.TooLong, $"text is longer than {maxLength} characters");
-        }
+        Optional(text, "text", maxLength);
     }
 
     public static void Required(string? value, string name, int maxLength)
@@ -28,10 +25,32 @@ public static class Validate
 
     public static void Optional(string? value, string name, int maxLength)
     {
-        if (value is not null && value.Length > maxLength)
+        if (value is null)
+        {
+            return;
+        }
+        if (value.Length > maxLength)
         {
             throw new LiveHelpException(ErrorCodes.TooLong, $"{name} is longer than {maxLength} characters");
         }
+        if (!IsStorableText(value))
+        {
+            throw new LiveHelpException(ErrorCodes.InvalidInput, $"{name} holds a NUL or a broken character");
+        }
+    }
+
+    /// <summary>Every store keeps text exactly, so text that not every store can keep (NUL, lone surrogates) is refused up front.</summary>
+    public static bool IsStorableText(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '\0' || char.IsLowSurrogate(c) || (char.IsHighSurrogate(c) && (i + 1 == text.Length || !char.IsLowSurrogate(text[++i]))))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static void Id(string? id)
