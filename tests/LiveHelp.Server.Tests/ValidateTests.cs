@@ -4,13 +4,16 @@ namespace LiveHelp.Server.Tests;
 
 public sealed class ValidateTests
 {
-    [Theory]
-    [InlineData("plain text", true)]
-    [InlineData("thumbs \U0001F44D up", true)]
-    [InlineData("nul \0", false)]
-    [InlineData("lone \uD800 high", false)]
-    [InlineData("lone high at the end \uD800", false)]
-    [InlineData("lone \uDC00 low", false)]
-    [InlineData("reversed \uDC00\uD800 pair", false)]
-    public void Text_every_store_can_keep_exactly(string text, bool storable) => Assert.Equal(storable, Validate.IsStorableText(text));
+    // Built in code and checked in one fact: lone surrogates do not survive attribute or test-case serialisation.
+    [Fact]
+    public void Text_every_store_can_keep_exactly()
+    {
+        Assert.True(Validate.IsStorableText("plain text"));
+        Assert.True(Validate.IsStorableText("thumbs " + char.ConvertFromUtf32(0x1F44D) + " up"));
+        Assert.False(Validate.IsStorableText("nul " + '\0'));
+        Assert.False(Validate.IsStorableText("lone " + (char)0xD800 + " high"));
+        Assert.False(Validate.IsStorableText("lone high at the end " + (char)0xD800));
+        Assert.False(Validate.IsStorableText("lone " + (char)0xDC00 + " low"));
+        Assert.False(Validate.IsStorableText("reversed " + (char)0xDC00 + (char)0xD800 + " pair"));
+    }
 }
