@@ -34,6 +34,7 @@ public abstract class ConversationClient : IAsyncDisposable
 
         Calls = new CallChannel(Connection);
         Connection.On<Message>(Hub.Events.Message, message => Record(message, onEventQueue: true));
+        Connection.On(Hub.Events.Resync, ResyncAsync);
         Connection.On<TypingNotice>(Hub.Events.Typing, notice => Raise(Typing, notice));
         Connection.On<ReadNotice>(Hub.Events.Read, notice => Raise(Read, notice));
         Connection.On<ConversationClosed>(Hub.Events.ConversationClosed, notice =>
@@ -231,7 +232,20 @@ public abstract class ConversationClient : IAsyncDisposable
         }
     }
 
-    private async Task OnReconnectedAsync()
+    /// <summary>
+    /// The server says live delivery may have missed messages: each open conversation is read again from the start
+    /// (the last seen seq could lie past a gap); what is already held is not raised again.
+    /// </summary>
+    private async Task ResyncAsync()
+    {
+        foreach (var conversationId in _log.OpenConversations())
+        {
+            _resumeFrom.AddOrUpdate(conversationId, 0, (_, _) => 0);
+        }
+        await OnReconnectedAsync(raiseReconnected: false).ConfigureAwait(false);
+    }
+
+    private async Task OnReconnectedAsync(bool raiseReconnected = true)
     {
         foreach (var conversationId in _log.OpenConversations())
         {
@@ -265,7 +279,7 @@ public abstract class ConversationClient : IAsyncDisposable
                 return;
             }
         }
-        if (Reconnected is { } handlers)
+        if (raiseReconnected && Reconnected is { } handlers)
         {
             foreach (var handler in handlers.GetInvocationList().Cast<EventHandler>())
             {

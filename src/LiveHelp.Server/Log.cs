@@ -25,6 +25,9 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Error, "The routing clock failed; it will run again")]
     public static partial void ClockFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(8, LogLevel.Information, "LiveHelp store: {Store}")]
-    public static partial void StoreInUse(ILogger logger, string store);
+    [LoggerMessage(8, LogLevel.Warning, "Live delivery of {Event} for conversation {ConversationId} failed; clients will resync")]
+    public static partial void DeliveryDeferred(ILogger logger, string conversationId, string @event, Exception exception);
+
+    [LoggerMessage(9, LogLevel.Information, "Redis is back: telling clients to resync")]
+    public static partial void Resyncing(ILogger logger);
 }

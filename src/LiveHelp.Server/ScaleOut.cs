@@ -28,6 +28,7 @@ internal static class ScaleOut
             });
             services.AddRedisRouting(o => builder.Configuration.GetSection("LiveHelp:Redis:Node").Bind(o));
             services.AddSingleton<ICallStore, RedisCallStore>();
+            services.AddHostedService<ResyncAfterOutage>();
         }
     }
 
@@ -41,4 +42,44 @@ internal static class ScaleOut
     /// <summary>True (once, on one node) when Redis came back without the routing state: it must be rebuilt.</summary>
     public static async Task<bool> SharedStateLostAsync(IServiceProvider services) =>
         services.GetService<RedisRoutingStore>() is { } shared && await shared.TryClaimRestoreAsync();
+}
+
+/// <summary>
+/// Messages published while Redis was away may not have reached other nodes' clients. They are stored, so once Redis
+/// is back every client is told to fetch its open conversations again.
+/// </summary>
+internal sealed class ResyncAfterOutage(RedisConnection redis, IHubContext<Hubs.HelpHub> hub, ILogger<ResyncAfterOutage> log) : IHostedService
+{
+    // Long enough for the nodes to have subscribed again.
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
+
+    public Task StartAsync(CancellationToken ct)
+    {
+        redis.ConnectionChanged += OnChanged;
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken ct)
+    {
+        redis.ConnectionChanged -= OnChanged;
+        return Task.CompletedTask;
+    }
+
+    private async void OnChanged(object? sender, bool connected)
+    {
+        if (!connected)
+        {
+            return;
+        }
+        try
+        {
+            await Task.Delay(Settle);
+            Log.Resyncing(log);
+            await hub.Clients.All.SendAsync(Core.Contracts.Hub.Events.Resync);
+        }
+        catch (Exception e)
+        {
+            Log.DeliveryDeferred(log, "*", Core.Contracts.Hub.Events.Resync, e);
+        }
+    }
 }

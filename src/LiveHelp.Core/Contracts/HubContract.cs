@@ -43,6 +43,9 @@ public static class Hub
         public const string Assigned = "assigned";
         public const string Unassigned = "unassigned";
         public const string StatusChanged = "statusChanged";
+
+        /// <summary>Live delivery may have missed something (the backplane was down): clients fetch their open conversations again.</summary>
+        public const string Resync = "resync";
     }
 }
 

@@ -257,10 +257,18 @@ public sealed partial class HelpDesk
         {
             users.Add(agentId);
         }
-        if (users.Count > 0)
+        try
         {
-            await hub.Clients.Users(users).SendAsync(eventName, payload);
+            if (users.Count > 0)
+            {
+                await hub.Clients.Users(users).SendAsync(eventName, payload);
+            }
+            await hub.Clients.Group(WatchGroup(conversation.Id)).SendAsync(eventName, payload);
         }
-        await hub.Clients.Group(WatchGroup(conversation.Id)).SendAsync(eventName, payload);
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // What was stored stays stored: when the backplane is back, clients are told to resync and fetch it.
+            Log.DeliveryDeferred(log, conversation.Id, eventName, e);
+        }
     }
 }

@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using LiveHelp.Client;
+
+namespace LiveHelp.Cluster.Tests;
+
+/// <summary>
+/// Real LiveHelp server processes on loopback sharing one redis-server and one PostgreSQL, behind Debian's nginx
+/// running deploy/nginx.conf.template, the same file docker-compose.yml uses.
+/// </summary>
+public sealed class Cluster : IAsyncDisposable
+{
+    public const string AdminPassword = "cluster-admin-password";
+
+    private readonly List<Node> _nodes = [];
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "livehelp-cluster", Guid.NewGuid().ToString("N"));
+    private Process? _nginx;
+
+    private Cluster(RedisServer redis, PostgresServer postgres, string database)
+    {
+        Redis = redis;
+        Postgres = postgres;
+        Database = database;
+    }
+
+    public RedisServer Redis { get; }
+    public PostgresServer Postgres { get; }
+    public string Database { get; }
+    public IReadOnlyList<Node> Nodes => _nodes;
+
+    /// <summary>The load balancer: what users reach.</summary>
+    public Uri BalancerUri { get; private set; } = null!;
+
+    public static async Task<Cluster> StartAsync(int nodes = 2)
+    {
+        var redis = await RedisServer.StartAsync();
+        var postgres = await PostgresServer.StartAsync();
+        var cluster = new Cluster(redis, postgres, await postgres.CreateDatabaseAsync());
+        Directory.CreateDirectory(cluster._directory);
+        // Nodes start together, as with docker compose: schema creation must be safe when they race.
+        var started = Enumerable.Range(1, nodes).Select(i => new Node(i, cluster)).ToList();
+        cluster._nodes.AddRange(started);
+        await Task.WhenAll(started.Select(n => n.StartAsync()));
+        await cluster.StartBalancerAsync();
+        return cluster;
+    }
+
+    /// <summary>The options every test client uses: WebSockets straight away, as behind a plain round-robin balancer.</summary>
+    public static HubConnectionOptions ClientOptions => new()
+    {
+        SkipNegotiation = true,
+        ReconnectDelays = [TimeSpan.Zero, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500)],
+    };
+
+    public async Task<string> CreateAgentAsync(string username, string[] skills, int maxConcurrent = 3)
+    {
+        using var http = new HttpClient { BaseAddress = BalancerUri };
+        var signin = await http.PostAsJsonAsync("/api/auth/signin", new { username = "admin", password = AdminPassword });
+        signin.EnsureSuccessStatusCode();
+        var token = (await signin.Content.ReadFromJsonAsync<TokenAnswer>())!.Token;
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        var created = await http.PostAsJsonAsync("/api/agents", new
+        {
+            username,
+            displayName = char.ToUpperInvariant(username[0]) + username[1..],
+            password = username + "-password",
+            skills,
+            maxConcurrent,
+        });
+        created.EnsureSuccessStatusCode();
+        return (await created.Content.ReadFromJsonAsync<IdAnswer>())!.Id;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            node.Kill();
+        }
+        if (_nginx is { HasExited: false })
+        {
+            _nginx.Kill(entireProcessTree: true);
+            await _nginx.WaitForExitAsync();
+        }
+        await Postgres.DisposeAsync();
+        await Redis.DisposeAsync();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    internal static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "LiveHelp.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return directory?.FullName ?? throw new InvalidOperationException("LiveHelp.sln not found above the test folder");
+    }
+
+    private async Task StartBalancerAsync()
+    {
+        var port = RedisServer.FreePort();
+        BalancerUri = new Uri($"http://127.0.0.1:{port}");
+        var temp = Path.Combine(_directory, "nginx");
+        Directory.CreateDirectory(temp);
+        var template = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "deploy", "nginx.conf.template"));
+        var values = new Dictionary<string, string>
+        {
+            ["LIVEHELP_NODE_1"] = $"127.0.0.1:{_nodes[0].Port}",
+            ["LIVEHELP_NODE_2"] = $"127.0.0.1:{_nodes[^1].Port}",
+            ["LIVEHELP_LISTEN"] = $"127.0.0.1:{port}",
+            ["LIVEHELP_NGINX_PID"] = Path.Combine(temp, "nginx.pid"),
+            ["LIVEHELP_NGINX_TEMP"] = temp,
+        };
+        // What the nginx image's template step does: replace the named variables, leave nginx's own $variables.
+        var config = values.Aggregate(template, (text, v) => text.Replace("${" + v.Key + "}", v.Value, StringComparison.Ordinal));
+        Assert.DoesNotContain("${LIVEHELP_", config);
+        var path = Path.Combine(temp, "nginx.conf");
+        await File.WriteAllTextAsync(path, config);
+        _nginx = Process.Start(new ProcessStartInfo("/usr/sbin/nginx")
+        {
+            ArgumentList = { "-c", path, "-p", temp, "-g", "daemon off;" },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        })!;
+        _nginx.BeginErrorReadLine();
+        _nginx.BeginOutputReadLine();
+        await Node.WaitReadyAsync(new Uri(BalancerUri, "/readyz"), TimeSpan.FromSeconds(20));
+    }
+
+    private sealed record TokenAnswer(string Token);
+
+    private sealed record IdAnswer(string Id);
+
+    /// <summary>One LiveHelp server process.</summary>
+    public sealed class Node(int number, Cluster cluster)
+    {
+        private Process? _process;
+        private readonly List<string> _output = [];
+
+        public int Number { get; } = number;
+        public int Port { get; } = RedisServer.FreePort();
+        public Uri Uri => new($"http://127.0.0.1:{Port}");
+
+        public async Task StartAsync()
+        {
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+            var server = Path.Combine(RepositoryRoot(), "src", "LiveHelp.Server", "bin", configuration, "net10.0", "LiveHelp.Server.dll");
+            var start = new ProcessStartInfo("dotnet")
+            {
+                ArgumentList = { server },
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = Path.GetDirectoryName(server)!,
+            };
+            var data = Path.Combine(cluster._directory, $"node{Number}");
+            foreach (var (key, value) in new Dictionary<string, string>
+            {
+                ["Urls"] = Uri.ToString(),
+                ["ConnectionStrings__Redis"] = cluster.Redis.Configuration,
+                ["ConnectionStrings__Postgres"] = cluster.Database,
+                ["LiveHelp__DataDirectory"] = data,
+                ["LiveHelp__SigningKey"] = "cluster-signing-key",
+                ["LiveHelp__AdminPassword"] = AdminPassword,
+                ["LiveHelp__ClockInterval"] = "00:00:00.1",
+                ["LiveHelp__Routing__OfferTimeout"] = "00:00:03",
+                ["LiveHelp__Routing__AgentGracePeriod"] = "00:00:20",
+                ["LiveHelp__Redis__Node__NodeId"] = $"node{Number}",
+                ["LiveHelp__Redis__Node__HeartbeatInterval"] = "00:00:00.5",
+                ["LiveHelp__Redis__Node__HeartbeatTtl"] = "00:00:02",
+                ["Logging__LogLevel__Default"] = "Warning",
+            })
+            {
+                start.Environment[key] = value;
+            }
+            _process = Process.Start(start)!;
+            _process.OutputDataReceived += (_, e) => Keep(e.Data);
+            _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+            try
+            {
+                await WaitReadyAsync(new Uri(Uri, "/readyz"), TimeSpan.FromSeconds(60));
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"node {Number} did not become ready:\n{string.Join('\n', _output)}");
+            }
+        }
+
+        /// <summary>kill -9: no shutdown, no goodbye to anyone.</summary>
+        public void Kill()
+        {
+            if (_process is { HasExited: false })
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
+            }
+        }
+
+        internal static async Task WaitReadyAsync(Uri readiness, TimeSpan patience)
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            var deadline = DateTime.UtcNow + patience;
+            while (DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    if ((await http.GetAsync(readiness)).IsSuccessStatusCode)
+                    {
+                        return;
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                }
+                await Task.Delay(100);
+            }
+            throw new TimeoutException($"{readiness} not ready within {patience}");
+        }
+
+        private void Keep(string? line)
+        {
+            if (line is not null)
+            {
+                lock (_output)
+                {
+                    _output.Add(line);
+                }
+            }
+        }
+    }
+}

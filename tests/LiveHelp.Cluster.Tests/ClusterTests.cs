@@ -1,0 +1,273 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using LiveHelp.Client;
+using LiveHelp.Core;
+using LiveHelp.Core.Contracts;
+using LiveHelp.Core.Conversations;
+
+namespace LiveHelp.Cluster.Tests;
+
+/// <summary>Two real LiveHelp nodes behind nginx, sharing Redis and PostgreSQL, driven by the .NET SDK.</summary>
+public sealed class ClusterTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly List<IAsyncDisposable> _clients = [];
+    private Cluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await Cluster.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var client in _clients)
+        {
+            await client.DisposeAsync();
+        }
+        await _cluster.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_customer_on_one_node_and_agents_on_the_other_match_chat_transfer_and_close()
+    {
+        await _cluster.CreateAgentAsync("ann", ["general"]);
+        await _cluster.CreateAgentAsync("bob", ["general"]);
+        var ann = await AgentAsync(_cluster.Nodes[1].Uri, "ann");
+        var bob = await AgentAsync(_cluster.Nodes[0].Uri, "bob");
+        await bob.SetStatusAsync(AgentStatus.Away);
+        var customer = Track(await CustomerClient.ConnectAsync(_cluster.Nodes[0].Uri, options: Cluster.ClientOptions));
+        var offers = Events<OfferNotice>(h => ann.OfferReceived += h);
+        var joined = Events<AgentJoined>(h => customer.AgentJoined += h);
+        var typing = Events<TypingNotice>(h => ann.Typing += h);
+        var read = Events<ReadNotice>(h => customer.Read += h);
+        var annHears = Events<Message>(h => ann.MessageReceived += h);
+        var customerHears = Events<Message>(h => customer.MessageReceived += h);
+
+        var id = (await customer.RequestHelpAsync(new RequestHelpInput { Topic = "general", Details = "Across nodes" })).Conversation!.Id;
+        Assert.Equal(id, (await offers.NextAsync()).ConversationId);
+        await ann.AcceptOfferAsync(id);
+        Assert.Equal("Ann", (await joined.NextAsync()).AgentName);
+
+        await customer.TypingAsync(id, true);
+        Assert.True((await typing.NextAsync()).IsTyping);
+        var question = await customer.SendMessageAsync(id, "Hello from node 1");
+        Assert.Equal(question.Seq, (await annHears.NextAsync(m => m.Kind == MessageKind.Customer)).Seq);
+        await ann.MarkReadAsync(id, question.Seq);
+        Assert.Equal(question.Seq, (await read.NextAsync()).Seq);
+        await ann.SendMessageAsync(id, "Hello from node 2");
+        Assert.Equal("Hello from node 2", (await customerHears.NextAsync(m => m.Kind == MessageKind.Agent)).Text);
+
+        await bob.SetStatusAsync(AgentStatus.Online);
+        var bobAssigned = Events<ConversationView>(h => bob.Assigned += h);
+        await ann.TransferAsync(id, new TransferInput { ToAgentId = bob.AgentId, Note = "Bob knows this one" });
+        Assert.Equal(id, (await bobAssigned.NextAsync()).Id);
+        Assert.Equal("Bob", (await joined.NextAsync(j => j.AgentName == "Bob")).AgentName);
+        Assert.Contains((await bob.ResumeAsync(id, 0)).Messages, m => m.Kind == MessageKind.Note && m.Text == "Bob knows this one");
+
+        var closed = Events<ConversationClosed>(h => customer.ConversationClosed += h);
+        await bob.CloseAsync(id);
+        Assert.Equal(id, (await closed.NextAsync()).ConversationId);
+    }
+
+    [Fact]
+    public async Task Killing_the_agents_node_mid_conversation_loses_nothing_and_shows_nothing_twice()
+    {
+        await _cluster.CreateAgentAsync("ann", ["general"]);
+        var ann = await AgentAsync(_cluster.BalancerUri, "ann");
+        var customer = Track(await CustomerClient.ConnectAsync(_cluster.BalancerUri, options: Cluster.ClientOptions));
+        var offers = Events<OfferNotice>(h => ann.OfferReceived += h);
+        var id = (await customer.RequestHelpAsync(new RequestHelpInput { Topic = "general" })).Conversation!.Id;
+        await ann.AcceptOfferAsync((await offers.NextAsync()).ConversationId);
+        var annNode = await NodeOfAgentAsync(ann.AgentId!);
+
+        using var stop = new CancellationTokenSource();
+        var customerSends = KeepSendingAsync(customer, id, "customer", stop.Token);
+        var agentSends = KeepSendingAsync(ann, id, "agent", stop.Token);
+        await Task.Delay(800);
+        annNode.Kill();
+        await Task.Delay(3000);
+        stop.Cancel();
+        var sent = (await customerSends).Concat(await agentSends).ToList();
+
+        // Both sides reconnect through the balancer to the surviving node and Resume fills the gap.
+        var stored = await StoredTranscriptAsync(customer.Token!, id);
+        await WaitUntilAsync(() => customer.Transcript(id).Count == stored.Count(m => m.Kind != MessageKind.Note) && ann.Transcript(id).Count == stored.Count);
+        Assert.Equal(stored.Select(m => m.Seq), ann.Transcript(id).Select(m => m.Seq));
+        Assert.Equal(stored.Select(m => m.Seq), customer.Transcript(id).Select(m => m.Seq));
+        Assert.Equal(stored.Count, stored.Select(m => m.Seq).Distinct().Count());
+        foreach (var text in sent)
+        {
+            Assert.Single(stored, m => m.Text == text);
+        }
+        Assert.Equal(Enumerable.Range(1, stored.Count).Select(i => (long)i), stored.Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task A_redis_restart_mid_conversation_recovers_by_itself_and_loses_nothing_silently()
+    {
+        await _cluster.CreateAgentAsync("ann", ["general"]);
+        var ann = await AgentAsync(_cluster.Nodes[1].Uri, "ann");
+        var customer = Track(await CustomerClient.ConnectAsync(_cluster.Nodes[0].Uri, options: Cluster.ClientOptions));
+        var offers = Events<OfferNotice>(h => ann.OfferReceived += h);
+        var id = (await customer.RequestHelpAsync(new RequestHelpInput { Topic = "general" })).Conversation!.Id;
+        await ann.AcceptOfferAsync((await offers.NextAsync()).ConversationId);
+
+        using var stop = new CancellationTokenSource();
+        var customerSends = KeepSendingAsync(customer, id, "customer", stop.Token);
+        await Task.Delay(500);
+        await _cluster.Redis.RestartAsync();
+        await Task.Delay(2500);
+        stop.Cancel();
+        var sent = await customerSends;
+
+        // Every send that was accepted is stored; the agent ends up holding exactly the stored transcript.
+        var stored = await StoredTranscriptAsync(customer.Token!, id);
+        foreach (var text in sent)
+        {
+            Assert.Single(stored, m => m.Text == text);
+        }
+        var after = await customer.SendMessageAsync(id, "after the restart");
+        var final = (await StoredTranscriptAsync(customer.Token!, id)).Select(m => m.Seq).ToList();
+        Assert.Contains(after.Seq, final);
+
+        // Whatever live delivery missed during the outage reaches the agent once the nodes tell clients to resync.
+        await WaitUntilAsync(() => ann.Transcript(id).Select(m => m.Seq).SequenceEqual(final));
+    }
+
+    [Fact]
+    public async Task An_offer_made_by_a_node_that_dies_still_lapses_and_goes_to_the_next_agent()
+    {
+        await _cluster.CreateAgentAsync("ann", ["general"]);
+        await _cluster.CreateAgentAsync("bob", ["general"]);
+        var ann = await AgentAsync(_cluster.Nodes[1].Uri, "ann");
+        var bob = await AgentAsync(_cluster.Nodes[1].Uri, "bob");
+        await bob.SetStatusAsync(AgentStatus.Away);
+        var customer = Track(await CustomerClient.ConnectAsync(_cluster.Nodes[0].Uri, options: Cluster.ClientOptions));
+        var annOffers = Events<OfferNotice>(h => ann.OfferReceived += h);
+        var bobOffers = Events<OfferNotice>(h => bob.OfferReceived += h);
+
+        // Node 1 takes the request and makes the offer to Ann (on node 2), then dies before she answers.
+        var id = (await customer.RequestHelpAsync(new RequestHelpInput { Topic = "general" })).Conversation!.Id;
+        Assert.Equal(id, (await annOffers.NextAsync()).ConversationId);
+        _cluster.Nodes[0].Kill();
+        await bob.SetStatusAsync(AgentStatus.Online);
+
+        Assert.Equal(id, (await bobOffers.NextAsync()).ConversationId);
+    }
+
+    private async Task<AgentClient> AgentAsync(Uri node, string username)
+    {
+        var agent = Track(await AgentClient.SignInAsync(node, username, username + "-password", Cluster.ClientOptions));
+        await agent.SetStatusAsync(AgentStatus.Online);
+        return agent;
+    }
+
+    /// <summary>Which node holds the agent's connection, as the nodes record it in Redis.</summary>
+    private async Task<Cluster.Node> NodeOfAgentAsync(string agentId)
+    {
+        foreach (var node in _cluster.Nodes)
+        {
+            var count = await RedisCliAsync("HGET", $"livehelp:{{routing}}:node:node{node.Number}:agents", agentId);
+            if (int.TryParse(count, out var n) && n > 0)
+            {
+                return node;
+            }
+        }
+        throw new InvalidOperationException("the agent is connected to no node");
+    }
+
+    private async Task<string> RedisCliAsync(params string[] command)
+    {
+        var start = new ProcessStartInfo("/usr/bin/redis-cli") { RedirectStandardOutput = true };
+        foreach (var part in new[] { "-p", _cluster.Redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Concat(command))
+        {
+            start.ArgumentList.Add(part);
+        }
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return output.Trim();
+    }
+
+    /// <summary>Sends numbered messages until stopped; a send refused during an outage is retried with the same id, as a client would.</summary>
+    private static async Task<List<string>> KeepSendingAsync(ConversationClient client, string id, string who, CancellationToken stop)
+    {
+        var sent = new List<string>();
+        for (var i = 1; !stop.IsCancellationRequested; i++)
+        {
+            var text = $"{who} {i}";
+            var clientId = Guid.NewGuid().ToString("N");
+            while (true)
+            {
+                try
+                {
+                    await client.SendMessageAsync(id, text, clientId);
+                    sent.Add(text);
+                    break;
+                }
+                catch (Exception e) when (e is LiveHelpConnectionException or LiveHelpHubException or InvalidOperationException)
+                {
+                    if (stop.IsCancellationRequested)
+                    {
+                        // The last send may or may not have been stored; Resume settles it either way.
+                        return sent;
+                    }
+                    await Task.Delay(100, CancellationToken.None);
+                }
+            }
+            await Task.Delay(150, CancellationToken.None);
+        }
+        return sent;
+    }
+
+    private async Task<IReadOnlyList<Message>> StoredTranscriptAsync(string token, string id)
+    {
+        using var http = new HttpClient { BaseAddress = _cluster.BalancerUri };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        var json = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)
+        {
+            Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase) },
+        };
+        return (await http.GetFromJsonAsync<ResumeResult>($"/api/conversations/{id}/transcript", json))!.Messages;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the condition did not come true in time");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    private T Track<T>(T client)
+        where T : IAsyncDisposable
+    {
+        _clients.Add(client);
+        return client;
+    }
+
+    private static EventQueue<T> Events<T>(Action<EventHandler<T>> subscribe) => new(subscribe);
+
+    private sealed class EventQueue<T>
+    {
+        private readonly System.Threading.Channels.Channel<T> _items = System.Threading.Channels.Channel.CreateUnbounded<T>();
+
+        public EventQueue(Action<EventHandler<T>> subscribe) => subscribe((_, item) => _items.Writer.TryWrite(item));
+
+        public async Task<T> NextAsync(Func<T, bool>? match = null)
+        {
+            using var timeout = new CancellationTokenSource(Patience);
+            while (true)
+            {
+                var item = await _items.Reader.ReadAsync(timeout.Token);
+                if (match is null || match(item))
+                {
+                    return item;
+                }
+            }
+        }
+    }
+}
