@@ -118,7 +118,8 @@ public sealed class CallTests : ServerTest
         Assert.Equal(ErrorCodes.Forbidden, (await RefusedAsync(() => agent.Calls.SetScreenShareAsync(id, ScreenShare.Sharing))).Code);
 
         await customer.Calls.SetScreenShareAsync(id, ScreenShare.Sharing);
-        Assert.Equal(ScreenShare.Sharing, (await agentUpdates.NextAsync()).Screen);
+        // The answer's own update may still be on its way: wait for the one that carries the share.
+        Assert.Equal(ScreenShare.Sharing, (await agentUpdates.NextAsync(c => c.Screen != ScreenShare.Off)).Screen);
         await agent.Calls.AnnotateAsync(id, stroke);
         var received = await drawn.NextAsync();
         Assert.Equal(id, received.ConversationId);
@@ -128,7 +129,7 @@ public sealed class CallTests : ServerTest
         Assert.Equal(ErrorCodes.Forbidden, (await RefusedAsync(() => customer.Calls.AnnotateAsync(id, stroke))).Code);
 
         await customer.Calls.SetScreenShareAsync(id, ScreenShare.Paused);
-        Assert.Equal(ScreenShare.Paused, (await agentUpdates.NextAsync()).Screen);
+        Assert.Equal(ScreenShare.Paused, (await agentUpdates.NextAsync(c => c.Screen != ScreenShare.Sharing)).Screen);
         Assert.Equal(ErrorCodes.InvalidInput, (await RefusedAsync(() => agent.Calls.AnnotateAsync(id, stroke))).Code);
         await customer.Calls.SetScreenShareAsync(id, ScreenShare.Off);
 
