@@ -32,11 +32,18 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
         Assert.Empty(PageErrors);
     }
 
-    /// <summary>A page in a fresh browser context (its own storage, like another person's browser), opened at <paramref name="path"/>.</summary>
-    protected async Task<IPage> OpenAsync(string path, BrowserNewContextOptions? options = null)
+    /// <summary>
+    /// A page in a fresh browser context (its own storage, like another person's browser), opened at <paramref name="path"/>;
+    /// <paramref name="initScript"/> runs in every page of the context before the page's own scripts.
+    /// </summary>
+    protected async Task<IPage> OpenAsync(string path, BrowserNewContextOptions? options = null, string? initScript = null)
     {
         var context = await Browser.NewContextAsync(options ?? new BrowserNewContextOptions());
         _contexts.Add(context);
+        if (initScript is not null)
+        {
+            await context.AddInitScriptAsync(initScript);
+        }
         var page = await context.NewPageAsync();
         page.PageError += (_, error) => PageErrors.Add(error);
         await page.GotoAsync(new Uri(Host.LocalhostUri, path).ToString());

@@ -9,18 +9,18 @@ public abstract class WidgetTestBase : BrowserTest
     protected WidgetTestBase(BrowserFixture fixture)
         : base(fixture) => Assertions.SetDefaultExpectTimeout(15_000);
 
-    protected static ILocator Launcher(IPage page) => page.GetByRole(AriaRole.Button, new() { Name = "Chat with us" });
+    internal static ILocator Launcher(IPage page) => page.GetByRole(AriaRole.Button, new() { Name = "Chat with us" });
 
-    protected static ILocator Panel(IPage page) => page.GetByRole(AriaRole.Dialog, new() { Name = "Chat with us" });
+    internal static ILocator Panel(IPage page) => page.GetByRole(AriaRole.Dialog, new() { Name = "Chat with us" });
 
     protected static ILocator Log(IPage page) => page.GetByRole(AriaRole.Log);
 
-    protected static ILocator Bubbles(IPage page, string text) => page.Locator(".msg .bubble", new() { HasTextString = text });
+    internal static ILocator Bubbles(IPage page, string text) => page.Locator(".msg .bubble", new() { HasTextString = text });
 
     protected static ILocator Banner(IPage page) => page.Locator(".banner");
 
     /// <summary>Opens the widget from the launcher and fills the pre-chat form; only the topic is required.</summary>
-    protected static async Task StartChatAsync(IPage page, string topic = "billing", string? details = null, string? name = null, string? email = null)
+    internal static async Task StartChatAsync(IPage page, string topic = "billing", string? details = null, string? name = null, string? email = null)
     {
         await Launcher(page).ClickAsync();
         await page.GetByLabel("Topic").SelectOptionAsync(topic);
@@ -40,7 +40,7 @@ public abstract class WidgetTestBase : BrowserTest
     }
 
     /// <summary>Types into the composer and presses Enter, as a customer would.</summary>
-    protected static async Task SendAsync(IPage page, string text)
+    internal static async Task SendAsync(IPage page, string text)
     {
         var composer = page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
         await composer.FillAsync(text);
@@ -49,7 +49,7 @@ public abstract class WidgetTestBase : BrowserTest
     }
 
     /// <summary>A file of the repository, found by walking up from the test binaries to LiveHelp.sln.</summary>
-    protected static string RepositoryPath(params string[] parts)
+    internal static string RepositoryPath(params string[] parts)
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "LiveHelp.sln")))

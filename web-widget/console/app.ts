@@ -9,6 +9,7 @@ import { type ConnectionState, Session } from "../sdk/session";
 import { AdminView } from "./admin";
 import { askNotificationPermission, prepareSound } from "./alerts";
 import { type SignedIn, StaffApi } from "./api";
+import { ConsoleCalls } from "./calls";
 import { type Ctx, canOversee, customerName, toast } from "./context";
 import { Desk } from "./desk";
 import { Offers } from "./offers";
@@ -32,7 +33,8 @@ export async function startConsole(me: SignedIn, signOut: (reason?: string) => v
   const api = new StaffApi(() => me.token, () => end(t.sessionEnded));
   const ctx: Ctx = { me, api, session, topics: [], canned: [] };
 
-  const desk = new Desk(ctx, () => updateTitle());
+  const calls = new ConsoleCalls(ctx, (id) => desk.nameOf(id), (id) => desk.isShown(id));
+  const desk: Desk = new Desk(ctx, () => updateTitle(), calls);
   const offers = new Offers(ctx, (view) => void desk.add(view, true), () => updateTitle());
   const supervisor = canOversee(ctx) ? new SupervisorView(ctx, (id) => desk.isMine(id)) : null;
   const admin = me.role === "admin" ? new AdminView(ctx) : null;
@@ -222,6 +224,7 @@ export async function startConsole(me: SignedIn, signOut: (reason?: string) => v
   async function doSignOut(): Promise<void> {
     const open = desk.openCount;
     if (open > 0 && !(await confirmDialog(t.signOutConfirmTitle, t.signOutConfirmText(open), t.signOut))) return;
+    await calls.hangUpAll();
     await session.invoke("SetStatus", "offline").catch(() => undefined);
     end();
   }

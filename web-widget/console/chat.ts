@@ -1,6 +1,7 @@
 // The open conversation: its messages, who is typing, "Seen", and the composer for replies and internal notes.
 import type { Message } from "../sdk/contract";
 import { formatTime, h } from "../sdk/dom";
+import { CallPane, type ConsoleCalls } from "./calls";
 import { pickCanned } from "./canned";
 import { type Ctx, customerName, topicName } from "./context";
 import type { Conv } from "./desk-state";
@@ -51,8 +52,12 @@ export class ChatPane {
   private typingSentAt = 0;
   private typingIdle: number | undefined;
   private shownState: string | null = null;
+  private readonly callPane: CallPane;
+  private readonly callButtons: HTMLButtonElement[];
+  private readonly callsOff: () => void;
 
-  constructor(private readonly ctx: Ctx, readonly conv: Conv, draft: Draft, private readonly actionsFor: ChatActions, private readonly saveDraft: (d: Draft) => void) {
+  constructor(private readonly ctx: Ctx, readonly conv: Conv, draft: Draft, private readonly actionsFor: ChatActions, private readonly saveDraft: (d: Draft) => void,
+    private readonly calls: ConsoleCalls) {
     const view = conv.view;
     const name = customerName(view);
     this.mode = draft.mode;
@@ -79,6 +84,14 @@ export class ChatPane {
     this.textarea.addEventListener("input", () => this.onInput());
     this.textarea.addEventListener("blur", () => this.stopTyping());
 
+    this.callPane = new CallPane(calls, view.id, name);
+    const callButton = (profile: "voice" | "video" | "mayday", label: string) =>
+      h("button", { type: "button", class: "button button--small", "data-call": profile, onclick: () => void calls.start(view.id, profile) }, label);
+    this.callButtons = [callButton("voice", t.voiceCall), callButton("video", t.videoCall), callButton("mayday", t.maydayCall)];
+    this.callsOff = calls.onChange((id) => {
+      if (id === view.id) this.refreshCallButtons();
+    });
+
     const sub = [topicName(ctx, view.topic), t.modes[view.mode] ?? view.mode, t.started(formatTime(view.createdAt))].join(" · ");
     this.element = h("div", { class: "chat", "data-conversation": view.id },
       h("header", { class: "chat__head" },
@@ -88,6 +101,7 @@ export class ChatPane {
             h("h2", { class: "chat__name" }, name, view.mode === "mayday" ? h("span", { class: "tag tag--mayday" }, t.maydayTag) : null),
             h("p", { class: "chat__sub" }, sub))),
         this.actions),
+      this.callPane.element,
       this.banner,
       this.log.element,
       this.typingLine,
@@ -117,17 +131,26 @@ export class ChatPane {
     this.banner.textContent = conv.state === "closed" ? t.closedBanner(conv.closedBy ?? "") : conv.state === "transferred" ? conv.transferredTo ? t.transferredTo(conv.transferredTo) + " " + t.transferredBanner : t.transferredBanner : "";
     this.banner.hidden = open;
     this.composer.hidden = !open;
+    this.refreshCallButtons();
     this.textarea.disabled = !open;
     if (this.shownState === conv.state) return;
     const hadFocus = this.actions.contains(document.activeElement);
     this.shownState = conv.state;
     this.actions.replaceChildren(...(open
       ? [
+          h("div", { class: "call-buttons", role: "group", "aria-label": t.callGroup }, ...this.callButtons),
           h("button", { type: "button", class: "button", onclick: () => this.actionsFor.transfer(conv) }, t.transfer),
           h("button", { type: "button", class: "button button--danger-quiet", onclick: () => this.actionsFor.end(conv) }, t.endChat),
         ]
       : [h("button", { type: "button", class: "button", onclick: () => this.actionsFor.dismiss(conv) }, t.removeFromList)]));
     if (hadFocus) this.actions.querySelector("button")?.focus();
+  }
+
+  /** A call can start once an agent holds the conversation, and one at a time. */
+  private refreshCallButtons(): void {
+    const busy = !!this.calls.get(this.conv.view.id);
+    const active = this.conv.state === "open" && this.conv.view.status === "active";
+    for (const b of this.callButtons) b.disabled = busy || !active;
   }
 
   private refreshSeen(): void {
@@ -233,5 +256,7 @@ export class ChatPane {
 
   dispose(): void {
     this.stopTyping();
+    this.callsOff();
+    this.callPane.dispose();
   }
 }

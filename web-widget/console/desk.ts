@@ -1,6 +1,7 @@
 // The agent's desk: conversation list, the open chat, and the customer's context, kept in step with hub events.
 import type { ConversationClosed, ConversationView, Message, ReadNotice, ResumeResult, TypingNotice, Unassigned } from "../sdk/contract";
 import { h } from "../sdk/dom";
+import type { ConsoleCalls } from "./calls";
 import { ChatPane, type Draft, renderEmptyChat } from "./chat";
 import { type Ctx, customerName, toast } from "./context";
 import { renderCustomer } from "./customer";
@@ -23,7 +24,7 @@ export class Desk {
   private chat: ChatPane | null = null;
   private selected: string | null = null;
 
-  constructor(private readonly ctx: Ctx, private readonly onCounts: () => void) {
+  constructor(private readonly ctx: Ctx, private readonly onCounts: () => void, private readonly calls: ConsoleCalls) {
     this.list = new ConversationList(ctx, (id) => this.select(id, true));
     this.element = h("div", { class: "desk" },
       h("nav", { class: "col col--list", "aria-label": t.conversationsHeading }, this.list.element),
@@ -33,6 +34,16 @@ export class Desk {
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible" && this.selected) this.markRead(this.selected);
     });
+  }
+
+  /** The customer's name for a conversation this agent holds. */
+  nameOf(id: string): string {
+    const conv = this.convs.get(id);
+    return conv ? customerName(conv.view) : t.visitor;
+  }
+
+  isShown(id: string): boolean {
+    return this.selected === id && document.visibilityState === "visible";
   }
 
   get hasSelection(): boolean {
@@ -244,7 +255,7 @@ export class Desk {
       }),
       end: (c) => void this.end(c),
       dismiss: (c) => this.dismiss(c),
-    }, (draft) => this.drafts.set(id, draft));
+    }, (draft) => this.drafts.set(id, draft), this.calls);
     this.chatColumn.replaceChildren(this.chat.element);
     this.contextColumn.replaceChildren(renderCustomer(this.ctx, conv.view));
     if (focusComposer) this.chat.focusComposer();

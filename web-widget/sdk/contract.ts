@@ -80,4 +80,65 @@ export const Events = {
   assigned: "assigned",
   unassigned: "unassigned",
   statusChanged: "statusChanged",
+  resync: "resync",
+} as const;
+
+// ---- calls (docs/CALLS.md) -------------------------------------------------------------------------------------
+
+export type CallProfile = "voice" | "video" | "mayday";
+export type CallState = "ringing" | "connecting" | "connected" | "ended";
+export type ScreenShare = "off" | "sharing" | "paused";
+export type CallSide = "customer" | "agent";
+
+export interface CallView {
+  id: string;
+  conversationId: string;
+  profile: CallProfile;
+  state: CallState;
+  startedBy: CallSide;
+  screen: ScreenShare;
+  ringingAt: string;
+  connectedAt?: string | null;
+}
+
+export interface CallSignal {
+  conversationId: string;
+  callId: string;
+  kind: "offer" | "answer" | "candidate";
+  sdp?: string | null;
+  /** RTCIceCandidateInit as JSON text. */
+  candidate?: string | null;
+  from?: CallSide | null;
+}
+
+export type AnnotationKind = "stroke" | "pointer" | "clear";
+
+export interface Annotation {
+  conversationId: string;
+  kind: AnnotationKind;
+  /** [x, y] pairs normalised to the shared screen, 0..1 each way. */
+  points: number[][];
+  color: string;
+}
+
+export interface CallEnded { conversationId: string; callId: string; reason: string; durationSeconds?: number | null; }
+export interface IceServerView { urls: string[]; username?: string | null; credential?: string | null; }
+export interface IceServers { servers: IceServerView[]; ttlSeconds: number; }
+
+export const CallEvents = {
+  started: "callStarted",
+  updated: "callUpdated",
+  signal: "callSignal",
+  annotation: "annotation",
+  ended: "callEnded",
+} as const;
+
+export const CallMethods = {
+  start: "StartCall",
+  answer: "AnswerCall",
+  signal: "CallSignal",
+  connected: "CallConnected",
+  screen: "SetScreenShare",
+  annotate: "Annotate",
+  end: "EndCall",
 } as const;

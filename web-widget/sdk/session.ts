@@ -24,6 +24,7 @@ export class Session {
   readonly connection: HubConnection;
   private readonly seen = new Map<string, Map<number, Message>>();
   private readonly followed = new Set<string>();
+  private readonly resumePoints = new Map<string, number>();
   private readonly messageListeners = new Set<(m: Message) => void>();
   private readonly stateListeners = new Set<(s: ConnectionState) => void>();
   private readonly resumeListeners = new Set<(r: ResumeResult) => void>();
@@ -45,7 +46,12 @@ export class Session {
       .build();
     this.connection.serverTimeoutInMilliseconds = 30000;
     this.connection.on(Events.message, (m: Message) => this.accept(m));
-    this.connection.onreconnecting(() => this.setState("reconnecting"));
+    // The server's backplane was down: live delivery may have missed messages that are stored.
+    this.connection.on(Events.resync, () => void this.resumeAll(true));
+    this.connection.onreconnecting(() => {
+      this.markResumePoints();
+      this.setState("reconnecting");
+    });
     this.connection.onreconnected(async () => {
       this.setState("connected");
       await this.resumeAll();
@@ -170,13 +176,25 @@ export class Session {
     return answer;
   }
 
-  private async resumeAll(): Promise<void> {
+  /**
+   * After a reconnect, each conversation resumes from where it stood when the connection dropped (live messages
+   * arriving before Resume must not move that point past a gap); after "resync", from the start.
+   */
+  private async resumeAll(fromStart = false): Promise<void> {
     for (const id of this.followed) {
+      const from = fromStart ? 0 : (this.resumePoints.get(id) ?? this.lastSeq(id));
+      this.resumePoints.delete(id);
       try {
-        await this.resume(id);
+        await this.resumeFrom(id, from);
       } catch {
         // A conversation that closed or moved away meanwhile; the next event says so.
       }
+    }
+  }
+
+  private markResumePoints(): void {
+    for (const id of this.followed) {
+      if (!this.resumePoints.has(id)) this.resumePoints.set(id, this.lastSeq(id));
     }
   }
 
@@ -191,6 +209,7 @@ export class Session {
   private async goOffline(): Promise<void> {
     if (this.offline || this.connection.state === HubConnectionState.Disconnected) return;
     this.offline = true;
+    this.markResumePoints();
     this.setState("reconnecting");
     await this.connection.stop().catch(() => undefined);
   }

@@ -1,10 +1,11 @@
 // The customer's side of the help loop, rendered into a container: pre-chat, queue, chat, close and rating, the
 // offline message form, and the device (Mayday) request. Used by the embeddable widget's panel and the /mayday page.
-import type { ConversationClosed, ConversationView, Message, QueueUpdate, ReadNotice, RequestHelpInput, RequestHelpResult, ResumeResult, Topic, TypingNotice, AgentJoined } from "../sdk/contract";
-import { Events } from "../sdk/contract";
+import type { Annotation, CallEnded, CallSignal, CallView, ConversationClosed, ConversationView, Message, QueueUpdate, ReadNotice, RequestHelpInput, RequestHelpResult, ResumeResult, Topic, TypingNotice, AgentJoined } from "../sdk/contract";
+import { CallEvents, Events } from "../sdk/contract";
 import { append, clear, formatTime, h } from "../sdk/dom";
 import { api, LiveHelpError, newId, Session, type ConnectionState } from "../sdk/session";
 import { icon, type DeviceInfo, type WidgetEvent } from "./bridge";
+import { CustomerCalls } from "./call-view";
 import * as icons from "./icons";
 import { errorText, strings } from "./strings";
 import type { Identity, VisitorStore } from "./visitor";
@@ -22,6 +23,8 @@ export interface HelpOptions {
   /** True while the customer can see the conversation (panel open, tab visible). */
   isVisible(): boolean;
   onUnread?(count: number): void;
+  /** A call rings for the customer (the widget opens its panel). */
+  onCall?(): void;
 }
 
 interface ChatRefs {
@@ -30,6 +33,7 @@ interface ChatRefs {
   typing: HTMLElement;
   footer: HTMLElement;
   stage: HTMLElement | null;
+  placeholder: HTMLElement | null;
   composer: HTMLTextAreaElement | null;
 }
 
@@ -62,10 +66,21 @@ export class HelpView {
   private resuming = false;
   private generation = 0;
   private defaults: { name: string; email: string } = { name: "", email: "" };
+  private readonly calls: CustomerCalls;
 
   constructor(private readonly o: HelpOptions) {
     const stored = o.store.current;
     this.defaults = { name: stored?.name ?? "", email: stored?.email ?? "" };
+    this.calls = new CustomerCalls({
+      base: o.base,
+      root: o.root,
+      layout: o.layout,
+      session: () => this.session,
+      token: () => o.store.token,
+      conversation: () => this.conv,
+      isVisible: () => o.isVisible(),
+      ringing: () => o.onCall?.(),
+    });
   }
 
   /** Connects and shows what fits: the open conversation, the pre-chat form, or the offline form. Runs once at a time. */
@@ -118,6 +133,7 @@ export class HelpView {
   private async reset(): Promise<void> {
     this.generation++;
     const session = this.session;
+    this.calls.dispose();
     this.session = null;
     this.conv = null;
     this.chat = null;
@@ -172,6 +188,11 @@ export class HelpView {
     session.on<TypingNotice>(Events.typing, (t) => this.typingChanged(t));
     session.on<ReadNotice>(Events.read, (r) => this.readChanged(r));
     session.on<ConversationClosed>(Events.conversationClosed, (c) => this.closed(c));
+    session.on<CallView>(CallEvents.started, (c) => this.calls.started(c));
+    session.on<CallView>(CallEvents.updated, (c) => this.calls.updated(c));
+    session.on<CallSignal>(CallEvents.signal, (s) => this.calls.signal(s));
+    session.on<Annotation>(CallEvents.annotation, (a) => this.calls.annotation(a));
+    session.on<CallEnded>(CallEvents.ended, (e) => this.calls.ended(e));
     this.session = session;
     try {
       await session.start();
@@ -231,6 +252,7 @@ export class HelpView {
   private show(view: HTMLElement, focus: HTMLElement | null): void {
     const active = this.o.root.activeElement;
     const hadFocus = !!active && this.o.mount.contains(active);
+    this.calls.detach();
     clear(this.o.mount);
     this.o.mount.append(view);
     this.initialFocus = focus;
@@ -421,12 +443,15 @@ export class HelpView {
     const log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": strings.log, tabindex: 0 });
     const typing = h("div", { class: "typing", role: "status" });
     const footer = h("div", {});
-    const stage = c.mode === "mayday" ? h("section", { class: "stage", "aria-label": strings.maydayVideo }) : null;
-    this.chat = { card, log, typing, footer, stage, composer: null };
-    const view = h("div", { class: "layout" }, stage, h("div", { class: "chatcol" }, card, log, typing, footer));
+    const placeholder = c.mode === "mayday" ? h("div", { class: "stage__placeholder" }) : null;
+    const stage = placeholder ? h("section", { class: "stage", "aria-label": strings.maydayVideo }, placeholder) : null;
+    this.chat = { card, log, typing, footer, stage, placeholder, composer: null };
+    const column = h("div", { class: "chatcol" }, card, log, typing, footer);
+    const view = h("div", { class: "layout" }, stage, column);
     if (isOpen(c)) this.renderComposer();
     this.renderCard();
     this.show(view, this.chat.composer);
+    this.calls.attach({ layout: view, column, card, stage });
     for (const m of this.session?.transcript(c.id) ?? []) this.messageArrived(m, false);
     if (!isOpen(c)) this.renderClosed(c.closedBy ?? "");
   }
@@ -437,7 +462,11 @@ export class HelpView {
     if (!chat || !c) return;
     clear(chat.card);
     if (c.status === "active" && c.agentName) {
-      chat.card.append(h("div", { class: "avatar", "aria-hidden": "true" }, initial(c.agentName)), h("div", { class: "who" }, h("p", { class: "main" }, c.agentName), h("p", { class: "sub" }, strings.agentHelping)));
+      chat.card.append(
+        h("div", { class: "avatar", "aria-hidden": "true" }, initial(c.agentName)),
+        h("div", { class: "who" }, h("p", { class: "main" }, c.agentName), h("p", { class: "sub" }, strings.agentHelping)),
+        this.calls.startButtons(),
+      );
     } else if (isOpen(c)) {
       const lines = this.place
         ? [h("p", { class: "main" }, strings.queuePosition(this.place.position)), h("p", { class: "sub" }, strings.queueWait(this.place.estimatedWaitSeconds))]
@@ -449,11 +478,11 @@ export class HelpView {
       chat.card.append(h("div", { class: "who" }, h("p", { class: "main" }, strings.chatEnded)));
     }
     this.renderActions();
-    if (chat.stage) {
-      clear(chat.stage);
+    if (chat.placeholder) {
+      clear(chat.placeholder);
       const name = c.status === "active" ? c.agentName : null;
       append(
-        chat.stage,
+        chat.placeholder,
         h("div", { class: "avatar", "aria-hidden": "true" }, name ? initial(name) : icon(icons.person, 40)),
         name ? h("p", { class: "name" }, name) : null,
         h("p", {}, strings.maydayVideoSoon),

@@ -115,6 +115,49 @@ aspect-ratio:16/9;max-height:38vh;width:100%;background:#102a43;color:#fff;text-
 .stage .avatar{width:76px;height:76px;font-size:30px;background:#243b53;color:#fff}
 .stage p{margin:0;color:#d9e2ec;font-size:14px}
 .stage .name{font-size:18px;font-weight:650;color:#fff}
+.stage__placeholder{display:flex;flex-direction:column;align-items:center;justify-content:center;gap:10px}
+.stage__media{position:absolute;inset:0;background:#000}
+.stage__video{display:block;width:100%;height:100%;object-fit:contain;background:#000}
+.stage__caption{position:absolute;left:10px;bottom:8px;margin:0;padding:2px 8px;border-radius:6px;background:rgba(16,42,67,.8);
+color:#fff!important;font-size:13px!important;font-weight:600}
+.stage__self{position:absolute;right:8px;bottom:8px;width:28%;max-width:180px;aspect-ratio:4/3;object-fit:cover;border-radius:8px;
+border:2px solid rgba(255,255,255,.85);background:#243b53;transform:scaleX(-1)}
+.callbar{flex:none;display:flex;flex-direction:column;gap:8px;padding:10px 12px;background:#102a43;color:#fff}
+.callbar__text{min-width:0}
+.callbar__status,.callbar__title{margin:0;font-size:14px;font-weight:600;text-align:center}
+.callbar__sub{margin:2px 0 0;font-size:13px;color:#d9e2ec;text-align:center}
+.callbar__problem{margin:0;font-size:13px;color:#ffd8a8;text-align:center}
+.callbar__buttons{display:flex;flex-wrap:wrap;justify-content:center;gap:6px}
+.callbtn{display:inline-flex;flex-direction:column;align-items:center;justify-content:center;gap:2px;min-width:58px;margin:0;
+padding:6px 8px;border:0;border-radius:10px;background:#2b4560;color:#fff;font:600 12px/1.2 var(--lh-font);cursor:pointer}
+.callbtn:hover{background:#37556f}
+.callbtn:focus{outline:none}
+.callbtn:focus-visible{outline:2px solid #fff;outline-offset:2px}
+.callbtn[aria-pressed=true]{background:#fff;color:#102a43}
+.callbtn--end,.callbtn--end:hover{background:#b42318}
+.callbtn--accept,.callbtn--accept:hover{background:#1e6b45}
+.panel .stage{max-height:min(38vh,180px)}
+.panel .callbar{flex-direction:row;align-items:center;gap:8px;padding:8px 10px 8px 14px}
+.panel .callbar__text{flex:1}
+.panel .callbar__status,.panel .callbar__title,.panel .callbar__sub,.panel .callbar__problem{text-align:left}
+.panel .callbar__status{font-size:13px}
+.panel .callbar__buttons{flex:none;flex-wrap:nowrap;gap:4px}
+.panel .callbtn:not(.callbtn--labelled){width:38px;min-width:0;height:38px;padding:0;border-radius:50%}
+.panel .callbtn:not(.callbtn--labelled) span{display:none}
+.card__call{display:flex;gap:6px;flex:none}
+.cardbtn{display:grid;place-items:center;width:38px;height:38px;margin:0;padding:0;border:1px solid #9fb3c8;border-radius:50%;
+background:#fff;color:var(--lh-primary);cursor:pointer}
+.cardbtn:hover:not(:disabled){background:var(--lh-primary-soft)}
+.cardbtn:disabled{opacity:.5;cursor:default}
+.cardbtn:focus{outline:none}
+.cardbtn:focus-visible{outline:2px solid var(--lh-primary);outline-offset:2px}
+.consent{flex:none;margin:10px 12px 0;padding:14px 16px;border:1px solid var(--lh-border);border-radius:12px;background:#fff;
+box-shadow:0 6px 20px rgba(16,42,67,.16)}
+.consent h3{margin:0 0 4px;font-size:16px}
+.consent p{margin:0;color:var(--lh-muted)}
+.consent .row2{margin-top:12px}
+.consent .btn{width:auto}
+.ink{position:fixed;inset:0;width:100%;height:100%;pointer-events:none;z-index:2147483647}
 .layout,.chatcol{flex:1;min-height:0;display:flex;flex-direction:column;width:100%}
 @media (min-width:900px){.page .layout{flex-direction:row}.page .stage{flex:1;aspect-ratio:auto;max-height:none;height:100%}
 .page .chatcol{flex:none;width:420px;border-left:1px solid var(--lh-border)}}

@@ -39,6 +39,8 @@ function boot(ctx: LoaderContext): void {
     emit: (event, payload) => ctx.emit(event, payload),
     isVisible: visible,
     onUnread: (n) => ctx.setUnread(n),
+    // A call rings: the panel opens so the prompt is seen, without taking the keyboard focus from the page.
+    onCall: () => openPanel(false),
   });
   const ensureStarted = () => {
     if (started) return;
@@ -46,7 +48,7 @@ function boot(ctx: LoaderContext): void {
     void help.start();
   };
 
-  function openPanel(): void {
+  function openPanel(takeFocus = true): void {
     if (!open) {
       open = true;
       panel.hidden = false;
@@ -54,8 +56,10 @@ function boot(ctx: LoaderContext): void {
       remember(true);
       ctx.emit("open");
     }
-    panel.focus();
-    help.focus();
+    if (takeFocus) {
+      panel.focus();
+      help.focus();
+    }
     ensureStarted();
     help.visibilityChanged();
   }
