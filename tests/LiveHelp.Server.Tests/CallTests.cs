@@ -139,6 +139,23 @@ public sealed class CallTests : ServerTest
     }
 
     [Fact]
+    public async Task Drawing_does_not_use_up_the_agents_message_allowance()
+    {
+        var (customer, agent, id) = await ConversationAsync(await AgentAsync("ann"));
+        await agent.Calls.StartAsync(id, CallProfile.Mayday);
+        await customer.Calls.AnswerAsync(id, true);
+        await customer.Calls.SetScreenShareAsync(id, ScreenShare.Sharing);
+        var stroke = new Annotation { Kind = "stroke", Points = [[0.1, 0.2], [0.3, 0.4]], Color = "#2563eb" };
+
+        for (var i = 0; i < 15; i++)
+        {
+            await agent.Calls.AnnotateAsync(id, stroke);
+        }
+
+        Assert.Equal("Can you see the arrow?", (await agent.SendMessageAsync(id, "Can you see the arrow?")).Text);
+    }
+
+    [Fact]
     public async Task A_declined_call_ends_a_second_call_cannot_ring_over_a_live_one_and_an_unanswered_one_is_missed()
     {
         var (customer, agent, id) = await ConversationAsync(await AgentAsync("ann"));

@@ -107,15 +107,18 @@ public sealed class HelpHub(HelpDesk desk, IOptions<LiveHelpOptions> options) : 
 
     public Task Annotate(string conversationId, Annotation annotation)
     {
-        Throttle();
+        // Drawing has its own, larger allowance: a stroke is one call, and it must not use up the agent's messages.
+        Throttle("AnnotationRate", 20, 40);
         return desk.AnnotateAsync(Caller, conversationId, annotation ?? new Annotation());
     }
 
     public Task EndCall(string conversationId) => desk.EndCallAsync(Caller, conversationId);
 
-    private void Throttle()
+    private void Throttle() => Throttle(nameof(MessageRate), options.Value.MessagesPerSecond, options.Value.MessageBurst);
+
+    private void Throttle(string bucketName, double perSecond, int burst)
     {
-        var bucket = (MessageRate)(Context.Items[nameof(MessageRate)] ??= new MessageRate(options.Value.MessagesPerSecond, options.Value.MessageBurst, TimeProvider.System));
+        var bucket = (MessageRate)(Context.Items[bucketName] ??= new MessageRate(perSecond, burst, TimeProvider.System));
         if (!bucket.TryTake())
         {
             throw new LiveHelpException(ErrorCodes.RateLimited, "too many messages; slow down and try again in a moment");
