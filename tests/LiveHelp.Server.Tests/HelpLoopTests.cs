@@ -1,5 +1,5 @@
-using LiveHelp.Core;
 using System.Net.Http.Json;
+using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
 using LiveHelp.Core.Conversations;
 

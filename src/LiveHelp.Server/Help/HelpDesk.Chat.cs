@@ -1,8 +1,8 @@
 using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
-using Hub = LiveHelp.Core.Contracts.Hub;
 using LiveHelp.Core.Conversations;
 using Microsoft.AspNetCore.SignalR;
+using Hub = LiveHelp.Core.Contracts.Hub;
 
 namespace LiveHelp.Server.Help;
 

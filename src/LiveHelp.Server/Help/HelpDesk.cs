@@ -3,12 +3,12 @@ using LiveHelp.Core;
 using LiveHelp.Core.Accounts;
 using LiveHelp.Core.Calls;
 using LiveHelp.Core.Contracts;
-using Hub = LiveHelp.Core.Contracts.Hub;
 using LiveHelp.Core.Conversations;
 using LiveHelp.Core.Routing;
 using LiveHelp.Server.Hubs;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using Hub = LiveHelp.Core.Contracts.Hub;
 
 namespace LiveHelp.Server.Help;
 
