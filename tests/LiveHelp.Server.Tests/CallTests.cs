@@ -173,6 +173,22 @@ public sealed class CallTests : ServerTest
     }
 
     [Fact]
+    public async Task An_answered_call_that_never_connects_ends_as_failed_and_the_transcript_says_so()
+    {
+        var (customer, agent, id) = await ConversationAsync(await AgentAsync("ann"));
+        var ended = new Inbox<CallEnded>(h => customer.Calls.Ended += h);
+        await agent.Calls.StartAsync(id, CallProfile.Video);
+        await customer.Calls.AnswerAsync(id, true);
+
+        _time.Advance(CallRules.ConnectTimeout - TimeSpan.FromSeconds(1));
+        await ended.NoneAsync(null, TimeSpan.FromMilliseconds(300));
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(CallRules.Failed, (await ended.NextAsync()).Reason);
+        Assert.Contains((await customer.ResumeAsync(id, 0)).Messages, m => m.Text == "The call could not connect.");
+    }
+
+    [Fact]
     public async Task Closing_the_conversation_ends_its_call()
     {
         var (customer, agent, id) = await ConversationAsync(await AgentAsync("ann"));

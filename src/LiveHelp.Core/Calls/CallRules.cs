@@ -8,9 +8,13 @@ public static class CallRules
     public const string Missed = "missed";
     public const string ConversationClosed = "conversation_closed";
     public const string Transferred = "transferred";
+    public const string Failed = "failed";
 
     /// <summary>How long a call rings before it counts as missed.</summary>
     public static readonly TimeSpan RingTimeout = TimeSpan.FromSeconds(45);
+
+    /// <summary>How long an answered call may take to connect (ICE restart included) before it counts as failed.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(60);
 
     public static Call Start(string id, string conversationId, CallProfile profile, string startedBy, DateTimeOffset now) => new()
     {
@@ -45,4 +49,8 @@ public static class CallRules
         : throw new LiveHelpException(ErrorCodes.InvalidInput, "the call has ended");
 
     public static bool HasRungOut(Call call, DateTimeOffset now) => call.State == CallState.Ringing && now - call.RingingAt >= RingTimeout;
+
+    /// <summary>Answered but never connected: media could not get through, or a side went away without hanging up.</summary>
+    public static bool HasFailedToConnect(Call call, DateTimeOffset now) =>
+        call.State == CallState.Connecting && call.AnsweredAt is { } answered && now - answered >= ConnectTimeout;
 }

@@ -135,15 +135,16 @@ public sealed partial class HelpDesk
         await EndCallAsync(conversation, call, CallRules.Hangup);
     }
 
-    /// <summary>Calls that rang out are ended as missed.</summary>
+    /// <summary>Calls that rang out are ended as missed; answered calls that never connected, as failed.</summary>
     private async Task ExpireCallsAsync()
     {
         var now = clock.GetUtcNow();
         foreach (var call in await calls.ListLiveAsync())
         {
-            if (CallRules.HasRungOut(call, now) && await store.FindConversationAsync(call.ConversationId) is { } conversation)
+            var reason = CallRules.HasRungOut(call, now) ? CallRules.Missed : CallRules.HasFailedToConnect(call, now) ? CallRules.Failed : null;
+            if (reason is not null && await store.FindConversationAsync(call.ConversationId) is { } conversation)
             {
-                await EndCallAsync(conversation, call, CallRules.Missed);
+                await EndCallAsync(conversation, call, reason);
             }
         }
     }
@@ -189,6 +190,7 @@ public sealed partial class HelpDesk
             {
                 CallRules.Declined => "The call was declined.",
                 CallRules.Missed => "The call was not answered.",
+                CallRules.Failed => "The call could not connect.",
                 _ => "The call ended before it connected.",
             };
         await AppendSystemAsync(conversation, summary);

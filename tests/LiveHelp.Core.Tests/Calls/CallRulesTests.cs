@@ -57,4 +57,14 @@ public sealed class CallRulesTests
         Assert.True(CallRules.HasRungOut(Ringing(), T0 + CallRules.RingTimeout));
         Assert.False(CallRules.HasRungOut(CallRules.Answer(Ringing(), T0), T0 + CallRules.RingTimeout));
     }
+
+    [Fact]
+    public void An_answered_call_fails_if_it_does_not_connect_in_time()
+    {
+        var answered = CallRules.Answer(Ringing(), T0);
+
+        Assert.False(CallRules.HasFailedToConnect(answered, T0 + CallRules.ConnectTimeout - TimeSpan.FromSeconds(1)));
+        Assert.True(CallRules.HasFailedToConnect(answered, T0 + CallRules.ConnectTimeout));
+        Assert.False(CallRules.HasFailedToConnect(CallRules.Connected(answered, T0), T0 + CallRules.ConnectTimeout));
+    }
 }
