@@ -3,7 +3,7 @@ using StackExchange.Redis;
 namespace LiveHelp.Redis;
 
 /// <summary>
-/// The one seam over StackExchange.Redis (1.2.6 here): everything LiveHelp does with Redis goes through this
+/// The one seam over StackExchange.Redis (pinned to 1.2.6): everything LiveHelp does with Redis goes through this
 /// connection, so a version change touches this project only.
 /// </summary>
 public sealed class RedisConnection : IDisposable
