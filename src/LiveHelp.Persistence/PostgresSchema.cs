@@ -154,34 +154,7 @@ internal static class PostgresSchema
             }
         }
 
-        await using (var create = connection.Command(CreateVersionTable, transaction))
-        {
-            await create.ExecuteNonQueryAsync(ct);
-        }
-
-        int current;
-        await using (var read = connection.Command("SELECT COALESCE(MAX(version), 0) FROM schema_version;", transaction))
-        {
-            current = (int)(await read.ExecuteScalarAsync(ct))!;
-        }
-
-        if (current > LatestVersion)
-        {
-            throw new InvalidOperationException(
-                $"The database schema is at version {current}, newer than this build knows ({LatestVersion}).");
-        }
-
-        foreach (var (version, sql) in Migrations.Where(m => m.Version > current))
-        {
-            await using (var migrate = connection.Command(sql, transaction))
-            {
-                await migrate.ExecuteNonQueryAsync(ct);
-            }
-
-            await using var record = connection.Command("INSERT INTO schema_version (version) VALUES (@version);", transaction);
-            record.SetInteger("version", version);
-            await record.ExecuteNonQueryAsync(ct);
-        }
+        await SqlMigrations.ApplyAsync(connection, transaction, CreateVersionTable, "INSERT INTO schema_version (version) VALUES (@version);", Migrations, ct);
 
         await transaction.CommitAsync(ct);
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace LiveHelp.Persistence;
@@ -132,36 +131,7 @@ internal static class SqliteSchema
         ct.ThrowIfCancellationRequested();
         await using var transaction = connection.BeginTransaction(deferred: false);
 
-        await using (var create = connection.Command(CreateVersionTable, transaction))
-        {
-            await create.ExecuteNonQueryAsync(ct);
-        }
-
-        long current;
-        await using (var read = connection.Command("SELECT COALESCE(MAX(version), 0) FROM schema_version;", transaction))
-        {
-            current = (long)(await read.ExecuteScalarAsync(ct))!;
-        }
-
-        if (current > LatestVersion)
-        {
-            throw new InvalidOperationException(
-                $"The database schema is at version {current}, newer than this build knows ({LatestVersion}).");
-        }
-
-        foreach (var (version, sql) in Migrations.Where(m => m.Version > current))
-        {
-            await using (var migrate = connection.Command(sql, transaction))
-            {
-                await migrate.ExecuteNonQueryAsync(ct);
-            }
-
-            await using var record = connection.Command(
-                "INSERT INTO schema_version (version, applied_at) VALUES (@version, @applied_at);", transaction);
-            record.SetInteger("version", version);
-            record.SetText("applied_at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
-            await record.ExecuteNonQueryAsync(ct);
-        }
+        await SqlMigrations.ApplyAsync(connection, transaction, CreateVersionTable, "INSERT INTO schema_version (version, applied_at) VALUES (@version, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));", Migrations, ct);
 
         await transaction.CommitAsync(ct);
     }
