@@ -15,7 +15,7 @@ internal static class CallsApi
         api.MapGet("/calls/ice-servers", async (string? conversationId, ClaimsPrincipal user, HelpDesk desk, IOptions<LiveHelpOptions> options, TimeProvider clock) =>
         {
             // Only a participant of a live conversation gets credentials; anyone else gets not-found.
-            var conversation = await desk.FindAsync(TranscriptApi.CallerOf(user), conversationId ?? "", Access.Participate);
+            var conversation = await desk.FindAsync(Caller.Of(user), conversationId ?? "", Access.Participate);
             if (!conversation.IsOpen)
             {
                 throw new Core.LiveHelpException(Core.ErrorCodes.ConversationClosed, "the conversation is closed");

@@ -61,7 +61,7 @@ internal static class SiteApi
         api.MapGet("/visitors/{id}/conversations", async (string id, IConversationStore store, HelpDesk desk, ClaimsPrincipal user) =>
         {
             // Supervisors see any visitor's history; an agent only the history of a customer they are serving.
-            var caller = TranscriptApi.CallerOf(user);
+            var caller = Caller.Of(user);
             var visitor = await store.FindVisitorAsync(id);
             if (visitor is null || !(caller.CanOversee || await desk.IsServingAsync(caller, visitor.Id)))
             {

@@ -13,13 +13,10 @@ internal static class TranscriptApi
     public static void MapTranscriptApi(this RouteGroupBuilder api)
     {
         api.MapGet("/conversations/{id}/transcript", async (string id, ClaimsPrincipal user, HelpDesk desk) =>
-            Results.Ok(await ReadAllAsync(desk, CallerOf(user), id)));
+            Results.Ok(await ReadAllAsync(desk, Caller.Of(user), id)));
         api.MapGet("/conversations/{id}/transcript.txt", async (string id, ClaimsPrincipal user, HelpDesk desk) =>
-            Results.Text(Render(await ReadAllAsync(desk, CallerOf(user), id)), "text/plain; charset=utf-8"));
+            Results.Text(Render(await ReadAllAsync(desk, Caller.Of(user), id)), "text/plain; charset=utf-8"));
     }
-
-    internal static Caller CallerOf(ClaimsPrincipal user) => new(
-        user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", user.FindFirstValue(ClaimTypes.Role) ?? "", user.FindFirstValue(ClaimTypes.Name));
 
     private static async Task<ResumeResult> ReadAllAsync(HelpDesk desk, Caller caller, string id)
     {

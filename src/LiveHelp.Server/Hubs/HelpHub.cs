@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using LiveHelp.Core;
 using LiveHelp.Core.Calls;
 using LiveHelp.Core.Contracts;
@@ -14,10 +13,7 @@ namespace LiveHelp.Server.Hubs;
 [Authorize]
 public sealed class HelpHub(HelpDesk desk, IOptions<LiveHelpOptions> options) : Microsoft.AspNetCore.SignalR.Hub
 {
-    private Caller Caller => new(
-        Context.UserIdentifier ?? "",
-        Context.User?.FindFirstValue(ClaimTypes.Role) ?? "",
-        Context.User?.FindFirstValue(ClaimTypes.Name) is { Length: > 0 } name ? name : null);
+    private Caller Caller => Caller.Of(Context.User);
 
     public override async Task OnConnectedAsync()
     {
