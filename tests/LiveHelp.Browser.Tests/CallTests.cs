@@ -280,7 +280,7 @@ public sealed class CallTests(BrowserFixture fixture) : CallTest(fixture)
 public sealed class TurnCallTests(BrowserFixture fixture) : CallTest(fixture)
 {
     private const string Secret = "turn-secret-for-browser-tests";
-    private readonly int _turnPort = Server.Tests.LiveHelpHost.FreePort();
+    private readonly int _turnPort = LoopbackPort.Free();
 
     protected override bool ForceRelay => true;
 

@@ -105,7 +105,7 @@ public sealed class Cluster : IAsyncDisposable
 
     private async Task StartBalancerAsync()
     {
-        var port = RedisServer.FreePort();
+        var port = LoopbackPort.Free();
         BalancerUri = new Uri($"http://127.0.0.1:{port}");
         var temp = Path.Combine(_directory, "nginx");
         Directory.CreateDirectory(temp);
@@ -145,7 +145,7 @@ public sealed class Cluster : IAsyncDisposable
         private readonly List<string> _output = [];
 
         public int Number { get; } = number;
-        public int Port { get; } = RedisServer.FreePort();
+        public int Port { get; } = LoopbackPort.Free();
         public Uri Uri => new($"http://127.0.0.1:{Port}");
 
         public async Task StartAsync()

@@ -162,7 +162,7 @@ public sealed class PostgresConversationStoreTests(PostgresFixture postgres) : C
     [Fact]
     public async Task InitializeAsync_NoServerOnThePort_FailsNamingWhereButNotThePassword()
     {
-        var port = RedisServer.FreePort();
+        var port = LoopbackPort.Free();
         var secret = "secret-" + Guid.NewGuid().ToString("N");
         var store = Open($"Host=127.0.0.1;Port={port};Username=livehelp;Password={secret};Database=livehelp;Timeout=5");
 

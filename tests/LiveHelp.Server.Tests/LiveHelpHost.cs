@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -48,7 +47,7 @@ public sealed class LiveHelpHost : IAsyncDisposable
         }
         var directory = Path.Combine(Path.GetTempPath(), "livehelp-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        var host = new LiveHelpHost(directory, FreePort(), all, clock);
+        var host = new LiveHelpHost(directory, LoopbackPort.Free(), all, clock);
         await host.StartAppAsync();
         return host;
     }
@@ -139,13 +138,6 @@ public sealed class LiveHelpHost : IAsyncDisposable
             _app = null;
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed record TokenAnswer(string Token);

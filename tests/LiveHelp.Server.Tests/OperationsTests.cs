@@ -17,6 +17,6 @@ public sealed class OperationsTests : ServerTest
     public async Task The_healthcheck_command_exits_zero_for_a_ready_node_and_one_for_a_missing_one()
     {
         Assert.Equal(0, await HealthProbe.RunAsync(new Uri(Host.BaseUri, "/readyz").ToString()));
-        Assert.Equal(1, await HealthProbe.RunAsync($"http://127.0.0.1:{LiveHelpHost.FreePort()}/readyz"));
+        Assert.Equal(1, await HealthProbe.RunAsync($"http://127.0.0.1:{LoopbackPort.Free()}/readyz"));
     }
 }

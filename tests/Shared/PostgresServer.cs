@@ -119,7 +119,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            Port = RedisServer.FreePort();
+            Port = LoopbackPort.Free();
             try
             {
                 await RunServerToolAsync(

@@ -24,7 +24,7 @@ public sealed class RedisServer : IAsyncDisposable
         {
             throw new InvalidOperationException($"These tests need Debian's redis-server at {Executable}: run ./test.sh, which installs it.");
         }
-        var server = new RedisServer(FreePort());
+        var server = new RedisServer(LoopbackPort.Free());
         await server.StartProcessAsync();
         return server;
     }
@@ -94,12 +94,5 @@ public sealed class RedisServer : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
