@@ -1,4 +1,5 @@
 using LiveHelp.Client.Internal;
+using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
 using LiveHelp.Core.Conversations;
 
@@ -268,9 +269,14 @@ public abstract class ConversationClient : IAsyncDisposable
                     after = result.Messages[^1].Seq;
                 }
             }
-            catch (LiveHelpHubException)
+            catch (LiveHelpHubException e) when (e.Code is ErrorCodes.NotFound or ErrorCodes.Forbidden)
             {
                 _log.MarkClosed(conversationId);
+            }
+            catch (LiveHelpHubException)
+            {
+                // A passing server fault (its store or Redis away) is no reason to stop following the conversation.
+                _resumeFrom.TryAdd(conversationId, after);
             }
             catch (Exception ex) when (ex is LiveHelpConnectionException or InvalidOperationException)
             {

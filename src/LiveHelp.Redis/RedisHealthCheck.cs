@@ -15,6 +15,19 @@ public sealed class RedisHealthCheck(RedisConnection redis) : IHealthCheck
     /// <summary>How long the pub/sub round trip may take before Redis counts as not ready.</summary>
     public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>True when Redis answers and this node's pub/sub subscriptions deliver again.</summary>
+    public async Task<bool> DeliversAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return redis.IsConnected && await _bus.ProbeAsync(ProbeTimeout, cancellationToken);
+        }
+        catch (RedisBackplaneException)
+        {
+            return false;
+        }
+    }
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var failure = context?.Registration?.FailureStatus ?? HealthStatus.Unhealthy;

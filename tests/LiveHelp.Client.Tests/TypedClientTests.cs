@@ -180,6 +180,27 @@ public sealed class TypedClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_resync_fetches_what_live_delivery_missed_and_a_failing_one_is_retried_by_the_next()
+    {
+        await using var customer = await CustomerClient.ConnectAsync(Mini);
+        var conversationId = (await customer.RequestHelpAsync(new RequestHelpInput { Topic = "billing" })).Conversation!.Id;
+        await customer.SendMessageAsync(conversationId, "one");
+
+        var (seen, add, done) = Await.Collect<string>(2);
+        customer.MessageReceived += (_, m) => add(m.Text);
+
+        // The server is still recovering: the Resume the first resync starts fails. The conversation must stay
+        // followed, so the second resync (handled after the first, in order) fetches both missed messages.
+        await customer.Connection.InvokeAsync("MissThenResync", conversationId, 1, 1);
+        await customer.Connection.InvokeAsync("MissThenResync", conversationId, 1, 0);
+        await done.Within();
+
+        Assert.Equal(["missed 1", "missed 1"], seen);
+        Assert.Equal([1L, 2L, 3L], customer.Transcript(conversationId).Select(m => m.Seq));
+        Assert.Contains(conversationId, customer.OpenConversations);
+    }
+
+    [Fact]
     public async Task A_message_seen_live_and_through_resume_is_raised_once()
     {
         await using var customer = await CustomerClient.ConnectAsync(Mini);

@@ -80,6 +80,10 @@ public sealed class MiniLiveHelpHub(MiniStore store) : Microsoft.AspNetCore.Sign
 
     public async Task<ResumeResult> Resume(string conversationId, long afterSeq)
     {
+        if (store.ResumeFails())
+        {
+            throw new InvalidOperationException("the store is unreachable");
+        }
         var view = store.Get(conversationId);
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(conversationId));
         return new ResumeResult(view, store.Messages(conversationId, afterSeq, includeNotes: IsAgent));
@@ -152,5 +156,16 @@ public sealed class MiniLiveHelpHub(MiniStore store) : Microsoft.AspNetCore.Sign
             store.Append(conversationId, MessageKind.Agent, "someone", null, $"missed {i}");
         }
         Context.Abort();
+    }
+
+    /// <summary>Test control: store messages the caller does not get live, then tell it to resync (as after a Redis outage).</summary>
+    public Task MissThenResync(string conversationId, int missed, int failingResumes)
+    {
+        for (var i = 1; i <= missed; i++)
+        {
+            store.Append(conversationId, MessageKind.Agent, "someone", null, $"missed {i}");
+        }
+        store.FailResumes(failingResumes);
+        return Clients.Caller.SendAsync(Contract.Events.Resync);
     }
 }

@@ -14,6 +14,7 @@ public sealed class MiniStore
     private readonly List<OfflineMessageInput> _offline = [];
     private int _nextConversation;
     private int _nextVisitor;
+    private int _failingResumes;
 
     public IReadOnlyList<RequestHelpInput> Requests
     {
@@ -36,6 +37,11 @@ public sealed class MiniStore
             }
         }
     }
+
+    /// <summary><paramref name="count"/> more Resume calls fail as a server fault would (store unreachable).</summary>
+    public void FailResumes(int count) => Interlocked.Add(ref _failingResumes, count);
+
+    public bool ResumeFails() => Interlocked.Decrement(ref _failingResumes) >= 0;
 
     public string NewVisitorId() => "v" + Interlocked.Increment(ref _nextVisitor);
 
