@@ -28,6 +28,12 @@ public sealed partial class HelpDesk(
     // Routing steps on this node run one at a time; the routing store keeps them atomic across nodes.
     private readonly SemaphoreSlim _routing = new(1, 1);
     private readonly ConcurrentDictionary<string, QueueUpdate> _lastPlaces = new(StringComparer.Ordinal);
+
+    // Whose each queued request is, so telling a deep queue its places costs no store read per customer.
+    private readonly ConcurrentDictionary<string, string> _visitorOf = new(StringComparer.Ordinal);
+
+    // 0: no places publishing under way; 1: under way; 2: under way, and the queue changed again meanwhile.
+    private int _placesState;
     private double _averageHandleSeconds = options.Value.Routing.DefaultHandleTime.TotalSeconds;
 
     private LiveHelpOptions Options => options.Value;
@@ -89,6 +95,7 @@ public sealed partial class HelpDesk(
                 },
             };
             await store.AddConversationAsync(conversation);
+            _visitorOf[conversation.Id] = conversation.VisitorId;
             await router.EnqueueAsync(conversation.Id, topic.Skill, input.Mode, now, requeued: false);
             Log.HelpRequested(log, conversation.Id, topic.Id, input.Mode);
             await RouteAsync();
@@ -402,7 +409,7 @@ public sealed partial class HelpDesk(
         {
             await ApplyAsync(e);
         }
-        await PublishPlacesAsync();
+        PublishPlacesSoon();
     }
 
     private async Task ApplyAsync(RoutingEvent e)
@@ -478,6 +485,47 @@ public sealed partial class HelpDesk(
         await AppendSystemAsync(queued, announcement);
     }
 
+    /// <summary>
+    /// Tells queued customers their new places, off the routing path: a deep queue must not slow every routing step
+    /// down. Changes that come in while a round is under way are folded into one more round.
+    /// </summary>
+    private void PublishPlacesSoon()
+    {
+        while (true)
+        {
+            var state = Volatile.Read(ref _placesState);
+            if (state == 2)
+            {
+                return;
+            }
+            if (Interlocked.CompareExchange(ref _placesState, state + 1, state) == state)
+            {
+                if (state == 0)
+                {
+                    _ = Task.Run(PublishPlacesRoundsAsync);
+                }
+                return;
+            }
+        }
+    }
+
+    private async Task PublishPlacesRoundsAsync()
+    {
+        do
+        {
+            Volatile.Write(ref _placesState, 1);
+            try
+            {
+                await PublishPlacesAsync();
+            }
+            catch (Exception e)
+            {
+                Log.DeliveryDeferred(log, "queue", Hub.Events.QueueUpdate, e);
+            }
+        }
+        while (Interlocked.CompareExchange(ref _placesState, 0, 1) != 1);
+    }
+
     private async Task PublishPlacesAsync()
     {
         var places = await router.PlacesAsync(AverageHandleTime);
@@ -485,6 +533,10 @@ public sealed partial class HelpDesk(
         foreach (var gone in _lastPlaces.Keys.Where(k => !queued.Contains(k)))
         {
             _lastPlaces.TryRemove(gone, out _);
+        }
+        foreach (var gone in _visitorOf.Keys.Where(k => !queued.Contains(k)))
+        {
+            _visitorOf.TryRemove(gone, out _);
         }
         foreach (var place in places)
         {
@@ -494,9 +546,13 @@ public sealed partial class HelpDesk(
                 continue;
             }
             _lastPlaces[place.RequestId] = update;
-            if (await store.FindConversationAsync(place.RequestId) is { } c)
+            if (!_visitorOf.TryGetValue(place.RequestId, out var visitorId) && await store.FindConversationAsync(place.RequestId) is { } c)
             {
-                await hub.Clients.User(c.VisitorId).SendAsync(Hub.Events.QueueUpdate, update);
+                visitorId = _visitorOf.GetOrAdd(place.RequestId, c.VisitorId);
+            }
+            if (visitorId is not null)
+            {
+                await hub.Clients.User(visitorId).SendAsync(Hub.Events.QueueUpdate, update);
             }
         }
     }
