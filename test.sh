@@ -24,3 +24,7 @@ fi
 
 dotnet build LiveHelp.sln -c Release -warnaserror -nologo -v quiet
 dotnet test LiveHelp.sln -c Release --no-build -nologo --logger "console;verbosity=minimal" "$@"
+
+# The benchmark tool in smoke mode (seconds per scenario): it must keep working; its figures are not judged here.
+smoke_report="$(mktemp -d)/BENCHMARKS.md"
+dotnet tests/LiveHelp.Benchmarks/bin/Release/net10.0/LiveHelp.Benchmarks.dll --smoke --out "$smoke_report"

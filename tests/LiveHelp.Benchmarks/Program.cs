@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using LiveHelp.Benchmarks;
+using LiveHelp.Benchmarks.Scenarios;
+
+// Runs the scenarios against real servers on loopback and writes a markdown report.
+//   dotnet run -c Release --project tests/LiveHelp.Benchmarks -- [--smoke] [--only storm,traffic,connections,calls,widget] [--out FILE]
+if (args is ["echo-server", var echoPort])
+{
+    await EchoRelay.ServeAsync(int.Parse(echoPort, System.Globalization.CultureInfo.InvariantCulture));
+    return 0;
+}
+var options = BenchOptions.Parse(args);
+var scenarios = new (string Name, Func<BenchOptions, CancellationToken, Task<Section>> Run)[]
+{
+    ("storm", HelpStorm.RunAsync),
+    ("traffic", Traffic.RunAsync),
+    ("connections", Connections.RunAsync),
+    ("calls", CallSetup.RunAsync),
+    ("widget", WidgetWeight.RunAsync),
+};
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+var started = Stopwatch.StartNew();
+var sections = new List<Section>();
+var failed = new List<string>();
+foreach (var (name, run) in scenarios.Where(s => options.Only.Count == 0 || options.Only.Contains(s.Name)))
+{
+    Console.WriteLine($"== {name}");
+    try
+    {
+        var section = await run(options, cancel.Token);
+        sections.Add(section);
+        foreach (var table in section.Tables)
+        {
+            var text = new System.Text.StringBuilder();
+            table.WriteTo(text);
+            Console.Write(text);
+        }
+    }
+    catch (Exception e) when (e is not OperationCanceledException)
+    {
+        // One broken scenario must not hide the others' figures, but the run fails.
+        Console.Error.WriteLine($"scenario {name} failed: {e}");
+        failed.Add(name);
+        sections.Add(new Section(name).Say($"This scenario failed in this run: {e.GetType().Name}: {e.Message}"));
+    }
+}
+var report = Report.Render(options.Command, sections, started.Elapsed);
+Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Output))!);
+await File.WriteAllTextAsync(options.Output, report);
+Console.WriteLine($"Report written to {options.Output} ({sections.Count} scenarios, {started.Elapsed.TotalSeconds:0} s).");
+if (failed.Count > 0)
+{
+    Console.Error.WriteLine($"Failed scenarios: {string.Join(", ", failed)}");
+    return 1;
+}
+return 0;
+
+namespace LiveHelp.Benchmarks
+{
+    /// <summary>The command line: smoke mode (seconds per scenario, for CI), which scenarios, where the report goes.</summary>
+    internal sealed record BenchOptions(bool Smoke, IReadOnlySet<string> Only, string Output, string Command)
+    {
+        /// <summary>How long each measured step runs: a few seconds in smoke mode, long enough for stable tails otherwise.</summary>
+        public TimeSpan Step => Smoke ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(15);
+
+        public static BenchOptions Parse(string[] args)
+        {
+            var smoke = false;
+            var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            string? output = null;
+            for (var i = 0; i < args.Length; i++)
+            {
+                switch (args[i])
+                {
+                    case "--smoke":
+                        smoke = true;
+                        break;
+                    case "--only" when i + 1 < args.Length:
+                        only.UnionWith(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                        break;
+                    case "--out" when i + 1 < args.Length:
+                        output = args[++i];
+                        break;
+                    default:
+                        throw new ArgumentException($"unknown argument '{args[i]}'; use --smoke, --only a,b and --out FILE");
+                }
+            }
+            var command = "dotnet run -c Release --project tests/LiveHelp.Benchmarks --" + (args.Length == 0 ? "" : " " + string.Join(' ', args));
+            return new BenchOptions(smoke, only, output ?? Path.Combine(Deployment.RepositoryRoot(), "docs", "BENCHMARKS.md"), command);
+        }
+    }
+}
