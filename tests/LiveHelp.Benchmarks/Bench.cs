@@ -22,9 +22,9 @@ internal static class Bench
     public static string Describe(Latencies.Summary s) =>
         string.Create(CultureInfo.InvariantCulture, $"{s.P50:0.0} / {s.P95:0.0} / {s.P99:0.0} / {s.Max:0.0}");
 
-    /// <summary>"met" or how far off: a missed target says by how much.</summary>
-    public static string Verdict(bool met, string target, double ratio) =>
-        met ? $"met ({target})" : string.Create(CultureInfo.InvariantCulture, $"missed ({target}): {ratio:0.0}× over");
+    /// <summary>"met" or how far off: a missed target says by how much (<paramref name="ratio"/>× over, or short).</summary>
+    public static string Verdict(bool met, string target, double ratio, string off = "over") =>
+        met ? $"met ({target})" : string.Create(CultureInfo.InvariantCulture, $"missed ({target}): {ratio:0.0}× {off}");
 
     /// <summary>Visitors with their own tokens, connected before a measurement starts, a few at a time.</summary>
     public static async Task<List<CustomerClient>> ConnectCustomersAsync(Uri node, int count, CancellationToken ct)

@@ -3,7 +3,7 @@ using LiveHelp.Benchmarks;
 using LiveHelp.Benchmarks.Scenarios;
 
 // Runs the scenarios against real servers on loopback and writes a markdown report.
-//   dotnet run -c Release --project tests/LiveHelp.Benchmarks -- [--smoke] [--only storm,traffic,connections,calls,widget] [--out FILE]
+//   dotnet run -c Release --no-build --project tests/LiveHelp.Benchmarks -- [--smoke] [--only storm,traffic,connections,calls,widget] [--out FILE]
 if (args is ["echo-server", var echoPort])
 {
     await EchoRelay.ServeAsync(int.Parse(echoPort, System.Globalization.CultureInfo.InvariantCulture));
@@ -51,7 +51,10 @@ foreach (var (name, run) in scenarios.Where(s => options.Only.Count == 0 || opti
 }
 var report = Report.Render(options.Command, sections, started.Elapsed);
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Output))!);
-await File.WriteAllTextAsync(options.Output, report);
+// The analysis under the marker is written by hand (profiles, what a missed target comes from) and survives a new run.
+var previous = File.Exists(options.Output) ? await File.ReadAllTextAsync(options.Output) : "";
+var notes = previous.IndexOf(Report.NotesMarker, StringComparison.Ordinal) is var at and >= 0 ? previous[at..] : Report.NotesMarker + "\n";
+await File.WriteAllTextAsync(options.Output, report + notes);
 Console.WriteLine($"Report written to {options.Output} ({sections.Count} scenarios, {started.Elapsed.TotalSeconds:0} s).");
 if (failed.Count > 0)
 {
@@ -90,7 +93,7 @@ namespace LiveHelp.Benchmarks
                         throw new ArgumentException($"unknown argument '{args[i]}'; use --smoke, --only a,b and --out FILE");
                 }
             }
-            var command = "dotnet run -c Release --project tests/LiveHelp.Benchmarks --" + (args.Length == 0 ? "" : " " + string.Join(' ', args));
+            var command = "dotnet run -c Release --no-build --project tests/LiveHelp.Benchmarks" + (args.Length == 0 ? "" : " -- " + string.Join(' ', args));
             return new BenchOptions(smoke, only, output ?? Path.Combine(Deployment.RepositoryRoot(), "docs", "BENCHMARKS.md"), command);
         }
     }

@@ -76,6 +76,8 @@ internal sealed class Table(string[] columns)
 /// <summary>The whole report: the machine, the command, then one section per scenario.</summary>
 internal static class Report
 {
+    public const string NotesMarker = "<!-- Below: analysis written by hand; the tool keeps it when it rewrites the tables above. -->";
+
     public static string Render(string command, IReadOnlyList<Section> sections, TimeSpan took)
     {
         var markdown = new StringBuilder();

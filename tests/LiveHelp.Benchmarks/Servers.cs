@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using LiveHelp.Client;
 using LiveHelp.Testing;
@@ -111,15 +110,7 @@ internal sealed class Deployment : IAsyncDisposable
         }
     }
 
-    public static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "LiveHelp.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("LiveHelp.sln not found above the tool's folder");
-    }
+    public static string RepositoryRoot() => ServerProcess.RepositoryRoot();
 
     private async Task<string> AdminTokenAsync()
     {
@@ -139,111 +130,24 @@ internal sealed class Deployment : IAsyncDisposable
     }
 
     /// <summary>One LiveHelp server process, built by the same build as the tool.</summary>
-    public sealed class Node
+    public sealed class Node(int number, ServerProcess process)
     {
-        private readonly Process _process;
-        private readonly List<string> _output = [];
+        public int Number { get; } = number;
 
-        private Node(int number, int port, Process process)
-        {
-            Number = number;
-            Port = port;
-            _process = process;
-        }
+        public int Port => process.Port;
 
-        public int Number { get; }
+        public Uri Uri => process.Uri;
 
-        public int Port { get; }
+        public int ProcessId => process.ProcessId;
 
-        public Uri Uri => new($"http://127.0.0.1:{Port}");
-
-        public int ProcessId => _process.Id;
-
-        public static async Task<Node> StartAsync(int number, IReadOnlyDictionary<string, string> environment)
-        {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-            var server = Path.Combine(RepositoryRoot(), "src", "LiveHelp.Server", "bin", configuration, "net10.0", "LiveHelp.Server.dll");
-            var port = LoopbackPort.Free();
-            var start = new ProcessStartInfo("dotnet")
-            {
-                ArgumentList = { server },
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = Path.GetDirectoryName(server)!,
-            };
-            start.Environment["Urls"] = $"http://127.0.0.1:{port}";
-            foreach (var (key, value) in environment)
-            {
-                start.Environment[key] = value;
-            }
-            var node = new Node(number, port, Process.Start(start)!);
-            node._process.OutputDataReceived += (_, e) => node.Keep(e.Data);
-            node._process.ErrorDataReceived += (_, e) => node.Keep(e.Data);
-            node._process.BeginOutputReadLine();
-            node._process.BeginErrorReadLine();
-            try
-            {
-                await WaitReadyAsync(new Uri(node.Uri, "/readyz"), TimeSpan.FromSeconds(60));
-            }
-            catch (TimeoutException)
-            {
-                node.Stop();
-                throw new TimeoutException($"node {number} did not become ready:\n{node.Output}");
-            }
-            return node;
-        }
+        public bool HasExited => process.HasExited;
 
         /// <summary>What the process printed (warnings and errors only, as configured).</summary>
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return string.Join('\n', _output.TakeLast(50));
-                }
-            }
-        }
+        public string Output => process.Output;
 
-        public void Stop()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
-        }
+        public static async Task<Node> StartAsync(int number, IReadOnlyDictionary<string, string> environment) =>
+            new(number, await ServerProcess.StartAsync(LoopbackPort.Free(), environment, TimeSpan.FromSeconds(60)));
 
-        private static async Task WaitReadyAsync(Uri readiness, TimeSpan patience)
-        {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            var deadline = DateTime.UtcNow + patience;
-            while (DateTime.UtcNow < deadline)
-            {
-                try
-                {
-                    if ((await http.GetAsync(readiness)).IsSuccessStatusCode)
-                    {
-                        return;
-                    }
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                }
-                await Task.Delay(100);
-            }
-            throw new TimeoutException($"{readiness} not ready within {patience}");
-        }
-
-        private void Keep(string? line)
-        {
-            if (line is not null)
-            {
-                lock (_output)
-                {
-                    _output.Add(line);
-                }
-            }
-        }
+        public void Stop() => process.Kill();
     }
 }

@@ -93,23 +93,13 @@ public sealed class Cluster : IAsyncDisposable
         }
     }
 
-    internal static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "LiveHelp.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("LiveHelp.sln not found above the test folder");
-    }
-
     private async Task StartBalancerAsync()
     {
         var port = LoopbackPort.Free();
         BalancerUri = new Uri($"http://127.0.0.1:{port}");
         var temp = Path.Combine(_directory, "nginx");
         Directory.CreateDirectory(temp);
-        var template = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "deploy", "nginx.conf.template"));
+        var template = await File.ReadAllTextAsync(Path.Combine(ServerProcess.RepositoryRoot(), "deploy", "nginx.conf.template"));
         var values = new Dictionary<string, string>
         {
             ["LIVEHELP_NODE_1"] = $"127.0.0.1:{_nodes[0].Port}",
@@ -131,7 +121,7 @@ public sealed class Cluster : IAsyncDisposable
         })!;
         _nginx.BeginErrorReadLine();
         _nginx.BeginOutputReadLine();
-        await Node.WaitReadyAsync(new Uri(BalancerUri, "/readyz"), TimeSpan.FromSeconds(20));
+        await ServerProcess.WaitReadyAsync(new Uri(BalancerUri, "/readyz"), TimeSpan.FromSeconds(20));
     }
 
     private sealed record TokenAnswer(string Token);
@@ -141,8 +131,7 @@ public sealed class Cluster : IAsyncDisposable
     /// <summary>One LiveHelp server process.</summary>
     public sealed class Node(int number, Cluster cluster)
     {
-        private Process? _process;
-        private readonly List<string> _output = [];
+        private ServerProcess? _process;
 
         public int Number { get; } = number;
         public int Port { get; } = LoopbackPort.Free();
@@ -150,22 +139,11 @@ public sealed class Cluster : IAsyncDisposable
 
         public async Task StartAsync()
         {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-            var server = Path.Combine(RepositoryRoot(), "src", "LiveHelp.Server", "bin", configuration, "net10.0", "LiveHelp.Server.dll");
-            var start = new ProcessStartInfo("dotnet")
+            _process = await ServerProcess.StartAsync(Port, new Dictionary<string, string>
             {
-                ArgumentList = { server },
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = Path.GetDirectoryName(server)!,
-            };
-            var data = Path.Combine(cluster._directory, $"node{Number}");
-            foreach (var (key, value) in new Dictionary<string, string>
-            {
-                ["Urls"] = Uri.ToString(),
                 ["ConnectionStrings__Redis"] = cluster.Redis.Configuration,
                 ["ConnectionStrings__Postgres"] = cluster.Database,
-                ["LiveHelp__DataDirectory"] = data,
+                ["LiveHelp__DataDirectory"] = Path.Combine(cluster._directory, $"node{Number}"),
                 ["LiveHelp__SigningKey"] = "cluster-signing-key",
                 ["LiveHelp__AdminPassword"] = AdminPassword,
                 ["LiveHelp__ClockInterval"] = "00:00:00.1",
@@ -175,65 +153,10 @@ public sealed class Cluster : IAsyncDisposable
                 ["LiveHelp__Redis__Node__HeartbeatInterval"] = "00:00:00.5",
                 ["LiveHelp__Redis__Node__HeartbeatTtl"] = "00:00:02",
                 ["Logging__LogLevel__Default"] = "Warning",
-            })
-            {
-                start.Environment[key] = value;
-            }
-            _process = Process.Start(start)!;
-            _process.OutputDataReceived += (_, e) => Keep(e.Data);
-            _process.ErrorDataReceived += (_, e) => Keep(e.Data);
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-            try
-            {
-                await WaitReadyAsync(new Uri(Uri, "/readyz"), TimeSpan.FromSeconds(60));
-            }
-            catch (TimeoutException)
-            {
-                throw new TimeoutException($"node {Number} did not become ready:\n{string.Join('\n', _output)}");
-            }
+            }, TimeSpan.FromSeconds(60));
         }
 
         /// <summary>kill -9: no shutdown, no goodbye to anyone.</summary>
-        public void Kill()
-        {
-            if (_process is { HasExited: false })
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
-        }
-
-        internal static async Task WaitReadyAsync(Uri readiness, TimeSpan patience)
-        {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            var deadline = DateTime.UtcNow + patience;
-            while (DateTime.UtcNow < deadline)
-            {
-                try
-                {
-                    if ((await http.GetAsync(readiness)).IsSuccessStatusCode)
-                    {
-                        return;
-                    }
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                }
-                await Task.Delay(100);
-            }
-            throw new TimeoutException($"{readiness} not ready within {patience}");
-        }
-
-        private void Keep(string? line)
-        {
-            if (line is not null)
-            {
-                lock (_output)
-                {
-                    _output.Add(line);
-                }
-            }
-        }
+        public void Kill() => _process?.Kill();
     }
 }

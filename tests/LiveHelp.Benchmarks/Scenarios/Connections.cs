@@ -25,10 +25,12 @@ internal static partial class Connections
 
     public static async Task<Section> RunAsync(BenchOptions options, CancellationToken ct)
     {
-        var target = options.Smoke ? 500 : 60_000;
         var batch = options.Smoke ? 100 : 2_000;
         var section = new Section("Connections: idle customers per node and memory per connection");
         var limit = RaiseOpenFileLimit();
+        // The server inherits this process's limit and needs one descriptor per connection, as this process does per
+        // client socket: the count stops short of the limit rather than at a crash.
+        var target = options.Smoke ? 500 : (int)Math.Min(60_000, (limit - 2_000) / batch * batch);
         await using var deployment = await Deployment.StartAsync(1, Bench.Settings);
         var node = deployment.Nodes[0];
         await using var probe = await Probe.OpenAsync(deployment, ct);
@@ -36,14 +38,16 @@ internal static partial class Connections
         using var keepAlive = new CancellationTokenSource();
         var pinging = KeepAliveAsync(idle, keepAlive.Token);
         var invokers = new Dictionary<int, HttpMessageInvoker>();
-        using var http = new HttpClient { BaseAddress = node.Uri };
+        using var http = new HttpClient { BaseAddress = node.Uri, Timeout = TimeSpan.FromSeconds(15) };
         try
         {
             await probe.RoundTripAsync(ct);
             var baseline = Machine.ResidentBytes(node.ProcessId) ?? 0;
             var table = section.Table("idle connections", "server resident MB", "KB per connection (above the baseline)", "probe customer → agent (ms)");
             table.Row(0, baseline / 1e6, "", (await probe.RoundTripAsync(ct)).TotalMilliseconds);
-            var stop = "the target count was reached";
+            var stop = target < 60_000
+                ? $"the open-file limit ({limit:N0} per process, which this machine does not let the tool raise) allows no more"
+                : "the target count was reached";
             var clock = Stopwatch.StartNew();
             while (idle.Count < target)
             {
@@ -71,6 +75,11 @@ internal static partial class Connections
                 var resident = Machine.ResidentBytes(node.ProcessId) ?? 0;
                 table.Row(idle.Count, resident / 1e6, (resident - baseline) / 1024.0 / idle.Count, latency.TotalMilliseconds);
                 Console.WriteLine($"     {idle.Count} idle, {resident / 1e6:0} MB, probe {latency.TotalMilliseconds:0.0} ms, {failures} failed");
+                if (node.HasExited)
+                {
+                    stop = "the server process exited: " + node.Output;
+                    break;
+                }
                 if (failures > batch / 100)
                 {
                     stop = $"the node refused connections ({failures} of a batch of {batch} failed: {lastError})";
@@ -92,7 +101,7 @@ internal static partial class Connections
                 "handshake done, then idle apart from a keep-alive ping every 10 s, as an open widget tab is. Client sockets are spread " +
                 $"over 127.0.0.x source addresses ({ConnectionsPerAddress:N0} per address) to get past one address's ephemeral ports. " +
                 "Memory is the server process's resident set (VmRSS) above what it held with no idle connections; the probe is one " +
-                $"live conversation (customer → agent message) measured after every batch of {batch:N0}. Open-file limit for the run: {limit}.");
+                $"live conversation (customer → agent message) measured after every batch of {batch:N0}. Open-file limit for the run: {limit:N0}.");
         }
         finally
         {
@@ -220,12 +229,12 @@ internal static partial class Connections
     }
 
     /// <summary>Raises this process's open-file limit (servers started from here inherit it) as far as allowed.</summary>
-    private static string RaiseOpenFileLimit()
+    private static long RaiseOpenFileLimit()
     {
         const int NoFile = 7;
         if (GetLimit(NoFile, out var limit) != 0)
         {
-            return "unknown";
+            throw new InvalidOperationException("getrlimit failed");
         }
         var wanted = new Limit { Current = 1_048_576, Maximum = Math.Max(limit.Maximum, 1_048_576) };
         if (SetLimit(NoFile, ref wanted) != 0)
@@ -234,7 +243,7 @@ internal static partial class Connections
             SetLimit(NoFile, ref wanted);
         }
         GetLimit(NoFile, out limit);
-        return limit.Current.ToString("N0", CultureInfo.InvariantCulture);
+        return (long)Math.Min(limit.Current, int.MaxValue);
     }
 
     [StructLayout(LayoutKind.Sequential)]
