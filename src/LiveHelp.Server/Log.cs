@@ -30,4 +30,7 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Information, "Redis is back: telling clients to resync")]
     public static partial void Resyncing(ILogger logger);
+
+    [LoggerMessage(10, LogLevel.Warning, "Telling queued customers their places failed; the next routing step tells them")]
+    public static partial void PlacesFailed(ILogger logger, Exception exception);
 }

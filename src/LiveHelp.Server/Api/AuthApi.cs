@@ -39,7 +39,7 @@ internal static class AuthApi
         Validate.Optional(body.Name, "name", 200);
         Validate.Optional(body.Email, "email", 320);
         var current = http.User.Identity?.IsAuthenticated == true && http.User.IsInRole(Roles.Customer)
-            ? await store.FindVisitorAsync(http.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)!.Value)
+            ? await store.FindVisitorAsync(Caller.Of(http.User).Id)
             : null;
 
         Visitor visitor;

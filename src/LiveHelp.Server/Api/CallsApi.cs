@@ -15,11 +15,8 @@ internal static class CallsApi
         api.MapGet("/calls/ice-servers", async (string? conversationId, ClaimsPrincipal user, HelpDesk desk, IOptions<LiveHelpOptions> options, TimeProvider clock) =>
         {
             // Only a participant of a live conversation gets credentials; anyone else gets not-found.
-            var conversation = await desk.FindAsync(Caller.Of(user), conversationId ?? "", Access.Participate);
-            if (!conversation.IsOpen)
-            {
-                throw new Core.LiveHelpException(Core.ErrorCodes.ConversationClosed, "the conversation is closed");
-            }
+            var caller = Caller.Of(user);
+            HelpDesk.RequireOpen(await desk.FindAsync(caller, conversationId ?? "", Access.Participate));
             var turn = options.Value.Turn;
             var servers = new List<IceServer>();
             if (turn.StunUrls.Count > 0)
@@ -28,7 +25,7 @@ internal static class CallsApi
             }
             if (turn.Urls.Count > 0 && turn.Secret is { Length: > 0 } secret)
             {
-                var (username, credential) = TurnCredential(user.FindFirstValue(ClaimTypes.NameIdentifier)!, secret, clock.GetUtcNow() + turn.CredentialLifetime);
+                var (username, credential) = TurnCredential(caller.Id, secret, clock.GetUtcNow() + turn.CredentialLifetime);
                 servers.Add(new IceServer(turn.Urls, username, credential));
             }
             return Results.Ok(new IceServers(servers, (int)turn.CredentialLifetime.TotalSeconds));

@@ -144,7 +144,14 @@ public sealed partial class HelpDesk
             var reason = CallRules.HasRungOut(call, now) ? CallRules.Missed : CallRules.HasFailedToConnect(call, now) ? CallRules.Failed : null;
             if (reason is not null && await store.FindConversationAsync(call.ConversationId) is { } conversation)
             {
-                await EndCallAsync(conversation, call, reason);
+                try
+                {
+                    await EndCallAsync(conversation, call, reason);
+                }
+                catch (LiveHelpException e) when (e.Code == ErrorCodes.NotFound)
+                {
+                    // Ended meanwhile: hung up, or expired by another node's tick. The rest of the tick goes on.
+                }
             }
         }
     }

@@ -195,7 +195,7 @@ public sealed partial class HelpDesk
         return false;
     }
 
-    private static void RequireOpen(Conversation conversation)
+    internal static void RequireOpen(Conversation conversation)
     {
         if (!conversation.IsOpen)
         {

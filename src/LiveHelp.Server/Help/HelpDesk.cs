@@ -59,6 +59,7 @@ public sealed partial class HelpDesk(
         var topic = await FindTopicAsync(input.Topic);
         var visitor = await store.FindVisitorAsync(customer.Id) ?? throw new LiveHelpException(ErrorCodes.Unauthorized, "unknown visitor");
 
+        Conversation answer;
         await _routing.WaitAsync();
         try
         {
@@ -66,49 +67,59 @@ public sealed partial class HelpDesk(
             var open = (await store.ListConversationsByVisitorAsync(customer.Id)).FirstOrDefault(c => c.IsOpen);
             if (open is not null)
             {
-                return await Result(open);
+                answer = open;
             }
-            if (!(await router.Store.ListSeatsAsync()).Any(s => s.IsAvailable))
+            else if (!(await router.Store.ListSeatsAsync()).Any(s => s.IsAvailable))
             {
                 return new RequestHelpResult(RequestHelpStatus.NoAgentsOnline, null, null);
             }
-            var now = clock.GetUtcNow();
-            var conversation = new Conversation
+            else
             {
-                Id = Ids.New("c"),
-                VisitorId = customer.Id,
-                Topic = topic.Id,
-                Mode = input.Mode,
-                Status = ConversationStatus.Queued,
-                CreatedAt = now,
-                EnqueuedAt = now,
-                PreQualification = new PreQualification
-                {
-                    Details = input.Details,
-                    Name = input.Name ?? visitor.Name,
-                    Email = input.Email ?? visitor.Email,
-                    PageUrl = input.PageUrl,
-                    OrderId = input.OrderId,
-                    DeviceModel = input.DeviceModel,
-                    DeviceOs = input.DeviceOs,
-                    AppVersion = input.AppVersion,
-                },
-            };
-            await store.AddConversationAsync(conversation);
-            _visitorOf[conversation.Id] = conversation.VisitorId;
-            await router.EnqueueAsync(conversation.Id, topic.Skill, input.Mode, now, requeued: false);
-            Log.HelpRequested(log, conversation.Id, topic.Id, input.Mode);
-            await RouteAsync();
-            return await Result(await store.FindConversationAsync(conversation.Id) ?? conversation);
+                answer = await EnqueueAsync(customer, input, topic, visitor);
+            }
         }
         finally
         {
             _routing.Release();
         }
 
-        async Task<RequestHelpResult> Result(Conversation c) => c.Status == ConversationStatus.Active
-            ? new RequestHelpResult(RequestHelpStatus.Assigned, c.ToView(), null)
-            : new RequestHelpResult(RequestHelpStatus.Queued, c.ToView(), await PlaceOfAsync(c.Id));
+        // The place is worked out after the routing step: the whole queue is no work to hold the lock for.
+        return answer.Status == ConversationStatus.Active
+            ? new RequestHelpResult(RequestHelpStatus.Assigned, answer.ToView(), null)
+            : new RequestHelpResult(RequestHelpStatus.Queued, answer.ToView(), await PlaceOfAsync(answer.Id));
+    }
+
+    /// <summary>A new request into the queue, offered at once if an agent fits; runs under the routing lock.</summary>
+    private async Task<Conversation> EnqueueAsync(Caller customer, RequestHelpInput input, Topic topic, Visitor visitor)
+    {
+        var now = clock.GetUtcNow();
+        var conversation = new Conversation
+        {
+            Id = Ids.New("c"),
+            VisitorId = customer.Id,
+            Topic = topic.Id,
+            Mode = input.Mode,
+            Status = ConversationStatus.Queued,
+            CreatedAt = now,
+            EnqueuedAt = now,
+            PreQualification = new PreQualification
+            {
+                Details = input.Details,
+                Name = input.Name ?? visitor.Name,
+                Email = input.Email ?? visitor.Email,
+                PageUrl = input.PageUrl,
+                OrderId = input.OrderId,
+                DeviceModel = input.DeviceModel,
+                DeviceOs = input.DeviceOs,
+                AppVersion = input.AppVersion,
+            },
+        };
+        await store.AddConversationAsync(conversation);
+        _visitorOf[conversation.Id] = conversation.VisitorId;
+        await router.EnqueueAsync(conversation.Id, topic.Skill, input.Mode, now, requeued: false);
+        Log.HelpRequested(log, conversation.Id, topic.Id, input.Mode);
+        await RouteAsync();
+        return await store.FindConversationAsync(conversation.Id) ?? conversation;
     }
 
     /// <summary>A customer (re)connected: if they are waiting, they learn their place at once.</summary>
@@ -116,7 +127,13 @@ public sealed partial class HelpDesk(
     {
         foreach (var c in await store.ListConversationsByVisitorAsync(customer.Id))
         {
-            if (c.Status == ConversationStatus.Queued && await PlaceOfAsync(c.Id) is { } place)
+            if (c.Status != ConversationStatus.Queued)
+            {
+                continue;
+            }
+            // The visitor may have just become a verified user, which moved the conversation to them.
+            _visitorOf[c.Id] = customer.Id;
+            if (await PlaceOfAsync(c.Id) is { } place)
             {
                 await hub.Clients.User(customer.Id).SendAsync(Hub.Events.QueueUpdate, place);
             }
@@ -142,7 +159,7 @@ public sealed partial class HelpDesk(
             }
             var now = clock.GetUtcNow();
             await UpdateAsync(conversation.Id, c => c with { Status = ConversationStatus.Cancelled, ClosedAt = now, ClosedBy = Roles.Customer });
-            _lastPlaces.TryRemove(conversation.Id, out _);
+            Forget(conversation.Id);
             if (offer is not null)
             {
                 await hub.Clients.User(offer.AgentId).SendAsync(Hub.Events.OfferWithdrawn, new OfferWithdrawn(conversation.Id, "cancelled"));
@@ -304,7 +321,7 @@ public sealed partial class HelpDesk(
             {
                 _averageHandleSeconds = (0.8 * _averageHandleSeconds) + (0.2 * handle.TotalSeconds);
             }
-            _lastPlaces.TryRemove(closed.Id, out _);
+            Forget(closed.Id);
             var who = caller.IsCustomer ? "The customer" : caller.Name ?? "The agent";
             await AppendSystemAsync(closed, $"{who} closed the conversation.");
             await SendToConversationAsync(closed, Hub.Events.ConversationClosed, new ConversationClosed(closed.Id, closedBy), includeCustomer: true);
@@ -455,7 +472,7 @@ public sealed partial class HelpDesk(
             FirstAssignedAt = c.FirstAssignedAt ?? now,
             Requeued = false,
         });
-        _lastPlaces.TryRemove(conversationId, out _);
+        Forget(conversationId);
         Log.Assigned(log, conversationId, agentId);
         await AppendSystemAsync(assigned, $"{agent.DisplayName} joined the conversation.");
         await hub.Clients.User(agent.Id).SendAsync(Hub.Events.Assigned, await StaffViewAsync(assigned));
@@ -514,13 +531,19 @@ public sealed partial class HelpDesk(
         do
         {
             Volatile.Write(ref _placesState, 1);
+            // Under the routing lock, so no place goes out after the step that took the customer out of the queue.
+            await _routing.WaitAsync();
             try
             {
                 await PublishPlacesAsync();
             }
             catch (Exception e)
             {
-                Log.DeliveryDeferred(log, "queue", Hub.Events.QueueUpdate, e);
+                Log.PlacesFailed(log, e);
+            }
+            finally
+            {
+                _routing.Release();
             }
         }
         while (Interlocked.CompareExchange(ref _placesState, 0, 1) != 1);
@@ -530,13 +553,9 @@ public sealed partial class HelpDesk(
     {
         var places = await router.PlacesAsync(AverageHandleTime);
         var queued = places.Select(p => p.RequestId).ToHashSet(StringComparer.Ordinal);
-        foreach (var gone in _lastPlaces.Keys.Where(k => !queued.Contains(k)))
+        foreach (var gone in _visitorOf.Keys.Concat(_lastPlaces.Keys).Where(k => !queued.Contains(k)))
         {
-            _lastPlaces.TryRemove(gone, out _);
-        }
-        foreach (var gone in _visitorOf.Keys.Where(k => !queued.Contains(k)))
-        {
-            _visitorOf.TryRemove(gone, out _);
+            Forget(gone);
         }
         foreach (var place in places)
         {
@@ -546,7 +565,8 @@ public sealed partial class HelpDesk(
                 continue;
             }
             _lastPlaces[place.RequestId] = update;
-            if (!_visitorOf.TryGetValue(place.RequestId, out var visitorId) && await store.FindConversationAsync(place.RequestId) is { } c)
+            if (!_visitorOf.TryGetValue(place.RequestId, out var visitorId)
+                && await store.FindConversationAsync(place.RequestId) is { Status: ConversationStatus.Queued } c)
             {
                 visitorId = _visitorOf.GetOrAdd(place.RequestId, c.VisitorId);
             }
@@ -555,6 +575,13 @@ public sealed partial class HelpDesk(
                 await hub.Clients.User(visitorId).SendAsync(Hub.Events.QueueUpdate, update);
             }
         }
+    }
+
+    /// <summary>The conversation left the queue: no more places for it.</summary>
+    private void Forget(string conversationId)
+    {
+        _lastPlaces.TryRemove(conversationId, out _);
+        _visitorOf.TryRemove(conversationId, out _);
     }
 
     private async Task<Topic> FindTopicAsync(string topicId) =>

@@ -33,8 +33,9 @@ public abstract class CallStoreBehaviour
 
         var updated = await store.TryUpdateAsync(connected);
 
+        Assert.Equal(connected with { Version = updated!.Version }, updated);
         Assert.Equal(updated, await store.FindLiveAsync("c1"));
-        Assert.Equal(T0.AddTicks(12345), updated!.AnsweredAt);
+        Assert.Equal(T0.AddTicks(12345), updated.AnsweredAt);
         Assert.Equal(TimeSpan.FromHours(2), updated.RingingAt.Offset);
         Assert.Equal(ScreenShare.Paused, updated.Screen);
     }
