@@ -199,14 +199,8 @@ public sealed class RedisHubLifetimeManager<THub> : HubLifetimeManager<THub>, ID
     /// </summary>
     /// <exception cref="TimeoutException">The node holding the connection did not confirm within <see cref="RedisOptions.AckTimeout"/>.</exception>
     /// <exception cref="RedisBackplaneException">Redis is unreachable, or the owning node could not make the change.</exception>
-    public override Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(connectionId);
-        ArgumentNullException.ThrowIfNull(groupName);
-        return _connections.TryGetValue(connectionId, out var local)
-            ? JoinAsync(local, groupName)
-            : ChangeRemoteMembershipAsync(connectionId, groupName, GroupAction.Add, cancellationToken);
-    }
+    public override Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default) =>
+        ChangeMembershipAsync(connectionId, groupName, GroupAction.Add, cancellationToken);
 
     /// <summary>
     /// Removes a connection of any node from a group; a connection that is not a member, or that no node holds, is left
@@ -214,14 +208,8 @@ public sealed class RedisHubLifetimeManager<THub> : HubLifetimeManager<THub>, ID
     /// </summary>
     /// <exception cref="TimeoutException">The node holding the connection did not confirm within <see cref="RedisOptions.AckTimeout"/>.</exception>
     /// <exception cref="RedisBackplaneException">Redis is unreachable, or the owning node could not make the change.</exception>
-    public override Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(connectionId);
-        ArgumentNullException.ThrowIfNull(groupName);
-        return _connections.TryGetValue(connectionId, out var local)
-            ? LeaveAsync(local, groupName)
-            : ChangeRemoteMembershipAsync(connectionId, groupName, GroupAction.Remove, cancellationToken);
-    }
+    public override Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default) =>
+        ChangeMembershipAsync(connectionId, groupName, GroupAction.Remove, cancellationToken);
 
     /// <summary>Client results (a server waiting for a client's answer) are not offered by this backplane.</summary>
     public override Task<T> InvokeConnectionAsync<T>(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken) =>
@@ -262,13 +250,7 @@ public sealed class RedisHubLifetimeManager<THub> : HubLifetimeManager<THub>, ID
     {
         var message = Invocation(methodName, args);
         var payload = Envelope(message, excluded);
-        foreach (var (connectionId, local) in _connections)
-        {
-            if (IsIncluded(connectionId, excluded))
-            {
-                Write(local.Context, message);
-            }
-        }
+        WriteLocal(message, excluded);
         return PublishAsync(_channels.All, payload);
     }
 
@@ -286,29 +268,33 @@ public sealed class RedisHubLifetimeManager<THub> : HubLifetimeManager<THub>, ID
             ArgumentNullException.ThrowIfNull(name, nameof(names));
             if (table.TryGet(name, out var entry))
             {
-                foreach (var (connectionId, connection) in entry.Members)
-                {
-                    if (IsIncluded(connectionId, excluded))
-                    {
-                        Write(connection, message);
-                    }
-                }
+                WriteMembers(entry, message, excluded);
             }
             publishes[i] = PublishAsync(channelOf(name), payload);
         }
         return Task.WhenAll(publishes);
     }
 
-    private async Task<bool> JoinAsync(LocalConnection local, string groupName)
+    private Task ChangeMembershipAsync(string connectionId, string groupName, GroupAction action, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectionId);
+        ArgumentNullException.ThrowIfNull(groupName);
+        return _connections.TryGetValue(connectionId, out var local)
+            ? ChangeLocalMembershipAsync(local, groupName, action)
+            : ChangeRemoteMembershipAsync(connectionId, groupName, action, cancellationToken);
+    }
+
+    /// <summary>Joins or leaves a group for a connection on this node; a connection closed meanwhile is left alone.</summary>
+    private async Task ChangeLocalMembershipAsync(LocalConnection local, string groupName, GroupAction action)
     {
         await local.Gate.WaitAsync();
         try
         {
             if (local.IsClosed)
             {
-                return false;
+                return;
             }
-            if (local.Groups.Add(groupName))
+            if (action == GroupAction.Add && local.Groups.Add(groupName))
             {
                 try
                 {
@@ -320,28 +306,10 @@ public sealed class RedisHubLifetimeManager<THub> : HubLifetimeManager<THub>, ID
                     throw;
                 }
             }
-            return true;
-        }
-        finally
-        {
-            local.Gate.Release();
-        }
-    }
-
-    private async Task<bool> LeaveAsync(LocalConnection local, string groupName)
-    {
-        await local.Gate.WaitAsync();
-        try
-        {
-            if (local.IsClosed)
-            {
-                return false;
-            }
-            if (local.Groups.Remove(groupName))
+            else if (action == GroupAction.Remove && local.Groups.Remove(groupName))
             {
                 await _groups.RemoveAsync(groupName, local.Context);
             }
-            return true;
         }
         finally
         {
@@ -379,7 +347,7 @@ public sealed class RedisHubLifetimeManager<THub> : HubLifetimeManager<THub>, ID
             if (status == AckStatus.Failed)
             {
                 throw new RedisBackplaneException(
-                    $"The node holding connection '{connectionId}' could not {(action == GroupAction.Add ? "join" : "leave")} group '{groupName}'; see that node's log.");
+                    $"The node holding connection '{connectionId}' could not {Describe(action)} group '{groupName}'; see that node's log.");
             }
         }
         finally
@@ -390,13 +358,10 @@ public sealed class RedisHubLifetimeManager<THub> : HubLifetimeManager<THub>, ID
 
     private async Task ApplyGroupCommandAsync(LocalConnection local, GroupCommandEnvelope command)
     {
-        AckStatus status;
+        var status = AckStatus.Done;
         try
         {
-            var applied = command.Action == GroupAction.Add
-                ? await JoinAsync(local, command.GroupName)
-                : await LeaveAsync(local, command.GroupName);
-            status = applied ? AckStatus.Done : AckStatus.ConnectionGone;
+            await ChangeLocalMembershipAsync(local, command.GroupName, command.Action);
         }
         catch (Exception e)
         {
@@ -442,13 +407,7 @@ public sealed class RedisHubLifetimeManager<THub> : HubLifetimeManager<THub>, ID
     {
         if (Read(payload) is InvocationEnvelope invocation && invocation.Sender != NodeId)
         {
-            foreach (var (connectionId, local) in _connections)
-            {
-                if (invocation.Includes(connectionId))
-                {
-                    Write(local.Context, invocation.Message);
-                }
-            }
+            WriteLocal(invocation.Message, invocation.Excluded);
         }
     }
 
@@ -456,13 +415,7 @@ public sealed class RedisHubLifetimeManager<THub> : HubLifetimeManager<THub>, ID
     {
         if (Read(payload) is InvocationEnvelope invocation && invocation.Sender != NodeId)
         {
-            foreach (var (connectionId, connection) in entry.Members)
-            {
-                if (invocation.Includes(connectionId))
-                {
-                    Write(connection, invocation.Message);
-                }
-            }
+            WriteMembers(entry, invocation.Message, invocation.Excluded);
         }
     }
 
@@ -470,7 +423,7 @@ public sealed class RedisHubLifetimeManager<THub> : HubLifetimeManager<THub>, ID
     {
         switch (Read(payload))
         {
-            case InvocationEnvelope invocation when invocation.Includes(local.ConnectionId):
+            case InvocationEnvelope invocation when !BackplaneEnvelope.IsExcluded(invocation.Excluded, local.ConnectionId):
                 Write(local.Context, invocation.Message);
                 break;
             case GroupCommandEnvelope command:
@@ -498,6 +451,30 @@ public sealed class RedisHubLifetimeManager<THub> : HubLifetimeManager<THub>, ID
         {
             RedisBackplaneLog.UnreadableMessage(_logger, e);
             return null;
+        }
+    }
+
+    /// <summary>Writes to every connection on this node but the excluded ones (a send to all, from here or another node).</summary>
+    private void WriteLocal(SerializedHubMessage message, IReadOnlyList<string>? excluded)
+    {
+        foreach (var (connectionId, local) in _connections)
+        {
+            if (!BackplaneEnvelope.IsExcluded(excluded, connectionId))
+            {
+                Write(local.Context, message);
+            }
+        }
+    }
+
+    /// <summary>Writes to this node's members of a group or user but the excluded ones.</summary>
+    private void WriteMembers(SubscriptionEntry entry, SerializedHubMessage message, IReadOnlyList<string>? excluded)
+    {
+        foreach (var (connectionId, connection) in entry.Members)
+        {
+            if (!BackplaneEnvelope.IsExcluded(excluded, connectionId))
+            {
+                Write(connection, message);
+            }
         }
     }
 
@@ -584,21 +561,6 @@ public sealed class RedisHubLifetimeManager<THub> : HubLifetimeManager<THub>, ID
         return new SerializedHubMessage(new InvocationMessage(methodName, args));
     }
 
-    private static bool IsIncluded(string connectionId, IReadOnlyList<string>? excluded)
-    {
-        if (excluded is null)
-        {
-            return true;
-        }
-        for (var i = 0; i < excluded.Count; i++)
-        {
-            if (string.Equals(excluded[i], connectionId, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
 
     private static string Describe(GroupAction action) => action == GroupAction.Add ? "join" : "leave";
 }

@@ -20,8 +20,6 @@ internal sealed class BusSubscription(string name, RedisChannel channel, Action<
 /// </summary>
 internal sealed class BackplaneBus(RedisConnection connection, ILogger logger)
 {
-    public bool IsConnected => connection.IsConnected;
-
     /// <summary>
     /// Subscribes <paramref name="onMessage"/> to a literal channel. While Redis is down this succeeds: StackExchange.Redis
     /// keeps the subscription and sends it when the link is back, as it does for every existing subscription.

@@ -14,11 +14,8 @@ internal enum GroupAction : byte
 
 internal enum AckStatus : byte
 {
-    /// <summary>The change is made (or there was nothing to change).</summary>
+    /// <summary>The change is made, or there was nothing to change (the connection had closed meanwhile).</summary>
     Done = 1,
-
-    /// <summary>The connection closed before the change reached it: nothing to change.</summary>
-    ConnectionGone = 2,
 
     /// <summary>The owning node could not make the change.</summary>
     Failed = 3,
@@ -27,20 +24,7 @@ internal enum AckStatus : byte
 internal abstract record Envelope(Guid Sender);
 
 /// <summary>A hub invocation, already serialized for every protocol the sending node knows.</summary>
-internal sealed record InvocationEnvelope(Guid Sender, IReadOnlyList<string> Excluded, SerializedHubMessage Message) : Envelope(Sender)
-{
-    public bool Includes(string connectionId)
-    {
-        for (var i = 0; i < Excluded.Count; i++)
-        {
-            if (string.Equals(Excluded[i], connectionId, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-}
+internal sealed record InvocationEnvelope(Guid Sender, IReadOnlyList<string> Excluded, SerializedHubMessage Message) : Envelope(Sender);
 
 /// <summary>"Add this connection of yours to (or remove it from) a group, then acknowledge to me".</summary>
 internal sealed record GroupCommandEnvelope(Guid Sender, long AckId, GroupAction Action, string GroupName) : Envelope(Sender);
@@ -55,6 +39,19 @@ internal sealed record AckEnvelope(Guid Sender, long AckId, AckStatus Status) : 
 /// </summary>
 internal static class BackplaneEnvelope
 {
+    /// <summary>Whether a send that leaves out <paramref name="excluded"/> leaves out this connection (a short list: a loop).</summary>
+    public static bool IsExcluded(IReadOnlyList<string>? excluded, string connectionId)
+    {
+        for (var i = 0; i < (excluded?.Count ?? 0); i++)
+        {
+            if (string.Equals(excluded![i], connectionId, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private const byte Version = 1;
     private const byte InvocationKind = 1;
     private const byte GroupCommandKind = 2;
@@ -149,7 +146,6 @@ internal static class BackplaneEnvelope
     private static AckStatus ReadStatus(ref Reader reader) => reader.ReadByte() switch
     {
         (byte)AckStatus.Done => AckStatus.Done,
-        (byte)AckStatus.ConnectionGone => AckStatus.ConnectionGone,
         (byte)AckStatus.Failed => AckStatus.Failed,
         var other => throw new InvalidDataException($"Unknown ack status {other}."),
     };

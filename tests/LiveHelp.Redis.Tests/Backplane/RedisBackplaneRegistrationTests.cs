@@ -11,7 +11,7 @@ namespace LiveHelp.Redis.Tests.Backplane;
 public sealed class RedisBackplaneRegistrationTests(RedisServerFixture fixture) : IClassFixture<RedisServerFixture>
 {
     [Fact]
-    public async Task AddLiveHelpRedis_makes_every_hub_use_the_backplane_with_one_shared_connection_and_a_readiness_check()
+    public async Task AddLiveHelpRedis_makes_every_hub_use_the_backplane_with_a_readiness_check()
     {
         using var host = Build(o =>
         {
@@ -23,10 +23,24 @@ public sealed class RedisBackplaneRegistrationTests(RedisServerFixture fixture) 
 
         var services = host.Services;
         Assert.IsType<RedisHubLifetimeManager<TestHub>>(services.GetRequiredService<HubLifetimeManager<TestHub>>());
-        Assert.Same(services.GetRequiredService<RedisConnection>(), services.GetRequiredService<RedisConnection>());
         Assert.True(services.GetRequiredService<RedisConnection>().IsConnected);
         var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         Assert.Equal(HealthStatus.Healthy, report.Entries["redis"].Status);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_connection_registered_before_is_the_one_the_backplane_shares()
+    {
+        using var shared = RedisConnection.Connect(new RedisOptions { Configuration = fixture.Server.Configuration, Prefix = "registration" });
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddSingleton(shared);
+        builder.Services.AddSignalR().AddLiveHelpRedis(o => o.Configuration = fixture.Server.Configuration);
+        using var host = builder.Build();
+
+        await host.StartAsync();
+
+        Assert.Same(shared, host.Services.GetRequiredService<RedisConnection>());
         await host.StopAsync();
     }
 
