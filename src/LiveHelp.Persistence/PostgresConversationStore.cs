@@ -96,21 +96,10 @@ public sealed class PostgresConversationStore : SqlConversationStore, IAsyncDisp
                     ?? throw new LiveHelpException(ErrorCodes.NotFound, $"Conversation '{message.ConversationId}' does not exist.");
             }
 
-            if (message.ClientMessageId is not null)
+            if (message.ClientMessageId is not null && await FindSentAsync(connection, transaction, message, ct) is { } existing)
             {
-                var sameSender = message.SenderId is null ? "sender_id IS NULL" : "sender_id = @sender_id";
-                await using var find = connection.Command(
-                    $"""
-                    {Messages.Select}
-                    WHERE conversation_id = @conversation_id AND {sameSender} AND client_message_id = @client_message_id;
-                    """,
-                    transaction);
-                Bind(find, message);
-                if (await ReadFirstAsync(find, ReadMessage, ct) is { } existing)
-                {
-                    await transaction.RollbackAsync(ct);
-                    return (existing, false);
-                }
+                await transaction.RollbackAsync(ct);
+                return (existing, false);
             }
 
             var stored = message with { Seq = seq };

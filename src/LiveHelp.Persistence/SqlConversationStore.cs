@@ -48,9 +48,7 @@ public abstract class SqlConversationStore : IConversationStore
                 c.SetText("value", value);
             },
             ct);
-        var stored = await QuerySingleAsync(
-            $"{Settings.Select} WHERE key = @key;", c => c.SetText("key", key), r => r.GetText("value"), ct);
-        return stored ?? throw new InvalidOperationException($"Setting '{key}' vanished after it was stored.");
+        return await FindSettingAsync(key, ct) ?? throw new InvalidOperationException($"Setting '{key}' vanished after it was stored.");
     }
 
     public Task<string?> FindSettingAsync(string key, CancellationToken ct = default)
@@ -195,12 +193,6 @@ public abstract class SqlConversationStore : IConversationStore
         string conversationId, long afterSeq, int limit, CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        if (limit == 0)
-        {
-            ct.ThrowIfCancellationRequested();
-            return [];
-        }
-
         return await QueryAsync(
             $"{Messages.Select} WHERE conversation_id = @conversation_id AND seq > @seq ORDER BY seq LIMIT @limit;",
             c =>
@@ -309,6 +301,17 @@ public abstract class SqlConversationStore : IConversationStore
         {
             throw refusal;
         }
+    }
+
+    /// <summary>The message this sender already sent with the same client message id (a retried send), if any.</summary>
+    private protected static async Task<Message?> FindSentAsync(DbConnection connection, DbTransaction transaction, Message message, CancellationToken ct)
+    {
+        var sameSender = message.SenderId is null ? "sender_id IS NULL" : "sender_id = @sender_id";
+        await using var find = connection.Command(
+            $"{Messages.Select} WHERE conversation_id = @conversation_id AND {sameSender} AND client_message_id = @client_message_id;",
+            transaction);
+        Bind(find, message);
+        return await ReadFirstAsync(find, ReadMessage, ct);
     }
 
     private protected static async Task<T?> ReadFirstAsync<T>(DbCommand command, Func<DbDataReader, T> read, CancellationToken ct)

@@ -43,20 +43,10 @@ public sealed class SqliteConversationStore : SqlConversationStore
         await using var connection = await connections.OpenAsync(ct);
         await using var transaction = connection.BeginTransaction(deferred: false);
 
-        if (message.ClientMessageId is not null)
+        if (message.ClientMessageId is not null && await FindSentAsync(connection, transaction, message, ct) is { } existing)
         {
-            await using var find = connection.Command(
-                $"""
-                {Messages.Select}
-                WHERE conversation_id = @conversation_id AND sender_id IS @sender_id AND client_message_id = @client_message_id;
-                """,
-                transaction);
-            Bind(find, message);
-            if (await ReadFirstAsync(find, ReadMessage, ct) is { } existing)
-            {
-                await transaction.CommitAsync(ct);
-                return (existing, false);
-            }
+            await transaction.CommitAsync(ct);
+            return (existing, false);
         }
 
         await using var insert = connection.Command(

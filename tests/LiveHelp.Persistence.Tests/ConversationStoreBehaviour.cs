@@ -62,7 +62,7 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
     }
 
     [Fact]
-    public async Task InitializeAsync_FromTwoInstancesAtOnce_Succeeds()
+    public async Task InitializeAsync_OnAMigratedDatabase_FromTwoInstancesAtOnce_Succeeds()
     {
         var other = await OpenSameDatabaseAsync();
 

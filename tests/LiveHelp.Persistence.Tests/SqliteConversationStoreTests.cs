@@ -81,7 +81,7 @@ public sealed class SqliteConversationStoreTests : ConversationStoreBehaviour
     }
 
     [Fact]
-    public async Task TwoNewInstancesInitialisingAFreshFileAtOnce_BothSucceed()
+    public async Task FourNewInstancesInitialisingAFreshFileAtOnce_AllSucceed()
     {
         var path = Path.Combine(directory, "fresh", "race.db");
         var connectionString = new SqliteConnectionStringBuilder { DataSource = path }.ToString();
