@@ -34,6 +34,9 @@ public sealed class CallChannel
 
     public event EventHandler<CallEnded>? Ended;
 
+    /// <summary>A step of an attached media engine failed: the engine threw, or the hub refused a signal.</summary>
+    public event EventHandler<Exception>? AttachFailed;
+
     public Task<CallView> StartAsync(string conversationId, CallProfile profile, CancellationToken ct = default) =>
         _connection.InvokeAsync<CallView>(CallHub.Methods.StartCall, conversationId, profile, ct);
 
@@ -65,17 +68,17 @@ public sealed class CallChannel
     {
         string? callId = null;
 
-        async void OnCandidate(object? sender, string candidate)
+        void OnCandidate(object? sender, string candidate) => Run(async () =>
         {
             if (callId is { } id)
             {
                 await SignalAsync(conversationId, new CallSignal { CallId = id, Kind = "candidate", Candidate = candidate });
             }
-        }
+        });
 
-        async void OnMediaConnected(object? sender, EventArgs e) => await ConnectedAsync(conversationId);
+        void OnMediaConnected(object? sender, EventArgs e) => Run(() => ConnectedAsync(conversationId));
 
-        async void OnSignal(object? sender, CallSignal signal)
+        void OnSignal(object? sender, CallSignal signal) => Run(async () =>
         {
             if (signal.ConversationId != conversationId)
             {
@@ -95,20 +98,21 @@ public sealed class CallChannel
                     await media.AddCandidateAsync(signal.Candidate!);
                     break;
             }
-        }
+        });
 
-        async void OnUpdated(object? sender, CallView call)
+        void OnUpdated(object? sender, CallView call) => Run(async () =>
         {
-            if (call.ConversationId == conversationId)
+            if (call.ConversationId != conversationId)
             {
-                callId = call.Id;
+                return;
             }
-            if (call.ConversationId == conversationId && call.State == CallState.Connecting && call.StartedBy == side)
+            callId = call.Id;
+            if (call.State == CallState.Connecting && call.StartedBy == side)
             {
                 var offer = await media.CreateOfferAsync(call.Profile);
                 await SignalAsync(conversationId, new CallSignal { CallId = call.Id, Kind = "offer", Sdp = offer });
             }
-        }
+        });
 
         SignalReceived += OnSignal;
         Updated += OnUpdated;
@@ -121,6 +125,19 @@ public sealed class CallChannel
             media.CandidateFound -= OnCandidate;
             media.Connected -= OnMediaConnected;
         });
+    }
+
+    /// <summary>An event handler's work: a failure is reported, never thrown onto the thread pool (it would end the process).</summary>
+    private async void Run(Func<Task> step)
+    {
+        try
+        {
+            await step();
+        }
+        catch (Exception e)
+        {
+            AttachFailed?.Invoke(this, e);
+        }
     }
 
     private sealed class Detach(Action detach) : IDisposable

@@ -40,7 +40,7 @@ public abstract class ConversationClient : IAsyncDisposable
         Connection.On<ReadNotice>(Hub.Events.Read, notice => Raise(Read, notice));
         Connection.On<ConversationClosed>(Hub.Events.ConversationClosed, notice =>
         {
-            _log.MarkClosed(notice.ConversationId);
+            Unfollow(notice.ConversationId);
             Raise(ConversationClosed, notice);
         });
         Connection.Reconnecting += error =>
@@ -126,7 +126,7 @@ public abstract class ConversationClient : IAsyncDisposable
     public async Task CloseAsync(string conversationId, CancellationToken cancellationToken = default)
     {
         await Connection.InvokeAsync(Hub.Methods.CloseConversation, conversationId, cancellationToken).ConfigureAwait(false);
-        _log.MarkClosed(conversationId);
+        Unfollow(conversationId);
     }
 
     /// <summary>The messages of a conversation this client has seen, in sequence order.</summary>
@@ -155,7 +155,7 @@ public abstract class ConversationClient : IAsyncDisposable
 
     private protected void Follow(string conversationId, bool open) => _log.Track(conversationId, open);
 
-    private protected void Unfollow(string conversationId) => _log.MarkClosed(conversationId);
+    private protected void Unfollow(string conversationId) => _log.Track(conversationId, open: false);
 
     private protected static bool IsOpen(ConversationStatus status) => status is ConversationStatus.Queued or ConversationStatus.Active;
 
@@ -271,7 +271,7 @@ public abstract class ConversationClient : IAsyncDisposable
             }
             catch (LiveHelpHubException e) when (e.Code is ErrorCodes.NotFound or ErrorCodes.Forbidden)
             {
-                _log.MarkClosed(conversationId);
+                Unfollow(conversationId);
             }
             catch (LiveHelpHubException)
             {

@@ -65,8 +65,6 @@ public sealed class HubConnection : IAsyncDisposable
     /// <summary>The connection is over: stopped (null), refused by the server, or reconnecting gave up.</summary>
     public event Func<Exception?, Task>? Closed;
 
-    internal JsonSerializerOptions JsonOptions => _options.JsonOptions;
-
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -302,12 +300,12 @@ public sealed class HubConnection : IAsyncDisposable
             await session.DisposeAsync().ConfigureAwait(false);
             if (!_options.AutomaticReconnect || !end.AllowReconnect)
             {
-                Finish(end.Error);
+                Finish(end);
                 return;
             }
             SetState(HubConnectionState.Reconnecting, null);
-            _events.Post(() => RaiseAsync(nameof(Reconnecting), Reconnecting, end.Error));
-            var (next, lastError) = await ReconnectAsync(end.Error, lifetime).ConfigureAwait(false);
+            _events.Post(() => RaiseAsync(nameof(Reconnecting), Reconnecting, end));
+            var (next, lastError) = await ReconnectAsync(end, lifetime).ConfigureAwait(false);
             if (next is null)
             {
                 Finish(lifetime.IsCancellationRequested ? null : lastError);

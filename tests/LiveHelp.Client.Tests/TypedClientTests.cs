@@ -349,7 +349,7 @@ public sealed class TypedClientTests : IAsyncLifetime
         var conversation = (await customer.RequestHelpAsync(new RequestHelpInput { Topic = "billing" })).Conversation!;
 
         Assert.Equal(first.VisitorId, again.VisitorId);
-        Assert.Equal(first.VisitorId, conversation.VerifiedUserId);
+        Assert.Equal(first.VisitorId, conversation.VisitorId);
         Assert.Equal(first.Token, customer.Token);
     }
 }

@@ -250,6 +250,21 @@ public sealed class CallTests : ServerTest
         Assert.Equal(CallState.Connected, (await updates.NextAsync(c => c.State == CallState.Connected)).State);
     }
 
+    [Fact]
+    public async Task A_media_engine_that_throws_is_reported_and_the_client_carries_on()
+    {
+        var (customer, agent, id) = await ConversationAsync(await AgentAsync("ann"));
+        var failures = new Inbox<Exception>(h => customer.Calls.AttachFailed += h);
+        using var agentSide = agent.Calls.Attach(id, Roles.Agent, new ScriptedMedia("agent"));
+        using var customerSide = customer.Calls.Attach(id, Roles.Customer, new ScriptedMedia("customer") { Broken = true });
+
+        await agent.Calls.StartAsync(id, CallProfile.Video);
+        await customer.Calls.AnswerAsync(id, true);
+
+        Assert.Equal("no camera", (await failures.NextAsync()).Message);
+        Assert.Equal("still here", (await customer.SendMessageAsync(id, "still here")).Text);
+    }
+
     /// <summary>A media engine that answers with fixed SDP: what crosses the seam is what the test checks.</summary>
     private sealed class ScriptedMedia(string side) : ICallMedia
     {
@@ -261,10 +276,17 @@ public sealed class CallTests : ServerTest
 
         public event EventHandler? Connected;
 
+        /// <summary>Fails on the remote offer, as an engine without a camera would.</summary>
+        public bool Broken { get; init; }
+
         public Task<string> CreateOfferAsync(CallProfile profile) => Task.FromResult("offer from " + side);
 
         public Task<string> AcceptOfferAsync(string sdp)
         {
+            if (Broken)
+            {
+                throw new InvalidOperationException("no camera");
+            }
             RemoteOffer.TrySetResult(sdp);
             return Task.FromResult("answer from " + side);
         }

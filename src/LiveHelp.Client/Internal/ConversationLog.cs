@@ -11,28 +11,12 @@ internal sealed class ConversationLog
     private readonly object _gate = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
-    /// <summary>Starts following a conversation, or updates whether it is open.</summary>
+    /// <summary>Starts following a conversation, or updates whether it is open (closed ones are not resumed).</summary>
     public void Track(string conversationId, bool open)
     {
         lock (_gate)
         {
             GetOrAdd(conversationId).Open = open;
-        }
-    }
-
-    /// <summary>Stops resuming a conversation (closed, cancelled, transferred away); returns whether it was open.</summary>
-    public bool MarkClosed(string conversationId)
-    {
-        lock (_gate)
-        {
-            if (!_entries.TryGetValue(conversationId, out var entry))
-            {
-                _entries[conversationId] = new Entry { Open = false };
-                return false;
-            }
-            var wasOpen = entry.Open;
-            entry.Open = false;
-            return wasOpen;
         }
     }
 
@@ -42,12 +26,7 @@ internal sealed class ConversationLog
         lock (_gate)
         {
             var entry = GetOrAdd(message.ConversationId);
-            if (!entry.Messages.TryAdd(message.Seq, message))
-            {
-                return false;
-            }
-            entry.LastSeq = Math.Max(entry.LastSeq, message.Seq);
-            return true;
+            return entry.Messages.TryAdd(message.Seq, message);
         }
     }
 
@@ -55,7 +34,7 @@ internal sealed class ConversationLog
     {
         lock (_gate)
         {
-            return _entries.TryGetValue(conversationId, out var entry) ? entry.LastSeq : 0;
+            return _entries.TryGetValue(conversationId, out var entry) && entry.Messages.Count > 0 ? entry.Messages.Keys[^1] : 0;
         }
     }
 
@@ -88,7 +67,6 @@ internal sealed class ConversationLog
     private sealed class Entry
     {
         public SortedList<long, Message> Messages { get; } = new();
-        public long LastSeq { get; set; }
         public bool Open { get; set; } = true;
     }
 }

@@ -12,10 +12,8 @@ internal sealed class EventQueue
     public EventQueue(Action<Exception> onError)
     {
         _onError = onError;
-        Completion = Task.Run(RunAsync);
+        _ = Task.Run(RunAsync);
     }
-
-    public Task Completion { get; }
 
     public bool Post(Func<Task> work) => _channel.Writer.TryWrite(work);
 

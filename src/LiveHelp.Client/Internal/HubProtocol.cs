@@ -10,13 +10,12 @@ internal static class HubProtocol
     public const byte RecordSeparator = 0x1E;
 
     public const int InvocationType = 1;
-    public const int StreamItemType = 2;
     public const int CompletionType = 3;
     public const int PingType = 6;
     public const int CloseType = 7;
 
     public static readonly ReadOnlyMemory<byte> HandshakeRequest = Record("{\"protocol\":\"json\",\"version\":1}");
-    public static readonly ReadOnlyMemory<byte> Ping = Record("{\"type\":6}");
+    public static readonly ReadOnlyMemory<byte> Ping = Record($"{{\"type\":{PingType}}}");
 
     public static ReadOnlyMemory<byte> WriteInvocation(string? invocationId, string target, IReadOnlyList<object?> arguments, JsonSerializerOptions options)
     {

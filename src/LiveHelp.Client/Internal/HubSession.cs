@@ -6,7 +6,6 @@ using System.Text.Json;
 namespace LiveHelp.Client.Internal;
 
 /// <summary>Why a session ended, and whether the server allows reconnecting.</summary>
-internal sealed record SessionEnd(LiveHelpConnectionException Error, bool AllowReconnect);
 
 /// <summary>
 /// One WebSocket connection speaking the hub protocol, from handshake to close. A reconnect makes a new session.
@@ -22,7 +21,7 @@ internal sealed class HubSession : IAsyncDisposable
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonElement?>> _pending = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly TaskCompletionSource<SessionEnd> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<LiveHelpConnectionException> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextInvocationId;
     private long _lastReceived;
     private long _lastSent;
@@ -41,7 +40,7 @@ internal sealed class HubSession : IAsyncDisposable
     public string? ConnectionId { get; }
 
     /// <summary>Completes once, when the session is over for whatever reason.</summary>
-    public Task<SessionEnd> Ended => _ended.Task;
+    public Task<LiveHelpConnectionException> Ended => _ended.Task;
 
     public static async Task<HubSession> ConnectAsync(
         Uri hubUrl, HubConnectionOptions options, Action<string, JsonElement> onInvocation, CancellationToken ct)
@@ -102,7 +101,7 @@ internal sealed class HubSession : IAsyncDisposable
         if (_ended.Task.IsCompleted)
         {
             _pending.TryRemove(id, out _);
-            throw _ended.Task.Result.Error;
+            throw _ended.Task.Result;
         }
         using var registration = ct.Register(() =>
         {
@@ -149,12 +148,12 @@ internal sealed class HubSession : IAsyncDisposable
             {
             }
         }
-        End(new LiveHelpConnectionException("The connection was stopped.", allowReconnect: false), allowReconnect: false);
+        End(new LiveHelpConnectionException("The connection was stopped.", allowReconnect: false));
     }
 
     public async ValueTask DisposeAsync()
     {
-        End(new LiveHelpConnectionException("The connection was stopped.", allowReconnect: false), allowReconnect: false);
+        End(new LiveHelpConnectionException("The connection was stopped.", allowReconnect: false));
         try
         {
             await Task.WhenAll(_receiving, _keepingAlive).ConfigureAwait(false);
@@ -244,7 +243,7 @@ internal sealed class HubSession : IAsyncDisposable
                 {
                     var status = _socket.CloseStatus;
                     var description = string.IsNullOrEmpty(_socket.CloseStatusDescription) ? "" : $": {_socket.CloseStatusDescription}";
-                    End(new LiveHelpConnectionException($"The server closed the WebSocket ({status}{description})."), allowReconnect: true);
+                    End(new LiveHelpConnectionException($"The server closed the WebSocket ({status}{description})."));
                     return;
                 }
                 _buffer.Advance(result.Count);
@@ -263,7 +262,7 @@ internal sealed class HubSession : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            End(new LiveHelpConnectionException($"The connection to the server was lost: {ex.Message}", ex), allowReconnect: true);
+            End(new LiveHelpConnectionException($"The connection to the server was lost: {ex.Message}", ex));
         }
     }
 
@@ -353,7 +352,7 @@ internal sealed class HubSession : IAsyncDisposable
         var allowReconnect = error is null
             || (root.TryGetProperty("allowReconnect", out var allow) && allow.ValueKind == JsonValueKind.True);
         var message = error is null ? "The server closed the connection." : $"The server closed the connection: {error}";
-        End(new LiveHelpConnectionException(message, serverError: error, allowReconnect: allowReconnect), allowReconnect);
+        End(new LiveHelpConnectionException(message, serverError: error, allowReconnect: allowReconnect));
     }
 
     private async Task KeepAliveLoopAsync(TimeSpan period)
@@ -369,7 +368,7 @@ internal sealed class HubSession : IAsyncDisposable
                 {
                     End(new LiveHelpConnectionException(
                         $"Nothing was heard from the server for {_options.ServerTimeout.TotalSeconds:0.###} s; the connection is considered lost.",
-                        new TimeoutException()), allowReconnect: true);
+                        new TimeoutException()));
                     return;
                 }
                 if (_options.KeepAliveInterval != Timeout.InfiniteTimeSpan
@@ -407,7 +406,7 @@ internal sealed class HubSession : IAsyncDisposable
     {
         if (_ended.Task.IsCompleted)
         {
-            throw _ended.Task.Result.Error;
+            throw _ended.Task.Result;
         }
         await _sendLock.WaitAsync(ct).ConfigureAwait(false);
         try
@@ -418,9 +417,9 @@ internal sealed class HubSession : IAsyncDisposable
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
             var error = _ended.Task.IsCompleted
-                ? _ended.Task.Result.Error
+                ? _ended.Task.Result
                 : new LiveHelpConnectionException($"The connection to the server was lost: {ex.Message}", ex);
-            End(error, allowReconnect: true);
+            End(error);
             throw error;
         }
         finally
@@ -440,9 +439,10 @@ internal sealed class HubSession : IAsyncDisposable
         }
     }
 
-    private void End(LiveHelpConnectionException error, bool allowReconnect)
+    /// <summary>Ends the session once; the error says whether reconnecting makes sense.</summary>
+    private void End(LiveHelpConnectionException error)
     {
-        if (!_ended.TrySetResult(new SessionEnd(error, allowReconnect)))
+        if (!_ended.TrySetResult(error))
         {
             return;
         }

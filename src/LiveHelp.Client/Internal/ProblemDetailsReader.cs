@@ -20,8 +20,8 @@ internal static class ProblemDetailsReader
                 var root = document.RootElement;
                 if (root.ValueKind == JsonValueKind.Object)
                 {
-                    code = ReadString(root, "code");
-                    message = ReadString(root, "detail") ?? ReadString(root, "title") ?? ReadString(root, "error");
+                    code = HubProtocol.ReadString(root, "code");
+                    message = HubProtocol.ReadString(root, "detail") ?? HubProtocol.ReadString(root, "title") ?? HubProtocol.ReadString(root, "error");
                 }
             }
         }
@@ -33,9 +33,6 @@ internal static class ProblemDetailsReader
         message ??= $"HTTP {status} {response.ReasonPhrase}".TrimEnd();
         return new LiveHelpApiException(code, status, message);
     }
-
-    private static string? ReadString(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static string DefaultCode(HttpStatusCode status) => status switch
     {

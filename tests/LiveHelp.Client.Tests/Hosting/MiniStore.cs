@@ -65,7 +65,7 @@ public sealed class MiniStore
                     DeviceOs = input.DeviceOs,
                     AppVersion = input.AppVersion,
                 },
-                VerifiedUserId = visitorId,
+                VisitorId = visitorId,
                 CreatedAt = DateTimeOffset.UtcNow,
             };
             _conversations[view.Id] = view;
@@ -98,7 +98,7 @@ public sealed class MiniStore
     {
         lock (_gate)
         {
-            return [.. _conversations.Values.Where(c => c.VerifiedUserId == visitorId).OrderByDescending(c => c.CreatedAt)];
+            return [.. _conversations.Values.Where(c => c.VisitorId == visitorId).OrderByDescending(c => c.CreatedAt)];
         }
     }
 
