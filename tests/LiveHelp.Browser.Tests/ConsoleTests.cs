@@ -200,6 +200,26 @@ public sealed class ConsoleTests(BrowserFixture fixture) : ConsoleTest(fixture)
     }
 
     [Fact]
+    public async Task On_a_laptop_screen_the_conversation_header_keeps_the_customer_and_its_summary_readable()
+    {
+        await Host.CreateAgentAsync("alice", ["general"], autoAccept: true);
+        var alice = await OpenAsync("/console", new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 720 } });
+        await SignInAsync(alice, "alice", LiveHelpHost.Password("alice"));
+        await SetStatusAsync(alice, "online");
+        await CustomerAsync(Help("Dana Scully"));
+        await ConversationItem(alice, "Dana Scully").ClickAsync();
+        await Expect(alice.Locator(".chat__name")).ToHaveTextAsync("Dana Scully");
+
+        // Next to the call and transfer buttons, the topic · mode · start line stays one line in a title with room.
+        var sub = await alice.Locator(".chat__sub").EvaluateAsync<double[]>(
+            "e => [e.getBoundingClientRect().height, parseFloat(getComputedStyle(e).lineHeight) || parseFloat(getComputedStyle(e).fontSize) * 1.5]");
+        Assert.True(sub[0] <= sub[1] * 1.2, $"the summary line wraps: {sub[0]} px high for a {sub[1]} px line");
+        var title = await alice.Locator(".chat__title").BoundingBoxAsync();
+        Assert.True(title!.Width >= 240, $"the title is squeezed to {title.Width} px");
+        await ScreenshotAsync(alice, "console-header-laptop");
+    }
+
+    [Fact]
     public async Task An_agent_can_work_with_the_keyboard_alone()
     {
         await Host.CreateAgentAsync("alice", ["general"]);

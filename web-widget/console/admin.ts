@@ -1,6 +1,7 @@
 // Admin view: agents (create, skills, cap, auto-accept, disable), topics, allowed widget origins, canned responses,
 // offline messages and the identity secret.
 import { append, clear, h } from "../sdk/dom";
+import { newId } from "../sdk/session";
 import type { AgentView, CannedResponse, Role } from "./api";
 import { type Ctx, toast, topicName } from "./context";
 import { t } from "./strings";
@@ -234,7 +235,7 @@ export class AdminView {
       return title;
     };
     list.forEach(addRow);
-    const add = h("button", { type: "button", class: "button", onclick: () => addRow({ id: newId(), title: "", text: "" }).focus() }, t.addCanned);
+    const add = h("button", { type: "button", class: "button", onclick: () => addRow({ id: "r-" + newId().slice(0, 8), title: "", text: "" }).focus() }, t.addCanned);
     const save = h("button", { type: "button", class: "button button--primary" }, t.saveCanned);
     save.addEventListener("click", async () => {
       const next: CannedResponse[] = [...rows.querySelectorAll<HTMLElement>(".canned-edit__row")].map((row) => ({
@@ -299,8 +300,4 @@ function failed(error: unknown): HTMLElement {
 
 function splitList(text: string): string[] {
   return text.split(",").map((s) => s.trim()).filter(Boolean);
-}
-
-function newId(): string {
-  return "r-" + crypto.randomUUID().slice(0, 8);
 }

@@ -30,7 +30,6 @@ export const t = {
   viewAdmin: "Admin",
   statusLabel: "Your status",
   status: { online: "Online", away: "Away", offline: "Offline" } as Record<string, string>,
-  signedInAs: (name: string, role: string) => `${name} · ${role}`,
   roles: { agent: "Agent", supervisor: "Supervisor", admin: "Admin" } as Record<string, string>,
   connection: {
     connecting: "Connecting…",
@@ -45,7 +44,6 @@ export const t = {
   missedOffer: "You missed an offer, so your status was set to Away.",
   goOnline: "Go online",
   dismiss: "Dismiss",
-  statusNow: (s: string) => `Your status is now ${s}.`,
 
   // Offers
   offersRegion: "Incoming requests",
@@ -79,7 +77,6 @@ export const t = {
   chatEmptyTitle: "No conversation open",
   chatEmptyText: "Pick a conversation on the left, or accept a new request.",
   messagesLabel: (who: string) => `Messages with ${who}`,
-  customer: "Customer",
   agent: "Agent",
   system: "LiveHelp",
   internalNote: "Internal note",
@@ -188,9 +185,6 @@ export const t = {
   // Context
   contextHeading: "Customer",
   contextEmpty: "Customer details appear here.",
-  name: "Name",
-  email: "Email",
-  identity: "Identity",
   verified: (id: string) => `Verified user ${id}`,
   notVerified: "Not verified",
   prechat: "Pre-chat answers",
@@ -247,7 +241,6 @@ export const t = {
   chatsLoad: (load: number, max: number) => `${load}/${max} chats`,
   notConnected: "not connected",
   transferredTo: (who: string) => `Transferred to ${who}.`,
-  conversationsActive: "Conversations in progress",
 
   // Supervisor
   supervisorHeading: "Supervisor",
@@ -296,7 +289,6 @@ export const t = {
   maxConcurrent: "Max chats",
   autoAccept: "Auto-accept",
   disabled: "Disabled",
-  newPassword: "New password",
   save: "Save",
   saved: "Saved.",
   create: "Add agent",

@@ -1,5 +1,5 @@
 // Supervisor view: the live queue, the agents, the conversations in progress, and a read-only live view of any one.
-import type { ConversationClosed, ConversationView, Message, QueueEntry, ReadNotice, ResumeResult, TypingNotice } from "../sdk/contract";
+import type { ConversationClosed, ConversationView, Message, QueueEntry, ResumeResult, TypingNotice } from "../sdk/contract";
 import { formatTime, formatWait, h } from "../sdk/dom";
 import type { AgentView } from "./api";
 import { type Ctx, customerName, toast, topicName } from "./context";
@@ -65,10 +65,6 @@ export class SupervisorView {
     if (n.conversationId !== this.watched || !this.watchView) return;
     const who = n.role === "customer" ? customerName(this.watchView) : n.name || t.agent;
     this.watchTyping.textContent = n.isTyping ? t.isTyping(who) : "";
-  }
-
-  onRead(_: ReadNotice): void {
-    // Read marks are not shown in the read-only view.
   }
 
   onClosed(n: ConversationClosed): void {

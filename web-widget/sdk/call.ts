@@ -217,13 +217,6 @@ export class CallPeer {
     return this.o.session.invoke(CallMethods.annotate, this.conversationId, annotation);
   }
 
-  /** Ends the call for both sides. */
-  async hangUp(): Promise<void> {
-    const live = !this.closed;
-    this.close();
-    if (live) await this.o.session.invoke(CallMethods.end, this.conversationId).catch(() => undefined);
-  }
-
   /** Stops every local track and the connection. */
   close(state: PeerState = "ended"): void {
     if (this.closed) return;

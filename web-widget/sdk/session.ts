@@ -146,6 +146,7 @@ export class Session {
 
   unfollow(conversationId: string): void {
     this.followed.delete(conversationId);
+    this.resumePoints.delete(conversationId);
   }
 
   transcript(conversationId: string): Message[] {
@@ -183,11 +184,13 @@ export class Session {
   private async resumeAll(fromStart = false): Promise<void> {
     for (const id of this.followed) {
       const from = fromStart ? 0 : (this.resumePoints.get(id) ?? this.lastSeq(id));
-      this.resumePoints.delete(id);
       try {
         await this.resumeFrom(id, from);
+        this.resumePoints.delete(id);
       } catch {
-        // A conversation that closed or moved away meanwhile; the next event says so.
+        // Dropped again, or the conversation closed or moved away meanwhile (the next event says so): the next
+        // reconnect starts from here, never past what this one missed.
+        this.resumePoints.set(id, Math.min(from, this.resumePoints.get(id) ?? from));
       }
     }
   }

@@ -2,7 +2,7 @@
 // the launcher, defines window.LiveHelp, and fetches the full widget (livehelp-widget.js) on the first open.
 import * as icons from "./icons";
 import { addStyles, hostStyle, icon, loaderKey, type DeviceInfo, type LoaderContext, type WidgetApi, type WidgetEvent } from "./bridge";
-import { strings } from "./strings";
+import { launcherStrings as strings } from "./launcher-strings";
 import { VisitorStore, type Identity } from "./visitor";
 
 const launcherCss = `

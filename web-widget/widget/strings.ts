@@ -1,9 +1,9 @@
 // Every word the customer sees, in one place so it can be translated.
 import { formatWait } from "../sdk/dom";
+import { launcherStrings } from "./launcher-strings";
 
 export const strings = {
-  launcher: "Chat with us",
-  unread: (n: number) => (n === 1 ? "1 new message" : `${n} new messages`),
+  ...launcherStrings,
 
   title: "Chat with us",
   subtitle: "We're here to help",
@@ -38,7 +38,6 @@ export const strings = {
   someoneTyping: "Typing…",
   log: "Conversation",
   you: "You",
-  system: "LiveHelp",
   seen: "Seen",
   sending: "Sending…",
   notSent: "Not sent.",
@@ -113,7 +112,6 @@ export const strings = {
   consentLater: "Not now",
   yourAgent: "your agent",
   selfView: "Your camera",
-  annotations: "Drawings from your agent",
   device: "Device",
 
   errors: {
