@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
+using LiveHelp.Testing;
 using Microsoft.Playwright;
 
 namespace LiveHelp.Benchmarks.Scenarios;
@@ -433,30 +434,5 @@ internal static class CallSetup
         }
 
         private static long Ticks(double milliseconds) => (long)Math.Round(milliseconds * Stopwatch.Frequency / 1000.0);
-    }
-}
-
-/// <summary>Headless Debian Chromium with the fake camera, microphone and screen, as the browser tests launch it.</summary>
-internal static class HeadlessChromium
-{
-    public const string ExecutablePath = "/usr/bin/chromium";
-
-    public static Task<IBrowser> LaunchAsync(IPlaywright playwright)
-    {
-        if (!File.Exists(ExecutablePath))
-        {
-            throw new InvalidOperationException($"the browser scenarios need Debian's chromium at {ExecutablePath} (./test.sh installs it)");
-        }
-        return playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = ExecutablePath,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream", "--auto-select-desktop-capture-source=Entire screen",
-            ],
-        });
     }
 }

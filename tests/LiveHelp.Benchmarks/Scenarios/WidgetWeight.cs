@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Net;
 using System.Text.Json;
+using LiveHelp.Testing;
 using Microsoft.Playwright;
 
 namespace LiveHelp.Benchmarks.Scenarios;
