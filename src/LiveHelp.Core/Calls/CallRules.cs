@@ -43,7 +43,7 @@ public static class CallRules
         ? call with { State = CallState.Ended, EndedAt = now, EndReason = reason, Screen = ScreenShare.Off }
         : call;
 
-    /// <summary>Only the customer shares a screen, and only in a call that may carry one.</summary>
+    /// <summary>The customer shares, pauses or stops the screen: in any profile, while the call is live (the hub checks who).</summary>
     public static Call SetScreen(Call call, ScreenShare screen) => call.IsLive
         ? call with { Screen = screen }
         : throw new LiveHelpException(ErrorCodes.InvalidInput, "the call has ended");

@@ -503,8 +503,8 @@ public sealed partial class HelpDesk(
     }
 
     /// <summary>
-    /// Tells queued customers their new places, off the routing path: a deep queue must not slow every routing step
-    /// down. Changes that come in while a round is under way are folded into one more round.
+    /// Tells queued customers their new places without making the step that changed the queue wait for it: a deep
+    /// queue must not slow every press down. Changes that come in while a round is under way fold into one more round.
     /// </summary>
     private void PublishPlacesSoon()
     {
