@@ -291,7 +291,11 @@ public sealed class ReconnectTests : ServerTest
         {
             try
             {
-                socket.Client.LingerState = new LingerOption(true, 0);
+                // A pump may have reset it already: a disposed TcpClient has no Client.
+                if (socket.Client is { } client)
+                {
+                    client.LingerState = new LingerOption(true, 0);
+                }
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {

@@ -531,8 +531,6 @@ public sealed partial class HelpDesk(
         do
         {
             Volatile.Write(ref _placesState, 1);
-            // Under the routing lock, so no place goes out after the step that took the customer out of the queue.
-            await _routing.WaitAsync();
             try
             {
                 await PublishPlacesAsync();
@@ -541,40 +539,49 @@ public sealed partial class HelpDesk(
             {
                 Log.PlacesFailed(log, e);
             }
-            finally
-            {
-                _routing.Release();
-            }
         }
         while (Interlocked.CompareExchange(ref _placesState, 0, 1) != 1);
     }
 
     private async Task PublishPlacesAsync()
     {
+        // Working out the places reads the whole queue: that happens outside the routing lock.
         var places = await router.PlacesAsync(AverageHandleTime);
-        var queued = places.Select(p => p.RequestId).ToHashSet(StringComparer.Ordinal);
-        foreach (var gone in _visitorOf.Keys.Concat(_lastPlaces.Keys).Where(k => !queued.Contains(k)))
+        var sends = new List<Task>();
+        await _routing.WaitAsync();
+        try
         {
-            Forget(gone);
+            // Under the lock only to start the sends: a step that took a customer out of the queue has forgotten them
+            // (or the store says so), so no place goes out after their "agent joined".
+            var queued = places.Select(p => p.RequestId).ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in _visitorOf.Keys.Concat(_lastPlaces.Keys).Where(k => !queued.Contains(k)))
+            {
+                Forget(gone);
+            }
+            foreach (var place in places)
+            {
+                var update = new QueueUpdate(place.RequestId, place.Position, place.EstimatedWaitSeconds);
+                if (_lastPlaces.TryGetValue(place.RequestId, out var last) && last == update)
+                {
+                    continue;
+                }
+                if (!_visitorOf.TryGetValue(place.RequestId, out var visitorId)
+                    && await store.FindConversationAsync(place.RequestId) is { Status: ConversationStatus.Queued } c)
+                {
+                    visitorId = _visitorOf.GetOrAdd(place.RequestId, c.VisitorId);
+                }
+                if (visitorId is not null)
+                {
+                    _lastPlaces[place.RequestId] = update;
+                    sends.Add(hub.Clients.User(visitorId).SendAsync(Hub.Events.QueueUpdate, update));
+                }
+            }
         }
-        foreach (var place in places)
+        finally
         {
-            var update = new QueueUpdate(place.RequestId, place.Position, place.EstimatedWaitSeconds);
-            if (_lastPlaces.TryGetValue(place.RequestId, out var last) && last == update)
-            {
-                continue;
-            }
-            _lastPlaces[place.RequestId] = update;
-            if (!_visitorOf.TryGetValue(place.RequestId, out var visitorId)
-                && await store.FindConversationAsync(place.RequestId) is { Status: ConversationStatus.Queued } c)
-            {
-                visitorId = _visitorOf.GetOrAdd(place.RequestId, c.VisitorId);
-            }
-            if (visitorId is not null)
-            {
-                await hub.Clients.User(visitorId).SendAsync(Hub.Events.QueueUpdate, update);
-            }
+            _routing.Release();
         }
+        await Task.WhenAll(sends);
     }
 
     /// <summary>The conversation left the queue: no more places for it.</summary>
