@@ -76,7 +76,36 @@ public sealed class CallChannel
             }
         });
 
-        void OnMediaConnected(object? sender, EventArgs e) => Run(() => ConnectedAsync(conversationId));
+        // Once media connects, the side keeps saying so until the call ends: the server ends a connected call one
+        // side went silent on.
+        var stop = new CancellationTokenSource();
+        void OnMediaConnected(object? sender, EventArgs e) => Run(async () =>
+        {
+            using var alive = new PeriodicTimer(CallRules.AliveInterval);
+            try
+            {
+                do
+                {
+                    await ConnectedAsync(conversationId, stop.Token);
+                }
+                while (await alive.WaitForNextTickAsync(stop.Token));
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            catch (LiveHelpHubException ended) when (ended.Code == Core.ErrorCodes.NotFound)
+            {
+                // The call ended between two reports; its end event is on its way.
+            }
+        });
+
+        void OnEnded(object? sender, CallEnded ended)
+        {
+            if (ended.ConversationId == conversationId)
+            {
+                stop.Cancel();
+            }
+        }
 
         void OnSignal(object? sender, CallSignal signal) => Run(async () =>
         {
@@ -116,14 +145,17 @@ public sealed class CallChannel
 
         SignalReceived += OnSignal;
         Updated += OnUpdated;
+        Ended += OnEnded;
         media.CandidateFound += OnCandidate;
         media.Connected += OnMediaConnected;
         return new Detach(() =>
         {
             SignalReceived -= OnSignal;
             Updated -= OnUpdated;
+            Ended -= OnEnded;
             media.CandidateFound -= OnCandidate;
             media.Connected -= OnMediaConnected;
+            stop.Cancel();
         });
     }
 

@@ -27,6 +27,7 @@ public static class LiveHelpExtensions
         ScaleOut.Add(builder, signalR);
         services.AddOptions<LiveHelpOptions>().Bind(builder.Configuration.GetSection(LiveHelpOptions.Section))
             .Validate(o => o.MaxMessageLength > 0 && o.MessagesPerSecond > 0 && o.MessageBurst > 0 && o.MaxReceiveMessageSize > 0, "LiveHelp limits must be positive")
+            .Validate(o => o.CallSilenceTimeout > CallRules.AliveInterval, "LiveHelp:CallSilenceTimeout must be longer than the 10 s between a call's reports")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ServerSecrets>();

@@ -1,3 +1,4 @@
+using LiveHelp.Core.Calls;
 using LiveHelp.Core.Routing;
 
 namespace LiveHelp.Server;
@@ -36,6 +37,9 @@ public sealed class LiveHelpOptions
 
     /// <summary>How often offer deadlines and grace periods are checked.</summary>
     public TimeSpan ClockInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long a connected call goes on with no report from one side (each reports every 10 s) before it ends as lost.</summary>
+    public TimeSpan CallSilenceTimeout { get; set; } = CallRules.SilenceTimeout;
 
     public RoutingOptions Routing { get; set; } = new();
 

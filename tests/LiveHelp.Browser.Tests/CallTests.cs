@@ -332,3 +332,34 @@ public sealed class TurnCallTests(BrowserFixture fixture) : CallTest(fixture)
         Assert.DoesNotContain("connected", states);
     }
 }
+
+/// <summary>A live call in which one side vanishes without hanging up, with a short silence timeout to keep the test brief.</summary>
+public sealed class VanishedCallTests(BrowserFixture fixture) : CallTest(fixture)
+{
+    private static readonly TimeSpan Silence = TimeSpan.FromSeconds(12);
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["LiveHelp:CallSilenceTimeout"] = Silence.ToString(),
+    };
+
+    [Fact]
+    public async Task Both_pages_keep_a_call_alive_past_the_silence_timeout_and_a_customer_page_that_dies_ends_it_as_dropped()
+    {
+        var console = await AgentConsoleAsync();
+        var customer = await MaydayAsync(console);
+        await CallProbe.WaitForFramesAsync(SharedScreen(console));
+        await Expect(console.Locator(".call__state")).ToContainTextAsync("Connected");
+
+        // Longer than the silence timeout: both pages report while their media is connected, so the call stays up.
+        await console.WaitForTimeoutAsync((float)(Silence + TimeSpan.FromSeconds(4)).TotalMilliseconds);
+        await Expect(console.Locator(".call__state")).ToContainTextAsync("Connected");
+        Assert.Equal(0, await Log(console).GetByText("The call dropped").CountAsync());
+
+        // The customer's tab dies with no hang-up (no pagehide, no EndCall): the server ends the call by itself.
+        var cdp = await customer.Context.NewCDPSessionAsync(customer);
+        _ = cdp.SendAsync("Page.crash");
+        await Expect(Log(console)).ToContainTextAsync("The call dropped after 0:", new() { Timeout = 30_000 });
+        await Expect(console.Locator(".call")).ToHaveCountAsync(0);
+    }
+}

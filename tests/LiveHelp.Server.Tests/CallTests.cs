@@ -53,7 +53,13 @@ public sealed class CallTests : ServerTest
 
         await customer.Calls.ConnectedAsync(id);
         Assert.Equal(CallState.Connected, (await agentUpdates.NextAsync(c => c.State == CallState.Connected)).State);
-        _time.Advance(TimeSpan.FromSeconds(75));
+        for (var talked = 0; talked < 75; talked += 15)
+        {
+            // Both sides report their media connected as it stays so, as the widget and console do.
+            await customer.Calls.ConnectedAsync(id);
+            await agent.Calls.ConnectedAsync(id);
+            _time.Advance(TimeSpan.FromSeconds(15));
+        }
         await agent.Calls.EndAsync(id);
 
         var end = await ended.NextAsync();
@@ -186,6 +192,33 @@ public sealed class CallTests : ServerTest
 
         Assert.Equal(CallRules.Failed, (await ended.NextAsync()).Reason);
         Assert.Contains((await customer.ResumeAsync(id, 0)).Messages, m => m.Text == "The call could not connect.");
+    }
+
+    [Fact]
+    public async Task A_connected_call_whose_customer_vanished_without_hanging_up_ends_by_itself_as_lost()
+    {
+        var (customer, agent, id) = await ConversationAsync(await AgentAsync("ann"));
+        var ended = new Inbox<CallEnded>(h => agent.Calls.Ended += h);
+        var updates = new Inbox<CallView>(h => agent.Calls.Updated += h);
+        await agent.Calls.StartAsync(id, CallProfile.Mayday);
+        await customer.Calls.AnswerAsync(id, true);
+        await customer.Calls.ConnectedAsync(id);
+        await agent.Calls.ConnectedAsync(id);
+        await updates.NextAsync(c => c.State == CallState.Connected);
+
+        // The customer's phone loses the network: no hang-up, no more reports. The agent's side goes on reporting.
+        _time.Advance(CallRules.SilenceTimeout - TimeSpan.FromSeconds(10));
+        await agent.Calls.ConnectedAsync(id);
+        _time.Advance(TimeSpan.FromSeconds(9));
+        await ended.NoneAsync(null, TimeSpan.FromMilliseconds(300));
+        await agent.Calls.ConnectedAsync(id);
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        var end = await ended.NextAsync();
+        Assert.Equal(CallRules.Lost, end.Reason);
+        Assert.Equal(CallRules.SilenceTimeout.TotalSeconds, end.DurationSeconds);
+        Assert.Contains((await agent.ResumeAsync(id, 0)).Messages, m => m.Kind == MessageKind.System && m.Text == "The call dropped after 0:30: one side stopped responding.");
+        Assert.Equal(CallState.Ringing, (await agent.Calls.StartAsync(id, CallProfile.Video)).State);
     }
 
     [Fact]

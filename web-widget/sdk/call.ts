@@ -33,6 +33,8 @@ export const IceTransportPolicyKey = "livehelp.iceTransportPolicy";
 const CONNECT_TIMEOUT_MS = 30000;
 const RESTART_TIMEOUT_MS = 25000;
 const RESTART_WAIT_MS = 3000;
+/** How often a side whose media is connected says so; the server ends a connected call silent on one side for 30 s. */
+const ALIVE_INTERVAL_MS = 10000;
 
 export function sendsCamera(profile: CallProfile, side: CallSide): boolean {
   return profile === "video" || (profile === "mayday" && side === "agent");
@@ -76,6 +78,7 @@ export class CallPeer {
   private restarts = 0;
   private watchdog = 0;
   private restartTimer = 0;
+  private aliveTimer = 0;
   private closed = false;
   private lastSample: { at: number; inBytes: number; outBytes: number; lost: number; received: number } | null = null;
 
@@ -223,6 +226,7 @@ export class CallPeer {
     this.closed = true;
     clearTimeout(this.watchdog);
     clearTimeout(this.restartTimer);
+    clearInterval(this.aliveTimer);
     for (const track of [this.mic, this.camera, this.screenTrack]) track?.stop();
     this.screenTrack = null;
     this.pc?.close();
@@ -514,7 +518,10 @@ export class CallPeer {
         clearTimeout(this.restartTimer);
         if (!this.everConnected) {
           this.everConnected = true;
-          void this.o.session.invoke(CallMethods.connected, this.conversationId).catch(() => undefined);
+          this.reportAlive();
+          this.aliveTimer = window.setInterval(() => {
+            if (this.pc?.connectionState === "connected") this.reportAlive();
+          }, ALIVE_INTERVAL_MS);
         }
         this.setState("connected");
         break;
@@ -555,6 +562,10 @@ export class CallPeer {
     if (this.closed) return;
     this.close("failed");
     void this.o.session.invoke(CallMethods.end, this.conversationId).catch(() => undefined);
+  }
+
+  private reportAlive(): void {
+    void this.o.session.invoke(CallMethods.connected, this.conversationId).catch(() => undefined);
   }
 
   private async report(screen: ScreenShare): Promise<void> {

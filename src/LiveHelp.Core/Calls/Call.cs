@@ -40,7 +40,11 @@ public sealed record Call
     public DateTimeOffset? ConnectedAt { get; init; }
     public DateTimeOffset? EndedAt { get; init; }
 
-    /// <summary>declined, ended, missed, failed, conversation_closed, transferred.</summary>
+    /// <summary>When each side last reported its media connected; a side silent for too long has vanished.</summary>
+    public DateTimeOffset? CustomerAliveAt { get; init; }
+    public DateTimeOffset? AgentAliveAt { get; init; }
+
+    /// <summary>declined, ended, missed, failed, lost, conversation_closed, transferred.</summary>
     public string? EndReason { get; init; }
     public int Version { get; init; }
 

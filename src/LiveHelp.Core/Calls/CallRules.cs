@@ -9,12 +9,19 @@ public static class CallRules
     public const string ConversationClosed = "conversation_closed";
     public const string Transferred = "transferred";
     public const string Failed = "failed";
+    public const string Lost = "lost";
 
     /// <summary>How long a call rings before it counts as missed.</summary>
     public static readonly TimeSpan RingTimeout = TimeSpan.FromSeconds(45);
 
     /// <summary>How long an answered call may take to connect (ICE restart included) before it counts as failed.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often each side reports, while its media is connected, that it still is.</summary>
+    public static readonly TimeSpan AliveInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long, by default, a connected call goes on without a report from one side before it counts as lost.</summary>
+    public static readonly TimeSpan SilenceTimeout = TimeSpan.FromSeconds(30);
 
     public static Call Start(string id, string conversationId, CallProfile profile, string startedBy, DateTimeOffset now) => new()
     {
@@ -31,13 +38,20 @@ public static class CallRules
         ? call with { State = CallState.Connecting, AnsweredAt = now }
         : throw new LiveHelpException(ErrorCodes.InvalidInput, "the call is not ringing");
 
-    /// <summary>A side's media connected; the first report counts, later ones change nothing.</summary>
-    public static Call Connected(Call call, DateTimeOffset now) => call.State switch
+    /// <summary>
+    /// A side reports its media connected: the first report connects the call; each report, first or repeated, says
+    /// that side is still there.
+    /// </summary>
+    public static Call Connected(Call call, string side, DateTimeOffset now)
     {
-        CallState.Connecting => call with { State = CallState.Connected, ConnectedAt = now },
-        CallState.Connected => call,
-        _ => throw new LiveHelpException(ErrorCodes.InvalidInput, "the call is not being connected"),
-    };
+        var connected = call.State switch
+        {
+            CallState.Connecting => call with { State = CallState.Connected, ConnectedAt = now },
+            CallState.Connected => call,
+            _ => throw new LiveHelpException(ErrorCodes.InvalidInput, "the call is not being connected"),
+        };
+        return side == Roles.Customer ? connected with { CustomerAliveAt = now } : connected with { AgentAliveAt = now };
+    }
 
     public static Call End(Call call, string reason, DateTimeOffset now) => call.IsLive
         ? call with { State = CallState.Ended, EndedAt = now, EndReason = reason, Screen = ScreenShare.Off }
@@ -47,6 +61,11 @@ public static class CallRules
     public static Call SetScreen(Call call, ScreenShare screen) => call.IsLive
         ? call with { Screen = screen }
         : throw new LiveHelpException(ErrorCodes.InvalidInput, "the call has ended");
+
+    /// <summary>Connected, but one side has not reported for the silence timeout: it went away without hanging up.</summary>
+    public static bool HasGoneSilent(Call call, DateTimeOffset now, TimeSpan silenceTimeout) =>
+        call.State == CallState.Connected && call.ConnectedAt is { } connected
+        && (now - (call.CustomerAliveAt ?? connected) >= silenceTimeout || now - (call.AgentAliveAt ?? connected) >= silenceTimeout);
 
     public static bool HasRungOut(Call call, DateTimeOffset now) => call.State == CallState.Ringing && now - call.RingingAt >= RingTimeout;
 

@@ -70,16 +70,17 @@ public sealed partial class HelpDesk
         await hub.Clients.User(OtherSide(caller, conversation)).SendAsync(CallHub.Events.Signal, relayed);
     }
 
+    /// <summary>A side's media is connected: the first report connects the call, later ones keep it from counting as lost.</summary>
     public async Task<CallView> CallConnectedAsync(Caller caller, string conversationId)
     {
         var (conversation, call) = await LiveCallAsync(caller, conversationId);
-        if (call.State == CallState.Connected)
-        {
-            return CallView.Of(call);
-        }
+        var wasConnected = call.State == CallState.Connected;
         var now = clock.GetUtcNow();
-        var connected = await UpdateCallAsync(call, c => CallRules.Connected(c, now));
-        await SendToConversationAsync(conversation, CallHub.Events.CallUpdated, CallView.Of(connected), includeCustomer: true);
+        var connected = await UpdateCallAsync(call, c => CallRules.Connected(c, SideOf(caller), now));
+        if (!wasConnected)
+        {
+            await SendToConversationAsync(conversation, CallHub.Events.CallUpdated, CallView.Of(connected), includeCustomer: true);
+        }
         return CallView.Of(connected);
     }
 
@@ -135,13 +136,19 @@ public sealed partial class HelpDesk
         await EndCallAsync(conversation, call, CallRules.Hangup);
     }
 
-    /// <summary>Calls that rang out are ended as missed; answered calls that never connected, as failed.</summary>
+    /// <summary>
+    /// Calls that rang out are ended as missed; answered calls that never connected, as failed; connected calls that
+    /// one side stopped reporting on, as lost.
+    /// </summary>
     private async Task ExpireCallsAsync()
     {
         var now = clock.GetUtcNow();
         foreach (var call in await calls.ListLiveAsync())
         {
-            var reason = CallRules.HasRungOut(call, now) ? CallRules.Missed : CallRules.HasFailedToConnect(call, now) ? CallRules.Failed : null;
+            var reason = CallRules.HasRungOut(call, now) ? CallRules.Missed
+                : CallRules.HasFailedToConnect(call, now) ? CallRules.Failed
+                : CallRules.HasGoneSilent(call, now, Options.CallSilenceTimeout) ? CallRules.Lost
+                : null;
             if (reason is not null && await store.FindConversationAsync(call.ConversationId) is { } conversation)
             {
                 try
@@ -192,7 +199,9 @@ public sealed partial class HelpDesk
         var now = clock.GetUtcNow();
         var ended = await UpdateCallAsync(call, c => CallRules.End(c, reason, now));
         var summary = ended.Duration is { } d
-            ? $"The call ended after {(int)d.TotalMinutes}:{d.Seconds.ToString("00", CultureInfo.InvariantCulture)}."
+            ? reason == CallRules.Lost
+                ? $"The call dropped after {Minutes(d)}: one side stopped responding."
+                : $"The call ended after {Minutes(d)}."
             : reason switch
             {
                 CallRules.Declined => "The call was declined.",
@@ -226,6 +235,8 @@ public sealed partial class HelpDesk
         }
         throw new LiveHelpException(ErrorCodes.Conflict, "the call is being changed by someone else; try again");
     }
+
+    private static string Minutes(TimeSpan d) => $"{(int)d.TotalMinutes}:{d.Seconds.ToString("00", CultureInfo.InvariantCulture)}";
 
     private static string SideOf(Caller caller) => caller.IsCustomer ? Roles.Customer : Roles.Agent;
 

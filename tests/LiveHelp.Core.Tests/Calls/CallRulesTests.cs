@@ -12,7 +12,7 @@ public sealed class CallRulesTests
     public void A_call_rings_then_connects_then_ends_with_its_talk_time()
     {
         var answered = CallRules.Answer(Ringing(), T0.AddSeconds(3));
-        var connected = CallRules.Connected(answered, T0.AddSeconds(5));
+        var connected = CallRules.Connected(answered, Roles.Agent, T0.AddSeconds(5));
         var ended = CallRules.End(connected, CallRules.Hangup, T0.AddSeconds(65));
 
         Assert.Equal(CallState.Connecting, answered.State);
@@ -24,18 +24,18 @@ public sealed class CallRulesTests
     [Fact]
     public void The_second_connected_report_keeps_the_first_time()
     {
-        var connected = CallRules.Connected(CallRules.Answer(Ringing(), T0), T0.AddSeconds(2));
+        var connected = CallRules.Connected(CallRules.Answer(Ringing(), T0), Roles.Agent, T0.AddSeconds(2));
 
-        Assert.Equal(T0.AddSeconds(2), CallRules.Connected(connected, T0.AddSeconds(9)).ConnectedAt);
+        Assert.Equal(T0.AddSeconds(2), CallRules.Connected(connected, Roles.Agent, T0.AddSeconds(9)).ConnectedAt);
     }
 
     [Fact]
     public void Only_a_ringing_call_can_be_answered_and_only_a_connecting_one_connects()
     {
-        var connected = CallRules.Connected(CallRules.Answer(Ringing(), T0), T0);
+        var connected = CallRules.Connected(CallRules.Answer(Ringing(), T0), Roles.Agent, T0);
 
         Assert.Equal(ErrorCodes.InvalidInput, Assert.Throws<LiveHelpException>(() => CallRules.Answer(connected, T0)).Code);
-        Assert.Equal(ErrorCodes.InvalidInput, Assert.Throws<LiveHelpException>(() => CallRules.Connected(Ringing(), T0)).Code);
+        Assert.Equal(ErrorCodes.InvalidInput, Assert.Throws<LiveHelpException>(() => CallRules.Connected(Ringing(), Roles.Agent, T0)).Code);
     }
 
     [Fact]
@@ -65,6 +65,19 @@ public sealed class CallRulesTests
 
         Assert.False(CallRules.HasFailedToConnect(answered, T0 + CallRules.ConnectTimeout - TimeSpan.FromSeconds(1)));
         Assert.True(CallRules.HasFailedToConnect(answered, T0 + CallRules.ConnectTimeout));
-        Assert.False(CallRules.HasFailedToConnect(CallRules.Connected(answered, T0), T0 + CallRules.ConnectTimeout));
+        Assert.False(CallRules.HasFailedToConnect(CallRules.Connected(answered, Roles.Agent, T0), T0 + CallRules.ConnectTimeout));
+    }
+
+    [Fact]
+    public void A_connected_call_is_lost_once_either_side_has_been_silent_for_the_silence_timeout()
+    {
+        var connected = CallRules.Connected(CallRules.Answer(Ringing(), T0), Roles.Agent, T0);
+        var both = CallRules.Connected(connected, Roles.Customer, T0.AddSeconds(1));
+        var agentGoesOn = CallRules.Connected(both, Roles.Agent, T0.AddSeconds(25));
+
+        Assert.False(CallRules.HasGoneSilent(agentGoesOn, T0.AddSeconds(1) + CallRules.SilenceTimeout - TimeSpan.FromSeconds(1), CallRules.SilenceTimeout));
+        Assert.True(CallRules.HasGoneSilent(agentGoesOn, T0.AddSeconds(1) + CallRules.SilenceTimeout, CallRules.SilenceTimeout));
+        Assert.True(CallRules.HasGoneSilent(connected, T0 + CallRules.SilenceTimeout, CallRules.SilenceTimeout), "a side that never reported counts from the connection");
+        Assert.False(CallRules.HasGoneSilent(CallRules.Answer(Ringing(), T0), T0 + CallRules.SilenceTimeout, CallRules.SilenceTimeout), "a connecting call has its own timeout");
     }
 }

@@ -29,7 +29,7 @@ public abstract class CallStoreBehaviour
         var store = CreateStore();
         await store.TryAddAsync(Ringing());
         var stored = (await store.FindLiveAsync("c1"))!;
-        var connected = CallRules.Connected(CallRules.Answer(stored, T0.AddTicks(12345)), T0.AddSeconds(3)) with { Screen = ScreenShare.Paused };
+        var connected = CallRules.Connected(CallRules.Answer(stored, T0.AddTicks(12345)), Roles.Customer, T0.AddSeconds(3)) with { Screen = ScreenShare.Paused };
 
         var updated = await store.TryUpdateAsync(connected);
 
@@ -38,6 +38,7 @@ public abstract class CallStoreBehaviour
         Assert.Equal(T0.AddTicks(12345), updated.AnsweredAt);
         Assert.Equal(TimeSpan.FromHours(2), updated.RingingAt.Offset);
         Assert.Equal(ScreenShare.Paused, updated.Screen);
+        Assert.Equal(T0.AddSeconds(3), updated.CustomerAliveAt);
     }
 
     [Fact]
