@@ -280,7 +280,15 @@ public sealed class CallTests : ServerTest
         customerMedia.FindCandidate("{\"candidate\":\"from customer\"}");
         Assert.Equal("{\"candidate\":\"from customer\"}", await agentMedia.RemoteCandidate.Task.WaitAsync(Inbox<int>.Patience));
         agentMedia.Connect();
+        customerMedia.Connect();
         Assert.Equal(CallState.Connected, (await updates.NextAsync(c => c.State == CallState.Connected)).State);
+
+        // Both engines stay connected: the SDK reports so every 10 s, and the call outlives the silence timeout.
+        var ended = new Inbox<CallEnded>(h => agent.Calls.Ended += h);
+        _time.Advance(CallRules.SilenceTimeout - TimeSpan.FromSeconds(5));
+        await Task.Delay(CallRules.AliveInterval + TimeSpan.FromSeconds(1));
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await ended.NoneAsync(null, TimeSpan.FromMilliseconds(500));
     }
 
     [Fact]
