@@ -1,4 +1,5 @@
 using LiveHelp.Client.Tests.Hosting;
+using LiveHelp.Testing;
 
 namespace LiveHelp.Client.Tests;
 
@@ -310,7 +311,8 @@ public sealed class ConnectionLifetimeTests
     public async Task A_start_whose_first_attempt_reaches_a_frozen_node_connects_on_the_next()
     {
         await using var host = await HubHost.StartAsync();
-        await using var balancer = new FrozenNode(host.BaseUri, holds: n => n == 0);
+        var attempts = 0;
+        await using var balancer = new FrozenNode(host.BaseUri, holds: _ => ++attempts == 1);
         await using var connection = new HubConnection(balancer.Url("hub"), new HubConnectionOptions
         {
             SkipNegotiation = true,
@@ -327,7 +329,8 @@ public sealed class ConnectionLifetimeTests
     public async Task A_reconnect_attempt_that_reaches_a_frozen_node_is_given_up_and_the_next_one_connects()
     {
         await using var host = await HubHost.StartAsync();
-        await using var balancer = new FrozenNode(host.BaseUri, holds: n => n == 1);
+        var attempts = 0;
+        await using var balancer = new FrozenNode(host.BaseUri, holds: _ => ++attempts == 2);
         await using var connection = new HubConnection(balancer.Url("hub"), new HubConnectionOptions
         {
             SkipNegotiation = true,
