@@ -12,7 +12,7 @@ if ! need dotnet; then
 fi
 
 # Debian packages the tests start for real on loopback (added as the test suites need them).
-packages=(chromium redis-server postgresql nginx coturn)
+packages=(chromium redis-server postgresql haproxy coturn)
 if [ ${#packages[@]} -gt 0 ]; then
   missing=()
   for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

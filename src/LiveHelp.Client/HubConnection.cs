@@ -83,7 +83,7 @@ public sealed class HubConnection : IAsyncDisposable
             try
             {
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.Token);
-                session = await HubSession.ConnectAsync(HubUrl, _options, OnInvocation, linked.Token).ConfigureAwait(false);
+                session = await ConnectFirstAsync(linked.Token).ConfigureAwait(false);
             }
             catch
             {
@@ -317,12 +317,32 @@ public sealed class HubConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The first connection. An attempt that timed out (a node that accepts connections but never answers) is tried
+    /// again as a reconnect would be, since the next one may reach another node; any other failure is the caller's.
+    /// </summary>
+    private async Task<HubSession> ConnectFirstAsync(CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await HubSession.ConnectAsync(HubUrl, _options, OnInvocation, ct).ConfigureAwait(false);
+            }
+            catch (LiveHelpConnectionException ex) when (ex.InnerException is TimeoutException
+                && _options.AutomaticReconnect && (_options.MaxReconnectAttempts is not { } max || attempt < max))
+            {
+                await Task.Delay(ReconnectDelay(attempt), ct).ConfigureAwait(false);
+            }
+        }
+    }
+
     private async Task<(HubSession? Session, Exception? LastError)> ReconnectAsync(Exception firstError, CancellationToken lifetime)
     {
         var lastError = firstError;
         for (var attempt = 0; _options.MaxReconnectAttempts is not { } max || attempt < max; attempt++)
         {
-            var delay = _options.ReconnectDelays[Math.Min(attempt, _options.ReconnectDelays.Count - 1)];
+            var delay = ReconnectDelay(attempt);
             try
             {
                 if (delay > TimeSpan.Zero)
@@ -347,6 +367,8 @@ public sealed class HubConnection : IAsyncDisposable
         }
         return (null, lastError);
     }
+
+    private TimeSpan ReconnectDelay(int attempt) => _options.ReconnectDelays[Math.Min(attempt, _options.ReconnectDelays.Count - 1)];
 
     private void Finish(Exception? error)
     {

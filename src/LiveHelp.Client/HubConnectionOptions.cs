@@ -18,7 +18,12 @@ public sealed class HubConnectionOptions
     /// <summary>No message from the server for this long means the connection is gone.</summary>
     public TimeSpan ServerTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// How long one connection attempt may take, from negotiate (or opening the WebSocket) to the server's handshake
+    /// answer. An attempt that takes longer is given up and tried again after the next of <see cref="ReconnectDelays"/>,
+    /// when starting as when reconnecting: a node that accepts connections but never answers holds nobody up.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     public bool AutomaticReconnect { get; set; } = true;
 
@@ -61,7 +66,7 @@ public sealed class HubConnectionOptions
         {
             throw new ArgumentException("MaxReconnectAttempts cannot be negative.");
         }
-        if (!IsPositiveOrInfinite(KeepAliveInterval) || !IsPositiveOrInfinite(ServerTimeout) || HandshakeTimeout <= TimeSpan.Zero)
+        if (!IsPositiveOrInfinite(KeepAliveInterval) || !IsPositiveOrInfinite(ServerTimeout) || ConnectTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("Timeouts must be positive (or infinite for KeepAliveInterval and ServerTimeout).");
         }

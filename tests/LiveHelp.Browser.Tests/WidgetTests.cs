@@ -224,6 +224,24 @@ public sealed class WidgetTests(BrowserFixture fixture) : WidgetTestBase(fixture
     }
 
     [Fact]
+    public async Task A_hub_connection_that_reaches_a_frozen_node_is_given_up_and_the_widget_connects_on_the_next()
+    {
+        // In front of the server, as a balancer: the first hub socket goes to a node that accepts it and never
+        // answers; everything else reaches the server.
+        var hubSockets = 0;
+        await using var balancer = new FrozenNode(Host.BaseUri, holds: line => line.StartsWith("GET /hub", StringComparison.Ordinal) && ++hubSockets == 1);
+        await using var context = await Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        page.PageError += (_, error) => PageErrors.Add(error);
+        await page.GotoAsync(balancer.BaseUri.ToString());
+
+        await Launcher(page).ClickAsync();
+
+        await Expect(page.GetByText("No one is available right now")).ToBeVisibleAsync();
+        Assert.Equal(2, hubSockets);
+    }
+
+    [Fact]
     public async Task Untrusted_text_is_shown_as_text_everywhere_in_the_widget()
     {
         await using var agent = await WidgetAgent.OnlineAsync(Host, "sam");

@@ -1,4 +1,5 @@
 using LiveHelp.Client.Tests.Hosting;
+using LiveHelp.Testing;
 
 namespace LiveHelp.Client.Tests;
 
@@ -283,6 +284,68 @@ public sealed class ConnectionLifetimeTests
         Assert.Null(await lifecycle.Closed.Task.Within());
         Assert.Equal(HubConnectionState.Disconnected, connection.State);
         Assert.Equal(1, host.Log.Negotiations);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_start_against_a_node_that_accepts_but_never_answers_gives_up_after_the_connect_timeout_and_tries_again(bool skipNegotiation)
+    {
+        await using var frozen = new FrozenNode();
+        await using var connection = new HubConnection(frozen.Url("hub"), new HubConnectionOptions
+        {
+            SkipNegotiation = skipNegotiation,
+            ConnectTimeout = TimeSpan.FromMilliseconds(300),
+            ReconnectDelays = [Quick],
+            MaxReconnectAttempts = 2,
+        });
+
+        var error = await Assert.ThrowsAsync<LiveHelpConnectionException>(() => connection.StartAsync().Within());
+
+        Assert.IsType<TimeoutException>(error.InnerException);
+        Assert.Equal(1 + 2, frozen.Accepted);
+        Assert.Equal(HubConnectionState.Disconnected, connection.State);
+    }
+
+    [Fact]
+    public async Task A_start_whose_first_attempt_reaches_a_frozen_node_connects_on_the_next()
+    {
+        await using var host = await HubHost.StartAsync();
+        var attempts = 0;
+        await using var balancer = new FrozenNode(host.BaseUri, holds: _ => ++attempts == 1);
+        await using var connection = new HubConnection(balancer.Url("hub"), new HubConnectionOptions
+        {
+            SkipNegotiation = true,
+            ConnectTimeout = TimeSpan.FromMilliseconds(500),
+        });
+
+        await connection.StartAsync().Within();
+
+        Assert.Equal("through", await connection.InvokeAsync<string>("Echo", "through"));
+        Assert.Equal(2, balancer.Accepted);
+    }
+
+    [Fact]
+    public async Task A_reconnect_attempt_that_reaches_a_frozen_node_is_given_up_and_the_next_one_connects()
+    {
+        await using var host = await HubHost.StartAsync();
+        var attempts = 0;
+        await using var balancer = new FrozenNode(host.BaseUri, holds: _ => ++attempts == 2);
+        await using var connection = new HubConnection(balancer.Url("hub"), new HubConnectionOptions
+        {
+            SkipNegotiation = true,
+            ConnectTimeout = TimeSpan.FromMilliseconds(500),
+            ReconnectDelays = [TimeSpan.Zero],
+        });
+        var lifecycle = new Lifecycle(connection);
+        await connection.StartAsync();
+
+        await KillAsync(connection, "Abort");
+        await lifecycle.Reconnected.Task.Within();
+
+        Assert.Equal("back", await connection.InvokeAsync<string>("Echo", "back"));
+        Assert.Equal(3, balancer.Accepted);
+        Assert.False(lifecycle.Closed.Task.IsCompleted);
     }
 
     [Fact]

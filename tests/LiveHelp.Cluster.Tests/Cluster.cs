@@ -5,8 +5,8 @@ using LiveHelp.Client;
 namespace LiveHelp.Cluster.Tests;
 
 /// <summary>
-/// Real LiveHelp server processes on loopback sharing one redis-server and one PostgreSQL, behind Debian's nginx
-/// running deploy/nginx.conf.template, the same file docker-compose.yml uses.
+/// Real LiveHelp server processes on loopback sharing one redis-server and one PostgreSQL, behind Debian's HAProxy
+/// running deploy/haproxy.cfg, the same file docker-compose.yml uses.
 /// </summary>
 public sealed class Cluster : IAsyncDisposable
 {
@@ -14,7 +14,7 @@ public sealed class Cluster : IAsyncDisposable
 
     private readonly List<Node> _nodes = [];
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "livehelp-cluster", Guid.NewGuid().ToString("N"));
-    private Process? _nginx;
+    private Process? _balancer;
 
     private Cluster(RedisServer redis, PostgresServer postgres, string database)
     {
@@ -77,10 +77,10 @@ public sealed class Cluster : IAsyncDisposable
         {
             node.Kill();
         }
-        if (_nginx is { HasExited: false })
+        if (_balancer is { HasExited: false })
         {
-            _nginx.Kill(entireProcessTree: true);
-            await _nginx.WaitForExitAsync();
+            _balancer.Kill(entireProcessTree: true);
+            await _balancer.WaitForExitAsync();
         }
         await Postgres.DisposeAsync();
         await Redis.DisposeAsync();
@@ -97,30 +97,20 @@ public sealed class Cluster : IAsyncDisposable
     {
         var port = LoopbackPort.Free();
         BalancerUri = new Uri($"http://127.0.0.1:{port}");
-        var temp = Path.Combine(_directory, "nginx");
-        Directory.CreateDirectory(temp);
-        var template = await File.ReadAllTextAsync(Path.Combine(ServerProcess.RepositoryRoot(), "deploy", "nginx.conf.template"));
-        var values = new Dictionary<string, string>
+        var start = new ProcessStartInfo("/usr/sbin/haproxy")
         {
-            ["LIVEHELP_NODE_1"] = $"127.0.0.1:{_nodes[0].Port}",
-            ["LIVEHELP_NODE_2"] = $"127.0.0.1:{_nodes[^1].Port}",
-            ["LIVEHELP_LISTEN"] = $"127.0.0.1:{port}",
-            ["LIVEHELP_NGINX_PID"] = Path.Combine(temp, "nginx.pid"),
-            ["LIVEHELP_NGINX_TEMP"] = temp,
-        };
-        // What the nginx image's template step does: replace the named variables, leave nginx's own $variables.
-        var config = values.Aggregate(template, (text, v) => text.Replace("${" + v.Key + "}", v.Value, StringComparison.Ordinal));
-        Assert.DoesNotContain("${LIVEHELP_", config);
-        var path = Path.Combine(temp, "nginx.conf");
-        await File.WriteAllTextAsync(path, config);
-        _nginx = Process.Start(new ProcessStartInfo("/usr/sbin/nginx")
-        {
-            ArgumentList = { "-c", path, "-p", temp, "-g", "daemon off;" },
+            // -db: in the foreground, as in its container.
+            ArgumentList = { "-db", "-f", Path.Combine(ServerProcess.RepositoryRoot(), "deploy", "haproxy.cfg") },
             RedirectStandardError = true,
             RedirectStandardOutput = true,
-        })!;
-        _nginx.BeginErrorReadLine();
-        _nginx.BeginOutputReadLine();
+        };
+        // The variables docker-compose.yml sets, pointing at this cluster's loopback ports.
+        start.Environment["LIVEHELP_LISTEN"] = $"127.0.0.1:{port}";
+        start.Environment["LIVEHELP_NODE_1"] = $"127.0.0.1:{_nodes[0].Port}";
+        start.Environment["LIVEHELP_NODE_2"] = $"127.0.0.1:{_nodes[^1].Port}";
+        _balancer = Process.Start(start)!;
+        _balancer.BeginErrorReadLine();
+        _balancer.BeginOutputReadLine();
         await ServerProcess.WaitReadyAsync(new Uri(BalancerUri, "/readyz"), TimeSpan.FromSeconds(20));
     }
 
@@ -157,6 +147,28 @@ public sealed class Cluster : IAsyncDisposable
         }
 
         /// <summary>kill -9: no shutdown, no goodbye to anyone.</summary>
-        public void Kill() => _process?.Kill();
+        public void Kill()
+        {
+            Thaw();
+            _process?.Kill();
+        }
+
+        /// <summary>kill -STOP: the kernel still accepts connections for the node; the node answers none of them.</summary>
+        public void Freeze() => Signal("STOP");
+
+        /// <summary>kill -CONT, after <see cref="Freeze"/>.</summary>
+        public void Thaw()
+        {
+            if (_process is { HasExited: false })
+            {
+                Signal("CONT");
+            }
+        }
+
+        private void Signal(string signal)
+        {
+            using var kill = Process.Start("/bin/kill", ["-" + signal, _process!.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+        }
     }
 }

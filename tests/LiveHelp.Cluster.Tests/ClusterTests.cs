@@ -7,7 +7,7 @@ using LiveHelp.Core.Conversations;
 
 namespace LiveHelp.Cluster.Tests;
 
-/// <summary>Two real LiveHelp nodes behind nginx, sharing Redis and PostgreSQL, driven by the .NET SDK.</summary>
+/// <summary>Two real LiveHelp nodes behind HAProxy (deploy/haproxy.cfg), sharing Redis and PostgreSQL, driven by the .NET SDK.</summary>
 public sealed class ClusterTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
@@ -153,6 +153,55 @@ public sealed class ClusterTests : IAsyncLifetime
         Assert.Equal(id, (await bobOffers.NextAsync()).ConversationId);
     }
 
+    [Fact]
+    public async Task With_one_node_frozen_new_connections_through_the_balancer_still_open()
+    {
+        var token = (await new LiveHelpApi(_cluster.BalancerUri).CreateVisitorAsync(null, null)).Token;
+        _cluster.Nodes[0].Freeze();
+
+        // The first connections reach the frozen node until the balancer's checks take it out; those attempts give
+        // up after the client's connect timeout and go again. Ten seconds is a bound on correctness, not on speed.
+        for (var i = 0; i < 20; i++)
+        {
+            await ConnectWithinAsync(token, Cluster.ClientOptions);
+        }
+
+        // Within four seconds (two failed checks of at most 1 s, half a second apart after one a second apart) the
+        // balancer sends nothing more to the frozen node: attempts that may not try again all connect.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var once = Cluster.ClientOptions;
+        once.AutomaticReconnect = false;
+        for (var i = 0; i < 10; i++)
+        {
+            await ConnectWithinAsync(token, once);
+        }
+    }
+
+    [Fact]
+    public async Task With_Redis_down_and_so_no_node_ready_the_balancer_still_serves_from_the_nodes()
+    {
+        using var http = new HttpClient { BaseAddress = _cluster.BalancerUri };
+        _cluster.Redis.Kill();
+        foreach (var node in _cluster.Nodes)
+        {
+            using var direct = new HttpClient { BaseAddress = node.Uri };
+            await WaitUntilAsync(async () => !(await direct.GetAsync("/readyz")).IsSuccessStatusCode);
+        }
+
+        // Within four seconds the balancer has seen both nodes unready; the widget's script still loads through it.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var script = await http.GetAsync("/livehelp-widget.js");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, script.StatusCode);
+    }
+
+    private async Task ConnectWithinAsync(string visitorToken, HubConnectionOptions options)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var customer = await CustomerClient.ConnectWithTokenAsync(_cluster.BalancerUri, visitorToken, options, bound.Token);
+        Assert.Empty(await customer.MyConversationsAsync(bound.Token));
+    }
+
     private async Task<AgentClient> AgentAsync(Uri node, string username)
     {
         var agent = Track(await AgentClient.SignInAsync(node, username, username + "-password", Cluster.ClientOptions));
@@ -229,10 +278,12 @@ public sealed class ClusterTests : IAsyncLifetime
         return (await http.GetFromJsonAsync<ResumeResult>($"/api/conversations/{id}/transcript", json))!.Messages;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
+        while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
             {

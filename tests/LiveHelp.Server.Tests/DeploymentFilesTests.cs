@@ -18,9 +18,10 @@ public sealed partial class DeploymentFilesTests
         var block = Compose[Compose.IndexOf("\nservices:", StringComparison.Ordinal)..Compose.IndexOf("\nvolumes:", StringComparison.Ordinal)];
         var services = ServiceLine().Matches(block).Select(m => m.Groups[1].Value).ToList();
 
-        Assert.Equal(["redis", "postgres", "coturn", "app1", "app2", "nginx"], services);
-        // redis, postgres and nginx have their own; both app nodes share the one of the node template.
-        Assert.Equal(4, Regex.Matches(Compose, @"^\s+healthcheck:", RegexOptions.Multiline).Count);
+        Assert.Equal(["redis", "postgres", "coturn", "app1", "app2", "haproxy"], services);
+        // redis and postgres have their own; both app nodes share the one of the node template; HAProxy checks the
+        // nodes itself and has no HTTP client in its image.
+        Assert.Equal(3, Regex.Matches(Compose, @"^\s+healthcheck:", RegexOptions.Multiline).Count);
         Assert.Equal(2, Regex.Matches(block, @"<<: \*livehelp-node").Count);
     }
 
@@ -29,17 +30,17 @@ public sealed partial class DeploymentFilesTests
     {
         var mounted = MountedFile().Matches(Compose).Select(m => m.Groups[1].Value).ToList();
 
-        Assert.Contains("deploy/nginx.conf.template", mounted);
+        Assert.Contains("deploy/haproxy.cfg", mounted);
         Assert.Contains("deploy/coturn/turnserver.conf", mounted);
         Assert.All(mounted, path => Assert.True(File.Exists(Path.Combine(Root, path)), path));
         Assert.True(File.Exists(Path.Combine(Root, "Dockerfile")));
     }
 
     [Fact]
-    public void Every_variable_the_nginx_template_needs_is_set_by_compose()
+    public void Every_variable_the_balancer_configuration_needs_is_set_by_compose()
     {
-        var template = File.ReadAllText(Path.Combine(Root, "deploy", "nginx.conf.template"));
-        var needed = TemplateVariable().Matches(template).Select(m => m.Groups[1].Value).Distinct().ToList();
+        var configuration = File.ReadAllText(Path.Combine(Root, "deploy", "haproxy.cfg"));
+        var needed = ConfigurationVariable().Matches(configuration).Select(m => m.Groups[1].Value).Distinct().ToList();
 
         Assert.NotEmpty(needed);
         Assert.All(needed, name => Assert.Contains($"{name}:", Compose));
@@ -91,7 +92,7 @@ public sealed partial class DeploymentFilesTests
     private static partial Regex MountedFile();
 
     [GeneratedRegex(@"\$\{(LIVEHELP_[A-Z0-9_]+)\}")]
-    private static partial Regex TemplateVariable();
+    private static partial Regex ConfigurationVariable();
 
     [GeneratedRegex(@"\$\{([A-Z0-9_]+):\?")]
     private static partial Regex RequiredVariable();

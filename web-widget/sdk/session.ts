@@ -1,9 +1,14 @@
 // One hub connection with the delivery rules of docs/HUB.md: every message shown once, in order, and after any
 // reconnect what was missed is fetched with Resume.
-import { HttpTransportType, HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from "@microsoft/signalr";
+import { HttpTransportType, HubConnection, HubConnectionBuilder, HubConnectionState, type IHttpConnectionOptions, LogLevel } from "@microsoft/signalr";
 import { Events, type Message, type ResumeResult } from "./contract";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "disconnected";
+
+/** How long a hub socket may take to open; then the attempt is given up and tried again after the next delay. */
+const connectTimeoutMs = 5000;
+const retryDelaysMs = [0, 1000, 2000, 5000];
+const retryDelay = (attempt: number): number => retryDelaysMs[attempt] ?? 10000;
 
 /** A refusal from the hub or the HTTP API, with the stable code of docs/HUB.md. */
 export class LiveHelpError extends Error {
@@ -31,17 +36,22 @@ export class Session {
   private current: ConnectionState = "disconnected";
   private offline = false;
   private restarting = false;
+  private timedOut = false;
+  private stops = 0;
 
   constructor(readonly baseUrl: string, tokenFactory: () => string | Promise<string>) {
+    // WebSockets straight away, without negotiate: behind a plain round-robin balancer a negotiate on one node
+    // and a socket on another would not meet. The sequence/Resume design needs no particular node.
+    const options: IHttpConnectionOptions & { WebSocket: typeof WebSocket } = {
+      accessTokenFactory: tokenFactory,
+      skipNegotiation: true,
+      transport: HttpTransportType.WebSockets,
+      // The client's own (untyped, internal) option for the WebSocket class; the pinned version reads it.
+      WebSocket: this.timedWebSocket(),
+    };
     this.connection = new HubConnectionBuilder()
-      // WebSockets straight away, without negotiate: behind a plain round-robin balancer a negotiate on one node
-      // and a socket on another would not meet. The sequence/Resume design needs no particular node.
-      .withUrl(new URL("/hub", baseUrl).toString(), {
-        accessTokenFactory: tokenFactory,
-        skipNegotiation: true,
-        transport: HttpTransportType.WebSockets,
-      })
-      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => [0, 1000, 2000, 5000][ctx.previousRetryCount] ?? 10000 })
+      .withUrl(new URL("/hub", baseUrl).toString(), options)
+      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => retryDelay(ctx.previousRetryCount) })
       .configureLogging(LogLevel.None)
       .build();
     this.connection.serverTimeoutInMilliseconds = 30000;
@@ -65,19 +75,33 @@ export class Session {
     return this.current;
   }
 
+  /** Connects; an attempt that timed out (a node that took the connection but never answered) is tried again. */
   async start(): Promise<void> {
     this.setState("connecting");
-    try {
-      await this.connection.start();
-      this.setState("connected");
-    } catch (error) {
-      this.setState("disconnected");
-      throw LiveHelpError.from(error);
+    const stops = this.stops;
+    for (let attempt = 0; ; attempt++) {
+      this.timedOut = false;
+      try {
+        await this.connection.start();
+        this.setState("connected");
+        return;
+      } catch (error) {
+        if (!this.timedOut || attempt >= retryDelaysMs.length) {
+          this.setState("disconnected");
+          throw LiveHelpError.from(error);
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt)));
+      if (this.stops !== stops) {
+        this.setState("disconnected");
+        throw new LiveHelpError("connection", "stopped");
+      }
     }
   }
 
   stop(): Promise<void> {
     this.offline = false;
+    this.stops++;
     return this.connection.stop();
   }
 
@@ -234,6 +258,26 @@ export class Session {
     } finally {
       this.restarting = false;
     }
+  }
+
+  /**
+   * The WebSocket class the connection uses: one still opening after connectTimeoutMs is closed, which fails the
+   * attempt. The SignalR client has no timeout of its own before the socket opens, and a node whose kernel accepts
+   * TCP while its process never answers (frozen, stopped) would hold a start or a reconnect until it woke up.
+   */
+  private timedWebSocket(): typeof WebSocket {
+    const session = this;
+    return class extends WebSocket {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        const timer = setTimeout(() => {
+          session.timedOut = true;
+          this.close();
+        }, connectTimeoutMs);
+        this.addEventListener("open", () => clearTimeout(timer));
+        this.addEventListener("close", () => clearTimeout(timer));
+      }
+    };
   }
 
   private setState(state: ConnectionState): void {

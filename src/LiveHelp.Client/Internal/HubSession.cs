@@ -42,10 +42,27 @@ internal sealed class HubSession : IAsyncDisposable
     /// <summary>Completes once, when the session is over for whatever reason.</summary>
     public Task<LiveHelpConnectionException> Ended => _ended.Task;
 
+    /// <summary>One attempt, given up after <see cref="HubConnectionOptions.ConnectTimeout"/> with a <see cref="TimeoutException"/> inside.</summary>
     public static async Task<HubSession> ConnectAsync(
         Uri hubUrl, HubConnectionOptions options, Action<string, JsonElement> onInvocation, CancellationToken ct)
     {
         var token = options.AccessTokenProvider is { } provider ? await provider().ConfigureAwait(false) : null;
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        attempt.CancelAfter(options.ConnectTimeout);
+        try
+        {
+            return await OpenAsync(hubUrl, token, options, onInvocation, attempt.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (attempt.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new LiveHelpConnectionException(
+                $"The server did not answer within the connect timeout ({options.ConnectTimeout}).", new TimeoutException(ex.Message, ex));
+        }
+    }
+
+    private static async Task<HubSession> OpenAsync(
+        Uri hubUrl, string? token, HubConnectionOptions options, Action<string, JsonElement> onInvocation, CancellationToken ct)
+    {
         var url = hubUrl;
         string? connectionId = null;
         if (!options.SkipNegotiation)
@@ -166,29 +183,20 @@ internal sealed class HubSession : IAsyncDisposable
 
     private async Task HandshakeAsync(CancellationToken ct)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(_options.HandshakeTimeout);
-        try
+        await _socket.SendAsync(HubProtocol.HandshakeRequest, WebSocketMessageType.Text, true, ct).ConfigureAwait(false);
+        while (true)
         {
-            await _socket.SendAsync(HubProtocol.HandshakeRequest, WebSocketMessageType.Text, true, timeout.Token).ConfigureAwait(false);
-            while (true)
+            if (_buffer.TryReadRecord(out var record))
             {
-                if (_buffer.TryReadRecord(out var record))
-                {
-                    ReadHandshakeResponse(record);
-                    return;
-                }
-                var result = await _socket.ReceiveAsync(_buffer.GetMemory(), timeout.Token).ConfigureAwait(false);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    throw new LiveHelpConnectionException("The server closed the connection during the handshake.");
-                }
-                _buffer.Advance(result.Count);
+                ReadHandshakeResponse(record);
+                return;
             }
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            throw new LiveHelpConnectionException("The server did not answer the handshake in time.", new TimeoutException());
+            var result = await _socket.ReceiveAsync(_buffer.GetMemory(), ct).ConfigureAwait(false);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                throw new LiveHelpConnectionException("The server closed the connection during the handshake.");
+            }
+            _buffer.Advance(result.Count);
         }
     }
 

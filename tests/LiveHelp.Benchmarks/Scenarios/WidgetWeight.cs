@@ -87,13 +87,13 @@ internal static class WidgetWeight
                 sizes.Row(what, Kb(raw.Length), Kb(gzipped), raw.Length, gzipped);
             }
         }
-        var nginx = Path.Combine(Deployment.RepositoryRoot(), "deploy", "nginx.conf.template");
-        var proxyCompresses = File.Exists(nginx) && (await File.ReadAllTextAsync(nginx, ct)).Contains("gzip on", StringComparison.Ordinal);
+        var balancer = Path.Combine(Deployment.RepositoryRoot(), "deploy", "haproxy.cfg");
+        var proxyCompresses = File.Exists(balancer) && (await File.ReadAllTextAsync(balancer, ct)).Contains("compression algo", StringComparison.Ordinal);
         var served = encodings.Count > 0
             ? $"The node compresses them itself when asked (`Content-Encoding: {string.Join(", ", encodings)}`), so a browser downloads about the gzip column."
             : proxyCompresses
-                ? "The node sends them uncompressed even to a browser that accepts gzip; the nginx configuration in `deploy/` compresses them, so a visitor behind it downloads about the gzip column."
-                : "The node sends them uncompressed even to a browser that accepts gzip, and the nginx configuration in `deploy/` does not turn gzip on, so as shipped a visitor downloads the raw size; the gzip column is what compression in front (a proxy or CDN) would send.";
+                ? "The node sends them uncompressed even to a browser that accepts gzip; the HAProxy configuration in `deploy/` compresses them, so a visitor behind it downloads about the gzip column."
+                : "The node sends them uncompressed even to a browser that accepts gzip, and the HAProxy configuration in `deploy/` does not turn compression on, so as shipped a visitor downloads the raw size; the gzip column is what compression in front (a proxy or CDN) would send.";
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await HeadlessChromium.LaunchAsync(playwright);
