@@ -205,19 +205,25 @@ public abstract class SqlConversationStore : IConversationStore
             ct);
     }
 
-    public async Task MarkReadAsync(string conversationId, bool byCustomer, long seq, CancellationToken ct = default)
+    public async Task<long?> MarkReadAsync(string conversationId, bool byCustomer, long seq, CancellationToken ct = default)
     {
-        var sql = byCustomer
-            ? "UPDATE conversations SET customer_read_seq = @seq WHERE id = @id AND customer_read_seq < @seq;"
-            : "UPDATE conversations SET agent_read_seq = @seq WHERE id = @id AND agent_read_seq < @seq;";
-        await ExecuteAsync(
-            sql,
+        var column = byCustomer ? "customer_read_seq" : "agent_read_seq";
+        // The mark becomes the last message at or before seq, so a mark past the end stops at the last message.
+        var marks = await QueryAsync(
+            $"""
+            UPDATE conversations SET {column} = mark.seq
+            FROM (SELECT MAX(seq) AS seq FROM messages WHERE conversation_id = @id AND seq <= @seq) AS mark
+            WHERE id = @id AND {column} < mark.seq
+            RETURNING {column};
+            """,
             c =>
             {
                 c.SetText("id", conversationId);
                 c.SetInteger("seq", seq);
             },
+            r => r.GetInteger(column),
             ct);
+        return marks.Count == 0 ? null : marks[0];
     }
 
     public async Task AddOfflineMessageAsync(OfflineMessage message, CancellationToken ct = default)

@@ -485,6 +485,7 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
     public async Task TryUpdateConversation_NeverLowersReadMarks()
     {
         await Store.AddConversationAsync(NewConversation("c-1"));
+        await AppendMessagesAsync("c-1", 8);
         var copy = (await Store.FindConversationAsync("c-1"))!;
         await Store.MarkReadAsync("c-1", byCustomer: true, 8);
         await Store.MarkReadAsync("c-1", byCustomer: false, 5);
@@ -775,16 +776,17 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
     // ---- read marks
 
     [Fact]
-    public async Task MarkRead_OnlyEverRaisesTheMark_OfOneSide()
+    public async Task MarkRead_OnlyEverRaisesTheMark_OfOneSide_AndSaysWhenItMoved()
     {
         await Store.AddConversationAsync(NewConversation("c-1"));
+        await AppendMessagesAsync("c-1", 9);
 
-        await Store.MarkReadAsync("c-1", byCustomer: true, 5);
-        await Store.MarkReadAsync("c-1", byCustomer: true, 3);
-        await Store.MarkReadAsync("c-1", byCustomer: false, 2);
-        await Store.MarkReadAsync("c-1", byCustomer: false, 7);
-        await Store.MarkReadAsync("c-1", byCustomer: false, 7);
-        await Store.MarkReadAsync("c-1", byCustomer: false, 0);
+        Assert.Equal(5, await Store.MarkReadAsync("c-1", byCustomer: true, 5));
+        Assert.Null(await Store.MarkReadAsync("c-1", byCustomer: true, 3));
+        Assert.Equal(2, await Store.MarkReadAsync("c-1", byCustomer: false, 2));
+        Assert.Equal(7, await Store.MarkReadAsync("c-1", byCustomer: false, 7));
+        Assert.Null(await Store.MarkReadAsync("c-1", byCustomer: false, 7));
+        Assert.Null(await Store.MarkReadAsync("c-1", byCustomer: false, 0));
 
         var stored = await Store.FindConversationAsync("c-1");
         Assert.Equal(5, stored?.CustomerReadSeq);
@@ -792,9 +794,39 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MarkRead_PastTheLastMessage_StopsAtTheLastMessage()
+    {
+        await Store.AddConversationAsync(NewConversation("c-1"));
+        await Store.AddConversationAsync(NewConversation("c-2"));
+        await AppendMessagesAsync("c-1", 3);
+        await AppendMessagesAsync("c-2", 10);
+
+        Assert.Null(await Store.MarkReadAsync("c-2", byCustomer: true, 0));
+        Assert.Equal(3, await Store.MarkReadAsync("c-1", byCustomer: true, 1_000_000_000_000));
+        Assert.Null(await Store.MarkReadAsync("c-1", byCustomer: true, long.MaxValue));
+        Assert.Equal(3, await Store.MarkReadAsync("c-1", byCustomer: false, 4));
+
+        var stored = await Store.FindConversationAsync("c-1");
+        Assert.Equal(3, stored?.CustomerReadSeq);
+        Assert.Equal(3, stored?.AgentReadSeq);
+        Assert.Equal(0, (await Store.FindConversationAsync("c-2"))?.CustomerReadSeq);
+    }
+
+    [Fact]
+    public async Task MarkRead_InAConversationWithoutMessages_StaysAtZero()
+    {
+        await Store.AddConversationAsync(NewConversation("c-1"));
+
+        Assert.Null(await Store.MarkReadAsync("c-1", byCustomer: true, 5));
+
+        Assert.Equal(0, (await Store.FindConversationAsync("c-1"))?.CustomerReadSeq);
+    }
+
+    [Fact]
     public async Task MarkRead_DoesNotChangeTheVersion_SoAConcurrentUpdateStillSucceeds()
     {
         await Store.AddConversationAsync(NewConversation("c-1"));
+        await AppendMessagesAsync("c-1", 6);
         var copy = (await Store.FindConversationAsync("c-1"))!;
 
         await Store.MarkReadAsync("c-1", byCustomer: true, 4);
@@ -811,7 +843,7 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
     [Fact]
     public async Task MarkRead_OnAnUnknownConversation_ChangesNothing()
     {
-        await Store.MarkReadAsync("ghost", byCustomer: true, 3);
+        Assert.Null(await Store.MarkReadAsync("ghost", byCustomer: true, 3));
 
         Assert.Null(await Store.FindConversationAsync("ghost"));
     }
@@ -855,14 +887,15 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
         var agent = NewAgent("ana") with { Skills = ["billing"], CreatedAt = T0 };
         var visitor = new Visitor { Id = "v-1", UserId = "u-1", Name = "Bo", CreatedAt = T1 };
         var topic = new Topic("billing", "Billing", "billing");
-        var conversation = FullConversation("c-1");
+        // The customer's mark starts at zero so that marking the one message below raises it.
+        var conversation = FullConversation("c-1") with { CustomerReadSeq = 0 };
         var offline = new OfflineMessage { Id = "o-1", VisitorId = "v-1", Text = "later", CreatedAt = T2 };
         Assert.True(await Store.TryAddAgentAsync(agent));
         await Store.AddVisitorAsync(visitor);
         await Store.UpsertTopicAsync(topic);
         await Store.AddConversationAsync(conversation);
-        await Store.MarkReadAsync("c-1", byCustomer: true, 1000);
         var (message, _) = await Store.AppendMessageAsync(NewMessage("c-1", "v-1", "client-1") with { SentAt = T0 });
+        await Store.MarkReadAsync("c-1", byCustomer: true, 1000);
         await Store.AddOfflineMessageAsync(offline);
         await Store.GetOrAddSettingAsync("key", "value");
 
@@ -871,8 +904,8 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
         AssertAgent(agent, await restarted.FindAgentByUsernameAsync("ANA"));
         AssertVisitor(visitor, await restarted.FindVisitorByUserIdAsync("u-1"));
         Assert.Equal([topic], await restarted.ListTopicsAsync());
-        AssertConversation(conversation with { CustomerReadSeq = 1000 }, await restarted.FindConversationAsync("c-1"));
-        AssertConversation(conversation with { CustomerReadSeq = 1000 }, Assert.Single(await restarted.ListOpenConversationsAsync()));
+        AssertConversation(conversation with { CustomerReadSeq = 1 }, await restarted.FindConversationAsync("c-1"));
+        AssertConversation(conversation with { CustomerReadSeq = 1 }, Assert.Single(await restarted.ListOpenConversationsAsync()));
         AssertMessage(message, Assert.Single(await restarted.ReadMessagesAsync("c-1", 0, 10)));
         AssertOfflineMessage(offline, Assert.Single(await restarted.ListOfflineMessagesAsync()));
         Assert.Equal("value", await restarted.GetOrAddSettingAsync("key", "other"));
@@ -1034,6 +1067,15 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
             Text = "Hello from " + senderId,
             SentAt = T0,
         };
+
+    /// <summary>Appends <paramref name="count"/> messages, numbered from the conversation's next sequence number.</summary>
+    protected async Task AppendMessagesAsync(string conversationId, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await Store.AppendMessageAsync(NewMessage(conversationId, "v-1", null));
+        }
+    }
 
     protected async Task<Conversation> AddConversationAsync(string id = "c-1")
     {

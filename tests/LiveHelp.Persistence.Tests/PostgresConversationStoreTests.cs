@@ -104,6 +104,8 @@ public sealed class PostgresConversationStoreTests(PostgresFixture postgres) : C
         const int appends = 100;
         const int updates = 20;
         await AddConversationAsync();
+        // Read marks stop at the last message, so the messages they mark are there before the race.
+        await AppendMessagesAsync("c-1", updates);
         var other = await OpenSameDatabaseAsync();
 
         var appending = Task.WhenAll(Enumerable.Range(0, appends).Select(i => Task.Run(() =>
@@ -125,9 +127,9 @@ public sealed class PostgresConversationStoreTests(PostgresFixture postgres) : C
         });
         await Task.WhenAll(appending, updating);
 
-        Assert.Equal(Enumerable.Range(1, appends).Select(i => (long)i), (await appending).Select(r => r.Message.Seq).Order());
-        var stored = await Store.ReadMessagesAsync("c-1", 0, appends + 10);
-        Assert.Equal(Enumerable.Range(1, appends).Select(i => (long)i), stored.Select(m => m.Seq));
+        Assert.Equal(Enumerable.Range(updates + 1, appends).Select(i => (long)i), (await appending).Select(r => r.Message.Seq).Order());
+        var stored = await Store.ReadMessagesAsync("c-1", 0, updates + appends + 10);
+        Assert.Equal(Enumerable.Range(1, updates + appends).Select(i => (long)i), stored.Select(m => m.Seq));
         var conversation = await Store.FindConversationAsync("c-1");
         Assert.Equal(updates, conversation?.Version);
         Assert.Equal($"agent {updates}", conversation?.AgentName);

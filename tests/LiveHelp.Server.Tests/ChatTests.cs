@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using LiveHelp.Client;
 using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
 using LiveHelp.Core.Conversations;
@@ -121,6 +122,99 @@ public sealed class ChatTests : ServerTest
         var seenByAnn = (await ann.ResumeAsync(id, 0)).Conversation;
         Assert.Equal(answer.Seq, seenByAnn.CustomerReadSeq);
         Assert.Equal(question.Seq, seenByAnn.AgentReadSeq);
+    }
+
+    [Fact]
+    public async Task A_read_mark_past_the_last_message_stops_at_it_so_later_messages_are_not_shown_as_seen()
+    {
+        var ann = await AgentAsync("ann");
+        var (customer, _, id) = await ConversationAsync(ann);
+        var annReads = new Inbox<ReadNotice>(h => ann.Read += h);
+        var answer = await ann.SendMessageAsync(id, "Your parcel left the depot this morning.");
+
+        await customer.MarkReadAsync(id, 1_000_000_000_000);
+
+        Assert.Equal(answer.Seq, (await annReads.NextAsync()).Seq);
+        var later = await ann.SendMessageAsync(id, "It should arrive tomorrow.");
+        var view = (await ann.ResumeAsync(id, 0)).Conversation;
+        Assert.Equal(answer.Seq, view.CustomerReadSeq);
+        Assert.True(view.CustomerReadSeq < later.Seq, "a message the customer has not read must not show as seen");
+    }
+
+    [Fact]
+    public async Task A_read_mark_that_does_not_move_forward_tells_the_other_side_nothing()
+    {
+        var ann = await AgentAsync("ann");
+        var (customer, _, id) = await ConversationAsync(ann);
+        var annReads = new Inbox<ReadNotice>(h => ann.Read += h);
+        var first = await ann.SendMessageAsync(id, "Hello, how can I help?");
+        var second = await ann.SendMessageAsync(id, "Are you there?");
+        await customer.MarkReadAsync(id, second.Seq);
+        Assert.Equal(second.Seq, (await annReads.NextAsync()).Seq);
+
+        await customer.MarkReadAsync(id, second.Seq);
+        await customer.MarkReadAsync(id, first.Seq);
+        await customer.MarkReadAsync(id, 0);
+        var third = await ann.SendMessageAsync(id, "Take your time.");
+        await customer.MarkReadAsync(id, third.Seq);
+
+        Assert.Equal(third.Seq, (await annReads.NextAsync()).Seq);
+        Assert.Equal([second.Seq, third.Seq], annReads.Seen.Select(r => r.Seq));
+    }
+
+    [Fact]
+    public async Task A_burst_of_typing_notices_is_not_all_relayed_and_leaves_messages_alone()
+    {
+        var ann = await AgentAsync("ann");
+        var (customer, _, id) = await ConversationAsync(ann);
+        var annTyping = new Inbox<TypingNotice>(h => ann.Typing += h);
+        var annMessages = new Inbox<Message>(h => ann.MessageReceived += h);
+
+        var outcomes = await BurstAsync(300, i => customer.TypingAsync(id, i % 2 == 0));
+        var marker = await customer.SendMessageAsync(id, "Sorry, my cat walked on the keyboard");
+        await annMessages.NextAsync(m => m.Seq == marker.Seq);
+
+        var accepted = outcomes.Count(e => e is null);
+        Assert.Contains(outcomes, e => e is not null);
+        Assert.All(outcomes.OfType<LiveHelpHubException>(), e => Assert.Equal(ErrorCodes.RateLimited, e.Code));
+        Assert.True(accepted >= 20, $"the allowance of 20 should pass, {accepted} did");
+        Assert.Equal(accepted, annTyping.Seen.Count);
+    }
+
+    [Fact]
+    public async Task A_burst_of_read_marks_is_limited()
+    {
+        var ann = await AgentAsync("ann");
+        var (customer, _, id) = await ConversationAsync(ann);
+        var annReads = new Inbox<ReadNotice>(h => ann.Read += h);
+        var answer = await ann.SendMessageAsync(id, "Anything else?");
+
+        var outcomes = await BurstAsync(300, i => customer.MarkReadAsync(id, answer.Seq));
+
+        Assert.Contains(outcomes, e => e is not null);
+        Assert.All(outcomes.OfType<LiveHelpHubException>(), e => Assert.Equal(ErrorCodes.RateLimited, e.Code));
+        Assert.True(outcomes.Count(e => e is null) >= 20, "the allowance of 20 should pass");
+        Assert.Equal(answer.Seq, (await annReads.NextAsync()).Seq);
+        Assert.Equal(answer.Seq, (await ann.ResumeAsync(id, 0)).Conversation.CustomerReadSeq);
+    }
+
+    /// <summary>Makes <paramref name="count"/> calls one after the other; the refusal of each, or null.</summary>
+    private static async Task<List<LiveHelpHubException?>> BurstAsync(int count, Func<int, Task> call)
+    {
+        var outcomes = new List<LiveHelpHubException?>();
+        for (var i = 0; i < count; i++)
+        {
+            try
+            {
+                await call(i);
+                outcomes.Add(null);
+            }
+            catch (LiveHelpHubException e)
+            {
+                outcomes.Add(e);
+            }
+        }
+        return outcomes;
     }
 
     [Fact]

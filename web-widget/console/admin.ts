@@ -1,6 +1,6 @@
 // Admin view: agents (create, skills, cap, auto-accept, disable), topics, allowed widget origins, canned responses,
 // offline messages and the identity secret.
-import { append, clear, h } from "../sdk/dom";
+import { append, bdi, clear, h, sentence } from "../sdk/dom";
 import { newId } from "../sdk/session";
 import type { AgentView, CannedResponse, Role } from "./api";
 import { type Ctx, toast, topicName } from "./context";
@@ -124,7 +124,7 @@ export class AdminView {
           autoAccept: auto.checked,
         });
         form.reset();
-        toast(t.created(created.displayName), "success");
+        toast(sentence(t.created, created.displayName), "success");
         await this.loadAgents();
       } catch (err) {
         error.textContent = describeError(err);
@@ -263,8 +263,8 @@ export class AdminView {
         ? h("ul", { class: "offline-list" }, ...messages.map((m) =>
           h("li", { class: "offline" },
             h("p", { class: "offline__meta" },
-              h("strong", {}, m.name || t.visitor),
-              m.email ? h("span", { class: "break" }, ` · ${m.email}`) : null,
+              h("strong", {}, bdi(m.name || t.visitor)),
+              m.email ? h("span", { class: "break" }, " · ", bdi(m.email)) : null,
               m.topic ? ` · ${topicName(this.ctx, m.topic)}` : null,
               " · ", h("time", { datetime: m.createdAt, title: formatDateTime(m.createdAt) }, `${formatDateTime(m.createdAt)}`)),
             h("p", { class: "offline__text prewrap" }, m.text))))

@@ -1,5 +1,5 @@
 // The console's HTTP API: staff endpoints with the signed-in token; a 401 ends the session.
-import type { AgentStatus, ConversationView, ResumeResult, Topic } from "../sdk/contract";
+import type { AgentStatus, ConversationView, ResumeResult, SiteStatus, Topic } from "../sdk/contract";
 import { LiveHelpError, api } from "../sdk/session";
 
 export type Role = "agent" | "supervisor" | "admin";
@@ -74,6 +74,7 @@ export class StaffApi {
     }
   }
 
+  status = () => this.call<SiteStatus>("/api/status");
   agents = () => this.call<AgentView[]>("/api/agents");
   createAgent = (input: AgentInput) => this.call<AgentView>("/api/agents", { body: input });
   updateAgent = (id: string, input: AgentInput) => this.call<AgentView>(`/api/agents/${encodeURIComponent(id)}`, { method: "PUT", body: input });

@@ -4,7 +4,7 @@ import {
   type AgentStatus, type ConversationClosed, type ConversationView, Events, type OfferNotice, type OfferWithdrawn,
   type ReadNotice, type StatusChanged, type TypingNotice, type Unassigned,
 } from "../sdk/contract";
-import { h } from "../sdk/dom";
+import { h, sentence } from "../sdk/dom";
 import { type ConnectionState, Session } from "../sdk/session";
 import { AdminView } from "./admin";
 import { askNotificationPermission, prepareSound } from "./alerts";
@@ -31,7 +31,7 @@ export async function startConsole(me: SignedIn, signOut: (reason?: string) => v
     signOut(reason);
   };
   const api = new StaffApi(() => me.token, () => end(t.sessionEnded));
-  const ctx: Ctx = { me, api, session, topics: [], canned: [] };
+  const ctx: Ctx = { me, api, session, topics: [], canned: [], maxMessageLength: 4000 };
 
   const calls = new ConsoleCalls(ctx, (id) => desk.nameOf(id), (id) => desk.isShown(id));
   const desk: Desk = new Desk(ctx, () => updateTitle(), calls);
@@ -153,7 +153,7 @@ export async function startConsole(me: SignedIn, signOut: (reason?: string) => v
     const fromOffer = offers.remove(view.id);
     const known = desk.isMine(view.id);
     void desk.add(view, !desk.hasSelection);
-    if (!known && !fromOffer) toast(t.newConversation(customerName(view)));
+    if (!known && !fromOffer) toast(sentence(t.newConversation, customerName(view)));
   });
   session.on<Unassigned>(Events.unassigned, (n) => desk.onUnassigned(n));
   session.on<StatusChanged>(Events.statusChanged, (n) => {
@@ -231,9 +231,10 @@ export async function startConsole(me: SignedIn, signOut: (reason?: string) => v
 
   prepareSound();
   connection.textContent = t.connection.connecting;
-  const [topics, canned] = await Promise.all([api.topics().catch(() => []), api.canned().catch(() => [])]);
+  const [topics, canned, site] = await Promise.all([api.topics().catch(() => []), api.canned().catch(() => []), api.status().catch(() => null)]);
   ctx.topics = topics;
   ctx.canned = canned;
+  if (site) ctx.maxMessageLength = site.maxMessageLength;
   await refreshMyStatus();
   if (ended) return;
   await connect();

@@ -3,7 +3,7 @@
 // drawing on the shared screen.
 import { CallPeer, type CallFigures, receivesCamera, sendsCamera, Slot } from "../sdk/call";
 import { type CallEnded, CallEvents, CallMethods, type CallProfile, type CallSignal, type CallView } from "../sdk/contract";
-import { h } from "../sdk/dom";
+import { h, sentence } from "../sdk/dom";
 import { InkColours, InkLayer, type Area } from "../sdk/ink";
 import { LiveHelpError } from "../sdk/session";
 import { beep } from "./alerts";
@@ -65,7 +65,7 @@ export class ConsoleCalls {
     } catch (error) {
       peer.close();
       this.remove(conversationId, call);
-      toast(LiveHelpError.from(error).code === "not_found" ? t.callEnded(this.nameOf(conversationId)) : describeError(error), "error");
+      toast(LiveHelpError.from(error).code === "not_found" ? sentence(t.callEnded, this.nameOf(conversationId)) : describeError(error), "error");
     }
   }
 
@@ -100,7 +100,7 @@ export class ConsoleCalls {
       void call.peer.prepare();
     } else {
       beep();
-      if (!this.isShown(view.conversationId)) toast(t.callIncomingToast(this.nameOf(view.conversationId)));
+      if (!this.isShown(view.conversationId)) toast(sentence(t.callIncomingToast, this.nameOf(view.conversationId)));
     }
     this.changed(view.conversationId);
   }
@@ -120,9 +120,9 @@ export class ConsoleCalls {
     const failed = call.peer?.state === "failed";
     this.remove(e.conversationId, call);
     if (failed) toast(t.callFailed, "error");
-    else if (e.reason === "declined") toast(t.callDeclined(name));
-    else if (e.reason === "missed") toast(t.callMissed(name));
-    else toast(t.callEnded(name));
+    else if (e.reason === "declined") toast(sentence(t.callDeclined, name));
+    else if (e.reason === "missed") toast(sentence(t.callMissed, name));
+    else toast(sentence(t.callEnded, name));
   }
 
   private createPeer(view: CallView): CallPeer {
@@ -212,7 +212,7 @@ export class CallPane {
   private incoming(view: CallView): HTMLElement {
     const kind = t.callProfiles[view.profile] ?? view.profile;
     return h("section", { class: "call call--incoming", "aria-label": t.callWith(this.name) },
-      h("p", { class: "call__incoming", role: "alert" }, t.callIncoming(this.name, kind)),
+      h("p", { class: "call__incoming", role: "alert" }, sentence(t.callIncoming, this.name, kind)),
       h("div", { class: "call__controls" },
         h("button", { type: "button", class: "button button--primary call__accept", onclick: () => void this.calls.accept(this.conversationId) }, t.acceptCall),
         h("button", { type: "button", class: "button button--danger-quiet", onclick: () => void this.calls.decline(this.conversationId) }, t.declineCall)));
@@ -269,8 +269,8 @@ class Parts {
     this.canvas = h("canvas", { class: "call__ink", role: "img", "aria-label": t.inkHint });
     this.pausedCover = h("div", { class: "call__paused", hidden: true },
       h("p", { class: "call__paused-title" }, t.screenPaused),
-      h("p", {}, t.screenPausedText(name)));
-    this.waiting = h("p", { class: "call__waiting", hidden: true }, t.screenWaiting(name));
+      h("p", {}, sentence(t.screenPausedText, name)));
+    this.waiting = h("p", { class: "call__waiting", hidden: true }, sentence(t.screenWaiting, name));
     this.screenBox = h("div", { class: "call__screen", hidden: true }, this.screenVideo, this.canvas, this.pausedCover);
     this.main.append(this.screenBox, this.waiting);
     this.audio = h("audio", { autoplay: true, hidden: true });

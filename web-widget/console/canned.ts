@@ -1,6 +1,6 @@
 // The canned-response picker: a searchable list; the chosen text comes back with its placeholders filled.
 import type { ConversationView } from "../sdk/contract";
-import { h } from "../sdk/dom";
+import { h, sentence } from "../sdk/dom";
 import type { CannedResponse } from "./api";
 import { type Ctx, topicName } from "./context";
 import { t } from "./strings";
@@ -31,8 +31,11 @@ export function pickCanned(ctx: Ctx, view: ConversationView, onPick: (text: stri
   let active = 0;
   let picked = false;
 
-  const fill = (r: CannedResponse) =>
-    fillPlaceholders(r.text, { name: view.preQualification?.name, agent: ctx.me.displayName, topic: topicName(ctx, view.topic) });
+  const values = { name: view.preQualification?.name?.trim() || t.cannedThere, agent: ctx.me.displayName, topic: topicName(ctx, view.topic) };
+  const fill = (r: CannedResponse) => fillPlaceholders(r.text, values);
+  // The preview isolates the names in it, as everywhere else; the text that goes into the composer is plain.
+  const preview = (r: CannedResponse) =>
+    sentence((name, agent, topic) => fillPlaceholders(r.text, { name, agent, topic }), values.name, values.agent, values.topic);
 
   const choose = (r: CannedResponse) => {
     picked = true;
@@ -58,7 +61,7 @@ export function pickCanned(ctx: Ctx, view: ConversationView, onPick: (text: stri
             render();
           }
         },
-      }, h("span", { class: "canned-item__title" }, r.title), h("span", { class: "canned-item__text" }, fill(r)));
+      }, h("span", { class: "canned-item__title" }, r.title), h("span", { class: "canned-item__text" }, preview(r)));
     }));
     if (shown.length > 0) {
       search.setAttribute("aria-activedescendant", `${listId}-${active}`);

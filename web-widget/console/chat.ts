@@ -1,6 +1,7 @@
 // The open conversation: its messages, who is typing, "Seen", and the composer for replies and internal notes.
 import type { Message } from "../sdk/contract";
-import { formatTime, h } from "../sdk/dom";
+import { bdi, formatTime, h, sentence } from "../sdk/dom";
+import { TextLimit } from "../sdk/text-limit";
 import { CallPane, type ConsoleCalls } from "./calls";
 import { pickCanned } from "./canned";
 import { type Ctx, customerName, topicName } from "./context";
@@ -22,7 +23,6 @@ export interface ChatActions {
   dismiss(conv: Conv): void;
 }
 
-const MAX_LENGTH = 4000;
 const TYPING_REFRESH_MS = 3000;
 const TYPING_IDLE_MS = 4000;
 
@@ -46,7 +46,8 @@ export class ChatPane {
   private readonly replyButton: HTMLButtonElement;
   private readonly noteButton: HTMLButtonElement;
   private readonly sendButton: HTMLButtonElement;
-  private readonly counter = h("span", { class: "composer__count", "aria-live": "polite" });
+  private readonly counter = h("span", { class: "composer__count", id: "composer-count", "aria-live": "polite" });
+  private readonly limit: TextLimit;
   private readonly error = h("p", { class: "form-error", role: "alert" });
   private mode: ComposerMode;
   private typingSentAt = 0;
@@ -63,11 +64,12 @@ export class ChatPane {
     this.mode = draft.mode;
     this.log = new MessageLog(t.messagesLabel(name), name);
 
-    this.textarea = h("textarea", { id: "composer", class: "composer__input", rows: 3, maxlength: MAX_LENGTH });
+    this.textarea = h("textarea", { id: "composer", class: "composer__input", rows: 3 });
     this.textarea.value = draft.text;
     this.replyButton = h("button", { type: "button", class: "mode-button", onclick: () => this.setMode("reply") }, t.reply);
     this.noteButton = h("button", { type: "button", class: "mode-button mode-button--note", onclick: () => this.setMode("note") }, t.note);
     this.sendButton = h("button", { type: "submit", class: "button button--primary composer__send" }, t.send);
+    this.limit = new TextLimit(this.textarea, this.counter, this.sendButton, t.tooLongToSend, ctx.maxMessageLength);
     const cannedButton = h("button", { type: "button", class: "button button--quiet", "aria-haspopup": "dialog", title: t.canned, onclick: () => this.openCanned(false) }, t.cannedShort);
 
     this.composer = h("form", { class: "composer", "aria-label": t.reply },
@@ -98,7 +100,7 @@ export class ChatPane {
         h("div", { class: "chat__title" },
           h("span", { class: "avatar", "aria-hidden": "true" }, initials(name)),
           h("div", {},
-            h("h2", { class: "chat__name" }, name, view.mode === "mayday" ? h("span", { class: "tag tag--mayday" }, t.maydayTag) : null),
+            h("h2", { class: "chat__name" }, bdi(name), view.mode === "mayday" ? h("span", { class: "tag tag--mayday" }, t.maydayTag) : null),
             h("p", { class: "chat__sub" }, sub))),
         this.actions),
       this.callPane.element,
@@ -126,9 +128,11 @@ export class ChatPane {
   refresh(): void {
     const conv = this.conv;
     const open = conv.state === "open";
-    this.typingLine.textContent = open && conv.typing ? t.isTyping(customerName(conv.view)) : "";
+    this.typingLine.replaceChildren(open && conv.typing ? sentence(t.isTyping, customerName(conv.view)) : "");
     this.refreshSeen();
-    this.banner.textContent = conv.state === "closed" ? t.closedBanner(conv.closedBy ?? "") : conv.state === "transferred" ? conv.transferredTo ? t.transferredTo(conv.transferredTo) + " " + t.transferredBanner : t.transferredBanner : "";
+    if (conv.state === "closed") this.banner.replaceChildren(t.closedBanner(conv.closedBy ?? ""));
+    else if (conv.state === "transferred" && conv.transferredTo) this.banner.replaceChildren(sentence(t.transferredTo, conv.transferredTo), " ", t.transferredBanner);
+    else this.banner.replaceChildren(conv.state === "transferred" ? t.transferredBanner : "");
     this.banner.hidden = open;
     this.composer.hidden = !open;
     this.refreshCallButtons();
@@ -183,8 +187,7 @@ export class ChatPane {
 
   private onInput(): void {
     this.error.textContent = "";
-    const left = MAX_LENGTH - this.textarea.value.length;
-    this.counter.textContent = left < 500 ? t.charsLeft(left) : "";
+    this.limit.update();
     this.persist();
     if (this.mode !== "reply" || this.conv.state !== "open") return;
     if (this.textarea.value.trim() === "") {
@@ -213,11 +216,11 @@ export class ChatPane {
 
   private async send(): Promise<void> {
     const text = this.textarea.value.trim();
-    if (!text || this.conv.state !== "open") return;
+    if (!text || this.conv.state !== "open" || this.limit.over) return;
     const mode = this.mode;
     this.error.textContent = "";
     this.textarea.value = "";
-    this.counter.textContent = "";
+    this.limit.update();
     this.persist();
     if (mode === "reply") this.stopTyping();
     try {
@@ -227,6 +230,7 @@ export class ChatPane {
     } catch (error) {
       if (this.textarea.value === "") {
         this.textarea.value = text;
+        this.limit.update();
         this.persist();
       }
       this.error.textContent = describeError(error);

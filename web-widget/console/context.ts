@@ -12,6 +12,8 @@ export interface Ctx {
   session: Session;
   topics: Topic[];
   canned: CannedResponse[];
+  /** The longest message the server takes (from /api/status). */
+  maxMessageLength: number;
 }
 
 export function topicName(ctx: Ctx, id: string): string {
@@ -33,11 +35,11 @@ export function mountToasts(): void {
 }
 
 /** A short message in the corner that fades away; also announced to screen readers. */
-export function toast(text: string, kind: "info" | "error" | "success" = "info"): void {
+export function toast(text: string | Node, kind: "info" | "error" | "success" = "info"): void {
   const el = h("div", { class: `toast toast--${kind}` }, text);
   toasts.append(el);
   while (toasts.childElementCount > 3) toasts.firstElementChild?.remove();
-  announce(text, kind === "error");
+  announce(el.textContent ?? "", kind === "error");
   setTimeout(() => el.classList.add("toast--leaving"), 4500);
   setTimeout(() => el.remove(), 5000);
 }

@@ -1,7 +1,7 @@
 // The customer context beside the chat: who they are, what they told us before the chat, their device, and their
 // earlier conversations (click one to read its transcript).
 import type { ConversationView } from "../sdk/contract";
-import { h } from "../sdk/dom";
+import { bdi, h, sentence } from "../sdk/dom";
 import { type Ctx, customerName, topicName } from "./context";
 import { t } from "./strings";
 import { conversationSummary, openTranscript } from "./transcript";
@@ -18,7 +18,7 @@ export function renderCustomer(ctx: Ctx, view: ConversationView | null): HTMLEle
   const p = view.preQualification ?? {};
   const name = customerName(view);
   const verified = view.verifiedUserId
-    ? h("span", { class: "badge badge--verified" }, h("span", { class: "tick", "aria-hidden": "true" }), t.verified(view.verifiedUserId))
+    ? h("span", { class: "badge badge--verified" }, h("span", { class: "tick", "aria-hidden": "true" }), sentence(t.verified, view.verifiedUserId))
     : h("span", { class: "badge" }, t.notVerified);
 
   const earlier = h("div", { class: "earlier" }, h("p", { class: "muted" }, t.earlierLoading));
@@ -27,8 +27,8 @@ export function renderCustomer(ctx: Ctx, view: ConversationView | null): HTMLEle
     h("div", { class: "who" },
       h("span", { class: "avatar avatar--large", "aria-hidden": "true" }, initials(name)),
       h("div", {},
-        h("p", { class: "who__name" }, name),
-        p.email ? h("p", { class: "who__email break" }, p.email) : null,
+        h("p", { class: "who__name" }, bdi(name)),
+        p.email ? h("p", { class: "who__email break" }, bdi(p.email)) : null,
         verified)),
     section(t.prechat, facts([
       [t.topic, topicName(ctx, view.topic)],
@@ -79,7 +79,7 @@ async function loadEarlier(ctx: Ctx, view: ConversationView, target: HTMLElement
     target.replaceChildren(h("ul", { class: "earlier__list" }, ...all.map((c) =>
       h("li", {},
         h("button", { type: "button", class: "earlier__item", onclick: () => void openTranscript(ctx, c) },
-          h("span", { class: "earlier__title" }, c.preQualification?.details?.trim() ? truncate(c.preQualification.details, 60) : topicName(ctx, c.topic)),
+          h("span", { class: "earlier__title" }, bdi(c.preQualification?.details?.trim() ? truncate(c.preQualification.details, 60) : topicName(ctx, c.topic))),
           h("span", { class: "earlier__meta" }, conversationSummary(ctx, c)))))));
   } catch (error) {
     history.delete(key);

@@ -1,6 +1,6 @@
 // The agent's desk: conversation list, the open chat, and the customer's context, kept in step with hub events.
 import type { ConversationClosed, ConversationView, Message, ReadNotice, ResumeResult, TypingNotice, Unassigned } from "../sdk/contract";
-import { h } from "../sdk/dom";
+import { h, sentence } from "../sdk/dom";
 import type { ConsoleCalls } from "./calls";
 import { ChatPane, type Draft, renderEmptyChat } from "./chat";
 import { type Ctx, customerName, toast } from "./context";
@@ -191,7 +191,7 @@ export class Desk {
     conv.closedBy = n.closedBy;
     conv.typing = false;
     this.ctx.session.unfollow(n.conversationId);
-    if (n.closedBy === "customer") toast(t.customerEnded(customerName(conv.view)));
+    if (n.closedBy === "customer") toast(sentence(t.customerEnded, customerName(conv.view)));
     this.refresh(conv);
     if (this.selected === conv.view.id) this.chat?.refresh();
   }
@@ -202,7 +202,7 @@ export class Desk {
     conv.state = "transferred";
     conv.typing = false;
     this.ctx.session.unfollow(n.conversationId);
-    toast(t.transferredAway(customerName(conv.view)));
+    toast(sentence(t.transferredAway, customerName(conv.view)));
     this.refresh(conv);
     if (this.selected === conv.view.id) this.chat?.refresh();
   }
@@ -249,7 +249,7 @@ export class Desk {
         c.transferredTo = name;
         c.typing = false;
         this.ctx.session.unfollow(c.view.id);
-        toast(t.transferredTo(name), "success");
+        toast(sentence(t.transferredTo, name), "success");
         this.refresh(c);
         if (this.selected === c.view.id) this.chat?.refresh();
       }),

@@ -1,7 +1,7 @@
 // The conversation list: one line per conversation, with unread counts, typing, and closed/transferred marks.
 // Items are updated in place so keyboard focus stays where it is while messages arrive.
 import type { Message } from "../sdk/contract";
-import { append, clear, formatTime, h } from "../sdk/dom";
+import { append, bdi, clear, formatTime, h } from "../sdk/dom";
 import { type Ctx, customerName, topicName } from "./context";
 import type { Conv } from "./desk-state";
 import { t } from "./strings";
@@ -54,7 +54,7 @@ export class ConversationList {
       h("span", { class: "avatar", "aria-hidden": "true" }, initials(name)),
       h("span", { class: "conv__main" },
         h("span", { class: "conv__top" },
-          h("span", { class: "conv__name" }, name),
+          h("span", { class: "conv__name" }, bdi(name)),
           last ? h("time", { class: "conv__time", datetime: last.sentAt }, formatTime(last.sentAt)) : null),
         h("span", { class: "conv__topic" }, topicName(this.ctx, view.topic), ...tags),
         h("span", { class: "conv__bottom" },
@@ -91,9 +91,13 @@ export class ConversationList {
   }
 }
 
-function previewOf(m: Message, meId: string): string {
+function previewOf(m: Message, meId: string): DocumentFragment {
   const text = m.text.replace(/\s+/g, " ").trim();
-  const prefix = m.kind === "agent" ? `${m.senderId === meId ? t.you : m.senderName || t.agent}: ` : m.kind === "note" ? `${t.internalNote}: ` : "";
-  const line = prefix + text;
-  return line.length > 90 ? line.slice(0, 89) + "…" : line;
+  const who = m.kind === "agent" ? (m.senderId === meId ? t.you : m.senderName || t.agent) : m.kind === "note" ? t.internalNote : "";
+  const room = Math.max(0, 89 - (who ? who.length + 2 : 0));
+  const shown = text.length > room + 1 ? text.slice(0, room) + "…" : text;
+  const line = document.createDocumentFragment();
+  if (who) line.append(bdi(who), ": ");
+  line.append(bdi(shown));
+  return line;
 }

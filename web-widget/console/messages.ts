@@ -1,6 +1,6 @@
 // One message as the console shows it, styled by kind; and a log that keeps messages in seq order.
 import type { Message } from "../sdk/contract";
-import { formatTime, h } from "../sdk/dom";
+import { bdi, formatTime, h, sentence } from "../sdk/dom";
 import { t } from "./strings";
 import { srOnly } from "./ui";
 
@@ -9,20 +9,20 @@ export function renderMessage(m: Message, customerName: string): HTMLElement {
   switch (m.kind) {
     case "system":
       return h("div", { class: "msg msg--system", "data-seq": m.seq },
-        h("p", { class: "msg__body" }, srOnly(`${t.system}: `), m.text, " ", time));
+        h("p", { class: "msg__body" }, srOnly(`${t.system}: `), bdi(m.text), " ", time));
     case "note":
       return h("div", { class: "msg msg--note", "data-seq": m.seq },
         h("div", { class: "msg__meta" },
-          h("span", { class: "msg__label" }, h("span", { class: "msg__lock", "aria-hidden": "true" }), t.noteBy(m.senderName || t.agent)),
+          h("span", { class: "msg__label" }, h("span", { class: "msg__lock", "aria-hidden": "true" }), sentence(t.noteBy, m.senderName || t.agent)),
           time),
         h("p", { class: "msg__body" }, m.text));
     case "agent":
       return h("div", { class: "msg msg--agent", "data-seq": m.seq },
-        h("div", { class: "msg__meta" }, h("span", { class: "msg__who" }, m.senderName || t.agent), time),
+        h("div", { class: "msg__meta" }, h("span", { class: "msg__who" }, bdi(m.senderName || t.agent)), time),
         h("p", { class: "msg__body" }, m.text));
     default:
       return h("div", { class: "msg msg--customer", "data-seq": m.seq },
-        h("div", { class: "msg__meta" }, h("span", { class: "msg__who" }, m.senderName || customerName), time),
+        h("div", { class: "msg__meta" }, h("span", { class: "msg__who" }, bdi(m.senderName || customerName)), time),
         h("p", { class: "msg__body" }, m.text));
   }
 }

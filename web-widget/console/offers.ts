@@ -1,7 +1,7 @@
 // Incoming offers: the whole pre-qualification, a live countdown to the deadline, a beep, a browser notification,
 // and Accept / Decline. Offers never take keyboard focus, so an agent typing elsewhere cannot accept by accident.
 import type { ConversationView, OfferNotice, OfferWithdrawn } from "../sdk/contract";
-import { h } from "../sdk/dom";
+import { bdi, h, isolate, joined } from "../sdk/dom";
 import { LiveHelpError } from "../sdk/session";
 import { announce, beep, notify } from "./alerts";
 import { type Ctx, customerName, toast, topicName } from "./context";
@@ -41,7 +41,7 @@ export class Offers {
     const error = h("p", { class: "form-error", role: "alert" });
     const accept = h("button", { type: "button", class: "button button--primary" }, t.accept);
     const decline = h("button", { type: "button", class: "button" }, t.decline);
-    const device = [p.deviceModel, p.deviceOs, p.appVersion].filter(Boolean).join(" · ");
+    const device = [p.deviceModel, p.deviceOs, p.appVersion].some(Boolean) ? joined([p.deviceModel, p.deviceOs, p.appVersion]) : null;
 
     const element = h("section", { class: view.mode === "mayday" ? "offer offer--mayday" : "offer", "aria-labelledby": titleId, "data-conversation": view.id },
       h("div", { class: "offer__head" },
@@ -49,7 +49,7 @@ export class Offers {
         view.mode === "mayday" ? h("span", { class: "tag tag--mayday" }, t.maydayTag) : null,
         timer),
       h("div", { class: "offer__track", "aria-hidden": "true" }, bar),
-      h("p", { class: "offer__who" }, h("strong", {}, name), p.email ? h("span", { class: "muted break" }, ` · ${p.email}`) : null),
+      h("p", { class: "offer__who" }, h("strong", {}, bdi(name)), p.email ? h("span", { class: "muted break" }, " · ", bdi(p.email)) : null),
       facts([
         [t.topic, topic],
         [t.mode, t.modes[view.mode] ?? view.mode],
@@ -92,7 +92,7 @@ export class Offers {
 
     beep();
     announce(t.offerAnnounce(name, topic), true);
-    notify(t.offerNotificationTitle, t.offerNotificationBody(name, topic), view.id);
+    notify(t.offerNotificationTitle, t.offerNotificationBody(isolate(name), topic), view.id);
   }
 
   withdrawn(n: OfferWithdrawn): void {

@@ -105,7 +105,7 @@ export const t = {
   cancel: "Cancel",
   close: "Close",
   started: (time: string) => `Started ${time}`,
-  charsLeft: (n: number) => `${n} characters left`,
+  tooLongToSend: "too long to send",
   customerEnded: (who: string) => `${who} ended the conversation.`,
   newConversation: (who: string) => `New conversation with ${who}.`,
   transferredAway: (who: string) => `The conversation with ${who} was transferred.`,

@@ -1,6 +1,6 @@
 // Supervisor view: the live queue, the agents, the conversations in progress, and a read-only live view of any one.
 import type { ConversationClosed, ConversationView, Message, QueueEntry, ResumeResult, TypingNotice } from "../sdk/contract";
-import { formatTime, formatWait, h } from "../sdk/dom";
+import { bdi, formatTime, formatWait, h, joined, sentence } from "../sdk/dom";
 import type { AgentView } from "./api";
 import { type Ctx, customerName, toast, topicName } from "./context";
 import { MessageLog } from "./messages";
@@ -64,7 +64,7 @@ export class SupervisorView {
   onTyping(n: TypingNotice): void {
     if (n.conversationId !== this.watched || !this.watchView) return;
     const who = n.role === "customer" ? customerName(this.watchView) : n.name || t.agent;
-    this.watchTyping.textContent = n.isTyping ? t.isTyping(who) : "";
+    this.watchTyping.replaceChildren(n.isTyping ? sentence(t.isTyping, who) : "");
   }
 
   onClosed(n: ConversationClosed): void {
@@ -147,7 +147,7 @@ export class SupervisorView {
   private renderAgents(): void {
     const rows = [...this.agents].sort((a, b) => rank(a) - rank(b) || a.displayName.localeCompare(b.displayName)).map((a) =>
       h("tr", { class: a.disabled ? "row--muted" : "" },
-        h("td", {}, h("span", { class: "cell-main" }, a.displayName), h("span", { class: "cell-sub" }, a.username)),
+        h("td", {}, h("span", { class: "cell-main" }, bdi(a.displayName)), h("span", { class: "cell-sub" }, a.username)),
         h("td", {}, t.roles[a.role] ?? a.role),
         h("td", {}, a.disabled ? t.disabled : statusBadge(a.status, a.connected)),
         h("td", {}, loadMeter(a.load, a.maxConcurrent)),
@@ -213,7 +213,7 @@ export class SupervisorView {
       h("div", { class: "watch__head" },
         h("h2", { id: "watch-heading", class: "card__title" }, t.watchHeading),
         h("span", { class: "badge" }, t.readOnly)),
-      h("p", { class: "watch__who" }, h("strong", {}, name), ` · ${topicName(this.ctx, c.topic)} · ${c.agentName ?? t.nobody}`),
+      h("p", { class: "watch__who" }, h("strong", {}, bdi(name)), " · ", joined([topicName(this.ctx, c.topic), c.agentName ?? t.nobody])),
       this.watchStatus,
       this.watchLog.element,
       this.watchTyping);
@@ -250,8 +250,8 @@ function table(labelledBy: string, headers: string[], rows: HTMLElement[]): HTML
 }
 
 function customerCell(c: ConversationView): HTMLElement {
-  return h("span", {}, h("span", { class: "cell-main" }, customerName(c)),
-    c.preQualification?.email ? h("span", { class: "cell-sub break" }, c.preQualification.email) : null);
+  return h("span", {}, h("span", { class: "cell-main" }, bdi(customerName(c))),
+    c.preQualification?.email ? h("span", { class: "cell-sub break" }, bdi(c.preQualification.email)) : null);
 }
 
 function loadMeter(load: number, max: number): HTMLElement {

@@ -1,16 +1,13 @@
 // Reading a whole transcript (an earlier conversation), read-only, with a plain-text download.
 import type { ConversationView } from "../sdk/contract";
-import { h } from "../sdk/dom";
+import { h, joined, sentence } from "../sdk/dom";
 import { type Ctx, customerName, topicName } from "./context";
 import { MessageLog } from "./messages";
 import { t } from "./strings";
 import { describeError, formatDateTime, openDialog } from "./ui";
 
-export function conversationSummary(ctx: Ctx, c: ConversationView): string {
-  const parts = [formatDateTime(c.createdAt), topicName(ctx, c.topic), t.conversationStatus[c.status] ?? c.status];
-  if (c.agentName) parts.push(c.agentName);
-  if (c.rating) parts.push(t.rated(c.rating));
-  return parts.join(" · ");
+export function conversationSummary(ctx: Ctx, c: ConversationView): DocumentFragment {
+  return joined([formatDateTime(c.createdAt), topicName(ctx, c.topic), t.conversationStatus[c.status] ?? c.status, c.agentName, c.rating ? t.rated(c.rating) : null]);
 }
 
 export async function openTranscript(ctx: Ctx, view: ConversationView): Promise<void> {
@@ -30,7 +27,7 @@ export async function openTranscript(ctx: Ctx, view: ConversationView): Promise<
       body.prepend(h("p", { class: "form-error", role: "alert" }, describeError(error)));
     }
   });
-  openDialog(t.transcriptHeading(who), [
+  openDialog(sentence(t.transcriptHeading, who), [
     h("p", { class: "muted" }, conversationSummary(ctx, view)),
     body,
     h("div", { class: "dialog__actions" }, download),

@@ -1,6 +1,6 @@
 // Transfer a conversation to another agent (who is online with room) or back to a topic's queue, with a note.
 import type { ConversationView } from "../sdk/contract";
-import { h } from "../sdk/dom";
+import { bdi, h } from "../sdk/dom";
 import type { AgentView } from "./api";
 import type { Ctx } from "./context";
 import { t } from "./strings";
@@ -31,7 +31,7 @@ export async function openTransfer(ctx: Ctx, view: ConversationView, done: (targ
       const ok = canTake(a, ctx.me.agentId);
       return h("label", { class: ok ? "choice" : "choice choice--disabled", for: id },
         h("input", { type: "radio", name: agentGroup, value: a.id, id, disabled: !ok, "data-name": a.displayName }),
-        h("span", { class: "choice__name" }, a.displayName),
+        h("span", { class: "choice__name" }, bdi(a.displayName)),
         h("span", { class: "choice__meta" }, statusBadge(a.connected ? a.status : "offline"), a.connected ? t.chatsLoad(a.load, a.maxConcurrent) : t.notConnected));
     }));
   const firstAvailable = agentList.querySelector<HTMLInputElement>("input:not([disabled])");

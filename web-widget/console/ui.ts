@@ -53,7 +53,7 @@ function capitalise(text: string): string {
 }
 
 /** A modal dialog (native <dialog>: focus is trapped, Escape closes); removed from the page once closed. */
-export function openDialog(title: string, body: Node[], opts: { wide?: boolean; onClose?: () => void } = {}): { dialog: HTMLDialogElement; close: () => void } {
+export function openDialog(title: string | Node, body: Node[], opts: { wide?: boolean; onClose?: () => void } = {}): { dialog: HTMLDialogElement; close: () => void } {
   const titleId = uid("dlg");
   const dialog = h("dialog", { class: opts.wide ? "dialog dialog--wide" : "dialog", "aria-labelledby": titleId });
   const close = () => dialog.close();

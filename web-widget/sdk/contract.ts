@@ -67,6 +67,8 @@ export interface StatusChanged { status: AgentStatus; reason: string; }
 export interface ResumeResult { conversation: ConversationView; messages: Message[]; }
 export interface QueueEntry { conversation: ConversationView; position: number; estimatedWaitSeconds: number; offeredTo?: string | null; }
 export interface Topic { id: string; name: string; skill: string; }
+/** GET /api/status: whether anyone can help now, and the longest message the server takes. */
+export interface SiteStatus { agentsOnline: number; maxMessageLength: number; }
 
 export const Events = {
   queueUpdate: "queueUpdate",

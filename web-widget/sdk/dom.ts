@@ -27,6 +27,46 @@ export function append(parent: Node, ...children: Child[]): void {
   }
 }
 
+/**
+ * Someone else's text (a name, an email, a message) beside other text: a <bdi> isolates its direction, so a name
+ * ending in U+202E (right-to-left override) cannot reverse what follows it.
+ */
+export function bdi(text: string): HTMLElement {
+  return h("bdi", {}, text);
+}
+
+/**
+ * A sentence from the words file with someone else's text in it, each such part isolated as by {@link bdi}.
+ * `sentence(strings.isTyping, name)` shows "<bdi>name</bdi> is typing…".
+ */
+export function sentence(words: (...parts: string[]) => string, ...theirs: string[]): DocumentFragment {
+  // Private-use characters stand in for the parts while the words are filled in; the words files hold none.
+  const marks = theirs.map((_, i) => String.fromCharCode(0xe000 + i));
+  const fragment = document.createDocumentFragment();
+  for (const piece of words(...marks).split(/([\ue000-\ue0ff])/)) {
+    const i = marks.indexOf(piece);
+    if (i >= 0) fragment.append(bdi(theirs[i]));
+    else if (piece) fragment.append(piece);
+  }
+  return fragment;
+}
+
+/** Pieces of someone else's text on one line, each isolated as by {@link bdi}, with a separator between them. */
+export function joined(parts: Array<string | null | undefined>, separator = " · "): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  for (const part of parts) {
+    if (!part) continue;
+    if (fragment.hasChildNodes()) fragment.append(separator);
+    fragment.append(bdi(part));
+  }
+  return fragment;
+}
+
+/** Someone else's text inside a plain string, where no element can go (a system notification): first-strong isolate marks. */
+export function isolate(text: string): string {
+  return `\u2068${text}\u2069`;
+}
+
 export function clear(element: Element): void {
   element.replaceChildren();
 }

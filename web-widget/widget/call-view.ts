@@ -4,7 +4,7 @@
 // drawings over the page.
 import { CallPeer, receivesCamera, sendsCamera, Slot } from "../sdk/call";
 import { type Annotation, type CallEnded, CallMethods, type CallProfile, type CallSignal, type CallView, type ConversationView } from "../sdk/contract";
-import { h } from "../sdk/dom";
+import { bdi, h, sentence } from "../sdk/dom";
 import { InkLayer } from "../sdk/ink";
 import { LiveHelpError, type Session } from "../sdk/session";
 import { icon } from "./bridge";
@@ -220,7 +220,7 @@ export class CustomerCalls {
     this.consent = h(
       "div",
       { class: "consent", role: "dialog", "aria-labelledby": "lh-consent-title", "aria-describedby": "lh-consent-text" },
-      h("h3", { id: "lh-consent-title" }, strings.consentTitle(name)),
+      h("h3", { id: "lh-consent-title" }, sentence(strings.consentTitle, name)),
       h("p", { id: "lh-consent-text" }, strings.consentText),
       h("div", { class: "row2" }, yes, no),
     );
@@ -291,7 +291,7 @@ export class CustomerCalls {
       const name = this.agentName();
       parts.push(
         h("div", { class: "callbar__text callbar__incoming", role: "status" },
-          h("p", { class: "callbar__title" }, name ? strings.callIncoming(name) : strings.callIncomingSomeone),
+          h("p", { class: "callbar__title" }, name ? sentence(strings.callIncoming, name) : strings.callIncomingSomeone),
           h("p", { class: "callbar__sub" }, strings.callKinds[view.profile] ?? view.profile)),
         h("div", { class: "callbar__buttons" },
           this.button("accept", strings.callAccept, icons.phone, () => void this.accept(false), "callbtn--accept callbtn--labelled"),
@@ -331,18 +331,22 @@ export class CustomerCalls {
       this.connectedAt ||= Date.now();
       this.ticker = window.setInterval(() => {
         const status = this.bar?.querySelector(".callbar__status");
-        if (status && this.peer) status.textContent = this.statusText(this.peer);
+        if (status && this.peer) status.replaceChildren(this.statusText(this.peer));
       }, 1000);
     }
   }
 
-  private statusText(peer: CallPeer): string {
+  private statusText(peer: CallPeer): string | Node {
     switch (peer.state) {
       case "ringing":
         return strings.callRinging;
       case "connected": {
-        const text = strings.callConnected(this.agentName(), clock((Date.now() - (this.connectedAt || Date.now())) / 1000));
-        return peer.screen === "sharing" ? `${text} · ${strings.sharing}` : peer.screen === "paused" ? `${text} · ${strings.sharingPaused}` : text;
+        const name = this.agentName();
+        const time = clock((Date.now() - (this.connectedAt || Date.now())) / 1000);
+        const line = document.createDocumentFragment();
+        line.append(name ? sentence((n) => strings.callConnected(n, time), name) : strings.callConnected("", time));
+        if (peer.screen !== "off") line.append(` · ${peer.screen === "sharing" ? strings.sharing : strings.sharingPaused}`);
+        return line;
       }
       case "reconnecting":
         return strings.callReconnecting;
@@ -388,7 +392,7 @@ export class CustomerCalls {
         stage = h("section", { class: "stage stage--call", "aria-label": strings.maydayVideo },
           h("div", { class: "stage__placeholder" },
             h("div", { class: "avatar", "aria-hidden": "true" }, name ? name.trim()[0]?.toUpperCase() ?? "?" : icon(icons.person, 40)),
-            name ? h("p", { class: "name" }, name) : null,
+            name ? h("p", { class: "name" }, bdi(name)) : null,
             h("p", {}, strings.callConnecting)));
         mount.layout.prepend(stage);
       }
@@ -397,7 +401,7 @@ export class CustomerCalls {
       const self = h("video", { class: "stage__self", autoplay: true, playsinline: true, muted: true, "aria-label": strings.selfView, hidden: true });
       self.muted = true;
       const name = this.agentName();
-      const media = h("div", { class: "stage__media", hidden: true }, video, name ? h("p", { class: "stage__caption" }, name) : null, self);
+      const media = h("div", { class: "stage__media", hidden: true }, video, name ? h("p", { class: "stage__caption" }, bdi(name)) : null, self);
       video.addEventListener("loadeddata", () => (media.hidden = false));
       stage.append(media);
       parts = this.stageParts = { stage, own, media, video, self };

@@ -1,9 +1,10 @@
 // The customer's side of the help loop, rendered into a container: pre-chat, queue, chat, close and rating, the
 // offline message form, and the device (Mayday) request. Used by the embeddable widget's panel and the /mayday page.
-import type { Annotation, CallEnded, CallSignal, CallView, ConversationClosed, ConversationView, Message, QueueUpdate, ReadNotice, RequestHelpInput, RequestHelpResult, ResumeResult, Topic, TypingNotice, AgentJoined } from "../sdk/contract";
+import type { Annotation, CallEnded, CallSignal, CallView, ConversationClosed, ConversationView, Message, QueueUpdate, ReadNotice, RequestHelpInput, RequestHelpResult, ResumeResult, SiteStatus, Topic, TypingNotice, AgentJoined } from "../sdk/contract";
 import { CallEvents, Events } from "../sdk/contract";
-import { append, clear, formatTime, h } from "../sdk/dom";
+import { append, bdi, clear, formatTime, h, sentence } from "../sdk/dom";
 import { api, LiveHelpError, newId, Session, type ConnectionState } from "../sdk/session";
+import { TextLimit } from "../sdk/text-limit";
 import { icon, type DeviceInfo, type WidgetEvent } from "./bridge";
 import { CustomerCalls } from "./call-view";
 import * as icons from "./icons";
@@ -66,6 +67,8 @@ export class HelpView {
   private resuming = false;
   private generation = 0;
   private defaults: { name: string; email: string } = { name: "", email: "" };
+  /** The longest message the server takes, from /api/status. */
+  private messageLimit = 4000;
   private readonly calls: CustomerCalls;
 
   constructor(private readonly o: HelpOptions) {
@@ -145,6 +148,7 @@ export class HelpView {
     this.showLoading(this.device ? strings.maydayStarting : strings.loading);
     try {
       const status = await this.checkStatus();
+      this.messageLimit = status.maxMessageLength ?? this.messageLimit;
       await this.o.store.ensure();
       await this.connect();
       if (generation !== this.generation) return;
@@ -166,9 +170,9 @@ export class HelpView {
   }
 
   /** A simple GET first: when this site is not allowed, its refusal says so (or, unreadable, the server still answers). */
-  private async checkStatus(): Promise<{ agentsOnline: number }> {
+  private async checkStatus(): Promise<SiteStatus> {
     try {
-      return await api<{ agentsOnline: number }>(this.o.base, "/api/status");
+      return await api<SiteStatus>(this.o.base, "/api/status");
     } catch (error) {
       if (error instanceof LiveHelpError) throw error;
       const reachable = await fetch(new URL("/healthz", this.o.base), { mode: "no-cors", cache: "no-store" }).then(() => true, () => false);
@@ -300,7 +304,7 @@ export class HelpView {
     const topic = h("select", { id: id("topic"), name: "topic", required: true, "aria-describedby": id("prechat-error") }, h("option", { value: "" }, strings.chooseTopic));
     for (const t of this.topics) topic.append(h("option", { value: t.id }, t.name));
     if (this.topics.length === 1) topic.value = this.topics[0].id;
-    const details = h("textarea", { id: id("details"), name: "details", rows: 3, maxlength: 4000, "aria-describedby": id("details-hint") });
+    const details = h("textarea", { id: id("details"), name: "details", rows: 3, maxlength: this.messageLimit, "aria-describedby": id("details-hint") });
     const name = h("input", { id: id("name"), name: "name", type: "text", autocomplete: "name", maxlength: 200 });
     name.value = this.defaults.name;
     const email = h("input", { id: id("email"), name: "email", type: "email", autocomplete: "email", maxlength: 320 });
@@ -357,7 +361,7 @@ export class HelpView {
     this.chat = null;
     this.o.store.openConversation = null;
     const id = (name: string) => `lh-off-${name}`;
-    const text = h("textarea", { id: id("text"), name: "message", rows: 4, required: true, maxlength: 4000, "aria-describedby": id("error") });
+    const text = h("textarea", { id: id("text"), name: "message", rows: 4, required: true, maxlength: this.messageLimit, "aria-describedby": id("error") });
     text.value = prefill.text ?? "";
     const name = h("input", { id: id("name"), name: "name", type: "text", autocomplete: "name", maxlength: 200 });
     name.value = prefill.name || this.defaults.name;
@@ -407,7 +411,7 @@ export class HelpView {
       const sentTo = email.value.trim();
       const heading = h("h3", { tabindex: -1 }, strings.offlineSent);
       this.show(
-        h("div", { class: "scroll center", role: "status" }, h("div", { class: "bigicon" }, icon(icons.check, 26)), heading, sentTo ? h("p", {}, strings.offlineSentEmail(sentTo)) : null),
+        h("div", { class: "scroll center", role: "status" }, h("div", { class: "bigicon" }, icon(icons.check, 26)), heading, sentTo ? h("p", {}, sentence(strings.offlineSentEmail, sentTo)) : null),
         heading,
       );
     });
@@ -464,7 +468,7 @@ export class HelpView {
     if (c.status === "active" && c.agentName) {
       chat.card.append(
         h("div", { class: "avatar", "aria-hidden": "true" }, initial(c.agentName)),
-        h("div", { class: "who" }, h("p", { class: "main" }, c.agentName), h("p", { class: "sub" }, strings.agentHelping)),
+        h("div", { class: "who" }, h("p", { class: "main" }, bdi(c.agentName)), h("p", { class: "sub" }, strings.agentHelping)),
         this.calls.startButtons(),
       );
     } else if (isOpen(c)) {
@@ -473,7 +477,7 @@ export class HelpView {
         : [h("p", { class: "main" }, strings.queueTitle), h("p", { class: "sub" }, strings.queueFinding)];
       chat.card.append(h("div", { class: "avatar", "aria-hidden": "true" }, h("span", { class: "dots" }, h("span", {}), h("span", {}), h("span", {}))), h("div", { class: "who" }, ...lines));
     } else if (c.agentName) {
-      chat.card.append(h("div", { class: "avatar", "aria-hidden": "true" }, initial(c.agentName)), h("div", { class: "who" }, h("p", { class: "main" }, c.agentName), h("p", { class: "sub" }, strings.chatEnded)));
+      chat.card.append(h("div", { class: "avatar", "aria-hidden": "true" }, initial(c.agentName)), h("div", { class: "who" }, h("p", { class: "main" }, bdi(c.agentName)), h("p", { class: "sub" }, strings.chatEnded)));
     } else {
       chat.card.append(h("div", { class: "who" }, h("p", { class: "main" }, strings.chatEnded)));
     }
@@ -484,7 +488,7 @@ export class HelpView {
       append(
         chat.placeholder,
         h("div", { class: "avatar", "aria-hidden": "true" }, name ? initial(name) : icon(icons.person, 40)),
-        name ? h("p", { class: "name" }, name) : null,
+        name ? h("p", { class: "name" }, bdi(name)) : null,
         h("p", {}, strings.maydayVideoSoon),
       );
     }
@@ -495,20 +499,23 @@ export class HelpView {
     const input = h("textarea", {
       id: "lh-composer",
       rows: 1,
-      maxlength: 4000,
       placeholder: this.conv?.status === "queued" ? strings.composerWaiting : strings.composerPlaceholder,
     });
+    const send = h("button", { type: "submit", class: "sendbtn", "aria-label": strings.send }, icon(icons.send, 20));
+    const count = h("p", { class: "count", id: "lh-composer-count", "aria-live": "polite" });
+    const limit = new TextLimit(input, count, send, strings.tooLongToSend, this.messageLimit, 200);
     const form = h(
       "form",
       { class: "composer" },
       h("label", { class: "sr", for: "lh-composer" }, strings.composer),
       input,
-      h("button", { type: "submit", class: "sendbtn", "aria-label": strings.send }, icon(icons.send, 20)),
+      send,
     );
     const submit = () => {
       const text = input.value.trim();
-      if (!text) return;
+      if (!text || limit.over) return;
       input.value = "";
+      limit.update();
       this.autosize(input);
       this.stopTyping();
       void this.sendText(text);
@@ -525,11 +532,12 @@ export class HelpView {
       }
     });
     input.addEventListener("input", () => {
+      limit.update();
       this.autosize(input);
       this.startTyping(input.value.length > 0);
     });
     clear(chat.footer);
-    chat.footer.append(form, h("div", { class: "actions" }));
+    chat.footer.append(form, count, h("div", { class: "actions" }));
     chat.composer = input;
     this.renderActions();
   }
@@ -567,7 +575,7 @@ export class HelpView {
       );
     }
     const who = m.senderName || this.conv?.agentName || "";
-    return h("div", { class: "msg theirs" }, h("div", { class: "meta" }, who ? `${who} · ${time}` : time), h("div", { class: "bubble" }, m.text));
+    return h("div", { class: "msg theirs" }, h("div", { class: "meta" }, who ? bdi(who) : null, who ? ` · ${time}` : time), h("div", { class: "bubble" }, m.text));
   }
 
   private messageArrived(m: Message, live: boolean): void {
@@ -715,7 +723,7 @@ export class HelpView {
     if (!chat || !this.conv || t.conversationId !== this.conv.id || t.role === "customer") return;
     clearTimeout(this.agentTypingTimer);
     const name = t.name || this.conv.agentName;
-    chat.typing.textContent = t.isTyping ? (name ? strings.agentTyping(name) : strings.someoneTyping) : "";
+    chat.typing.replaceChildren(t.isTyping ? (name ? sentence(strings.agentTyping, name) : strings.someoneTyping) : "");
     if (t.isTyping) this.agentTypingTimer = window.setTimeout(() => (chat.typing.textContent = ""), 10000);
   }
 
@@ -764,7 +772,7 @@ export class HelpView {
     this.closedShown = true;
     const hadFocus = !!this.o.root.activeElement && chat.footer.contains(this.o.root.activeElement);
     const heading = h("h3", { tabindex: -1, id: "lh-closed-title" }, strings.closedTitle);
-    const byline = closedBy === "customer" ? strings.closedByYou : c.agentName ? strings.closedByAgent(c.agentName) : "";
+    const byline = closedBy === "customer" ? strings.closedByYou : c.agentName ? sentence(strings.closedByAgent, c.agentName) : "";
     const section = h("section", { class: "closed", "aria-labelledby": "lh-closed-title" }, heading, byline ? h("p", { class: "hint" }, byline) : null);
     if (c.rating == null) section.append(this.ratingForm(c));
     const transcript = h("button", { type: "button", class: "btn secondary", onclick: () => void this.downloadTranscript(c.id, transcript) }, icon(icons.download, 18), strings.transcript);
@@ -868,13 +876,15 @@ export class HelpView {
       return;
     }
     this.showLoading(strings.loading);
-    let status = { agentsOnline: 1 };
+    let agentsOnline = 1;
     try {
-      status = await api<{ agentsOnline: number }>(this.o.base, "/api/status");
+      const status = await api<SiteStatus>(this.o.base, "/api/status");
+      agentsOnline = status.agentsOnline;
+      this.messageLimit = status.maxMessageLength ?? this.messageLimit;
     } catch {
       // RequestHelp says so if nobody is there.
     }
-    if (status.agentsOnline === 0) this.showOffline({});
+    if (agentsOnline === 0) this.showOffline({});
     else await this.showPrechat();
   }
 

@@ -113,6 +113,7 @@ export const strings = {
   yourAgent: "your agent",
   selfView: "Your camera",
   device: "Device",
+  tooLongToSend: "Too long to send",
 
   errors: {
     rate_limited: "You're sending messages very quickly. Please wait a moment.",

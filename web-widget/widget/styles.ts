@@ -88,6 +88,10 @@ color:var(--lh-primary);font-weight:700;font-size:16px}
 .sendbtn{display:grid;place-items:center;flex:none;width:44px;height:44px;margin:0;padding:0;border:0;border-radius:50%;
 background:var(--lh-primary);color:#fff;cursor:pointer}
 .sendbtn:hover{background:var(--lh-primary-dark)}
+.sendbtn:disabled{opacity:.5;cursor:not-allowed}
+.count{margin:0;padding:0 16px 6px;text-align:right;font-size:12px;color:var(--lh-muted)}
+.count:empty{display:none}
+.count[data-over]{color:var(--lh-error);font-weight:600}
 .sendbtn:focus{outline:none}
 .sendbtn:focus-visible{outline:2px solid var(--lh-primary);outline-offset:2px}
 .actions{display:flex;justify-content:center;flex:none;padding:0 12px 10px}

@@ -59,8 +59,11 @@ public interface IConversationStore
     /// <summary>Messages with a sequence number above <paramref name="afterSeq"/>, in order, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<Message>> ReadMessagesAsync(string conversationId, long afterSeq, int limit, CancellationToken ct = default);
 
-    /// <summary>Raises the stored read mark of one side; a lower mark than the stored one changes nothing.</summary>
-    Task MarkReadAsync(string conversationId, bool byCustomer, long seq, CancellationToken ct = default);
+    /// <summary>
+    /// Raises the stored read mark of one side to the last message at or before <paramref name="seq"/> (never past
+    /// the last message). Returns the new mark, or null when the mark did not move.
+    /// </summary>
+    Task<long?> MarkReadAsync(string conversationId, bool byCustomer, long seq, CancellationToken ct = default);
 
     Task AddOfflineMessageAsync(OfflineMessage message, CancellationToken ct = default);
 

@@ -20,8 +20,12 @@ internal static class SiteApi
 
     public static void MapSiteApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/status", async (Router router) =>
-            Results.Ok(new { agentsOnline = (await router.Store.ListSeatsAsync()).Count(s => s.IsAvailable) })).AllowAnonymous();
+        // The widget and console take the message limit from here, so their composers hold a text the server would refuse.
+        api.MapGet("/status", async (Router router, IOptions<LiveHelpOptions> options) => Results.Ok(new
+        {
+            agentsOnline = (await router.Store.ListSeatsAsync()).Count(s => s.IsAvailable),
+            maxMessageLength = options.Value.MaxMessageLength,
+        })).AllowAnonymous();
 
         api.MapGet("/settings/allowed-origins", async (AllowedOrigins origins) =>
             Results.Ok(new OriginsView(await origins.StoredAsync(), origins.Configured))).RequireAuthorization(StaffApi.Admins);

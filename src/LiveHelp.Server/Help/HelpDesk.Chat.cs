@@ -75,8 +75,12 @@ public sealed partial class HelpDesk
             throw new LiveHelpException(ErrorCodes.InvalidInput, "seq must not be negative");
         }
         var conversation = await FindAsync(caller, conversationId, Access.Participate);
-        await store.MarkReadAsync(conversation.Id, caller.IsCustomer, seq);
-        var notice = new ReadNotice(conversation.Id, caller.IsCustomer ? Roles.Customer : Roles.Agent, seq);
+        // A mark past the last message stops at it; one that does not move tells the other side nothing new.
+        if (await store.MarkReadAsync(conversation.Id, caller.IsCustomer, seq) is not { } mark)
+        {
+            return;
+        }
+        var notice = new ReadNotice(conversation.Id, caller.IsCustomer ? Roles.Customer : Roles.Agent, mark);
         await SendToConversationAsync(conversation, Hub.Events.Read, notice, includeCustomer: !caller.IsCustomer, exceptUser: caller.Id);
     }
 

@@ -13,6 +13,10 @@ namespace LiveHelp.Server.Hubs;
 [Authorize]
 public sealed class HelpHub(HelpDesk desk, IOptions<LiveHelpOptions> options) : Microsoft.AspNetCore.SignalR.Hub
 {
+    // Clients send typing on changes and read marks on new messages: far below this even for an agent with several chats.
+    private const double SignalsPerSecond = 5;
+    private const int SignalBurst = 20;
+
     private Caller Caller => Caller.Of(Context.User);
 
     public override async Task OnConnectedAsync()
@@ -56,9 +60,18 @@ public sealed class HelpHub(HelpDesk desk, IOptions<LiveHelpOptions> options) : 
         return desk.SendMessageAsync(Caller, conversationId, clientMessageId, text);
     }
 
-    public Task Typing(string conversationId, bool isTyping) => desk.TypingAsync(Caller, conversationId, isTyping);
+    public Task Typing(string conversationId, bool isTyping)
+    {
+        // Typing and read marks each have an allowance of their own, so neither can use up the other or the messages.
+        Throttle("TypingRate", SignalsPerSecond, SignalBurst);
+        return desk.TypingAsync(Caller, conversationId, isTyping);
+    }
 
-    public Task MarkRead(string conversationId, long seq) => desk.MarkReadAsync(Caller, conversationId, seq);
+    public Task MarkRead(string conversationId, long seq)
+    {
+        Throttle("ReadRate", SignalsPerSecond, SignalBurst);
+        return desk.MarkReadAsync(Caller, conversationId, seq);
+    }
 
     public Task<ResumeResult> Resume(string conversationId, long afterSeq) => desk.ResumeAsync(Caller, conversationId, afterSeq);
 

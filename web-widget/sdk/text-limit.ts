@@ -1,0 +1,44 @@
+// The message limit in a composer. A maxlength attribute would cut a pasted text silently; instead the text stays
+// whole, the composer shows its length against the limit, and the send waits until the text is short enough.
+
+/** "4,120 / 4,000": a text's length against its limit. */
+export function formatCount(length: number, limit: number): string {
+  return `${length.toLocaleString("en")} / ${limit.toLocaleString("en")}`;
+}
+
+export class TextLimit {
+  /**
+   * @param field the composer's text field
+   * @param count where the length shows, from `showWithin` characters below the limit (marked data-over past it)
+   * @param send the send button, disabled while the text is too long
+   * @param tooLong the words shown after the count while the text is too long
+   * @param limit the server's limit (LiveHelp:MaxMessageLength), as /api/status says
+   */
+  constructor(
+    private readonly field: HTMLTextAreaElement,
+    private readonly count: HTMLElement,
+    private readonly send: HTMLButtonElement,
+    private readonly tooLong: string,
+    private readonly limit: number,
+    private readonly showWithin = 500,
+  ) {
+    field.setAttribute("aria-describedby", [field.getAttribute("aria-describedby"), count.id].filter(Boolean).join(" "));
+    this.update();
+  }
+
+  /** True while the text as it would be sent (trimmed) is longer than the limit. */
+  get over(): boolean {
+    return this.field.value.trim().length > this.limit;
+  }
+
+  /** Brings the count, the field's validity and the send button up to date with the text. */
+  update(): void {
+    const length = this.field.value.trim().length;
+    const over = length > this.limit;
+    this.count.textContent = length > this.limit - this.showWithin ? formatCount(length, this.limit) + (over ? ` · ${this.tooLong}` : "") : "";
+    this.count.toggleAttribute("data-over", over);
+    this.send.disabled = over;
+    if (over) this.field.setAttribute("aria-invalid", "true");
+    else this.field.removeAttribute("aria-invalid");
+  }
+}
