@@ -22,7 +22,7 @@ public sealed class RedisBackplaneRegistrationTests(RedisServerFixture fixture) 
         await host.StartAsync();
 
         var services = host.Services;
-        Assert.IsType<RedisHubLifetimeManager<TestHub>>(services.GetRequiredService<HubLifetimeManager<TestHub>>());
+        Assert.IsType<Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisHubLifetimeManager<TestHub>>(services.GetRequiredService<HubLifetimeManager<TestHub>>());
         Assert.True(services.GetRequiredService<RedisConnection>().IsConnected);
         var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         Assert.Equal(HealthStatus.Healthy, report.Entries["redis"].Status);
