@@ -100,6 +100,31 @@ public sealed class RedisBackplaneRecoveryTests : IAsyncLifetime
         await late.Manager.OnDisconnectedAsync(client.Connection);
     }
 
+    [Fact]
+    public async Task When_Redis_is_back_every_client_on_every_node_is_told_to_resync()
+    {
+        var agent = await ConnectAsync(_a, "agent");
+        var customer = await ConnectAsync(_b, "customer");
+        // As on a server: every node runs it, and each tells all clients once its own pub/sub delivers again.
+        var resyncs = new[] { _a.ResyncAfterOutage(), _b.ResyncAfterOutage() };
+        foreach (var resync in resyncs)
+        {
+            await resync.StartAsync(CancellationToken.None);
+        }
+
+        _server.Kill();
+        await WaitForHealthAsync(_a, HealthStatus.Unhealthy);
+        await agent.AssertNothingAsync();
+        await _server.RestartAsync();
+
+        Assert.Equal(Core.Contracts.Hub.Events.Resync, (await agent.ReceiveAsync(TimeSpan.FromSeconds(30))).Target);
+        Assert.Equal(Core.Contracts.Hub.Events.Resync, (await customer.ReceiveAsync(TimeSpan.FromSeconds(30))).Target);
+        foreach (var resync in resyncs)
+        {
+            await resync.StopAsync(CancellationToken.None);
+        }
+    }
+
     private async Task<TestClient> ConnectAsync(RedisNode node, string userId)
     {
         var client = new TestClient(_protocol, userId);

@@ -38,6 +38,9 @@ public sealed class RedisNode : IDisposable
 
     public RedisHealthCheck Health => new(Redis);
 
+    /// <summary>The node's resync layer, not started.</summary>
+    public ResyncAfterOutage<TestHub> ResyncAfterOutage() => ActivatorUtilities.CreateInstance<ResyncAfterOutage<TestHub>>(_services);
+
     public static Task<RedisNode> StartAsync(RedisServer server, string prefix, IHubProtocolResolver protocols)
     {
         var log = new RecordingLogger<RedisHubLifetimeManager<TestHub>>();
