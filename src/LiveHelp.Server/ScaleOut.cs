@@ -21,6 +21,7 @@ internal static class ScaleOut
         }
         if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
         {
+            // The official backplane (AddStackExchangeRedis) on the node's one Redis connection, and its readiness check.
             signalR.AddLiveHelpRedis(o =>
             {
                 builder.Configuration.GetSection("LiveHelp:Redis").Bind(o);

@@ -41,6 +41,9 @@ public sealed class RedisBackplaneRegistrationTests(RedisServerFixture fixture) 
         await host.StartAsync();
 
         Assert.Same(shared, host.Services.GetRequiredService<RedisConnection>());
+        // The backplane gets the very same multiplexer: one Redis connection per node.
+        var backplane = host.Services.GetRequiredService<IOptions<Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions>>().Value;
+        Assert.Same(await shared.ForBackplaneAsync(), await backplane.ConnectionFactory!(TextWriter.Null));
         await host.StopAsync();
     }
 
