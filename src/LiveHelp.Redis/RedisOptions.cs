@@ -8,7 +8,4 @@ public sealed class RedisOptions
 
     /// <summary>Prepended to every key and channel, so several LiveHelp installations can share one Redis.</summary>
     public string Prefix { get; set; } = "livehelp";
-
-    /// <summary>How long a node waits for another node to confirm a group change of one of its connections.</summary>
-    public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

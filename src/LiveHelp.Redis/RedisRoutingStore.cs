@@ -131,7 +131,7 @@ public sealed class RedisRoutingStore : IRoutingStore
     public async Task<IReadOnlyList<Offer>> ListOffersAsync()
     {
         var entries = await _redis.HashGetAllAsync(_keys.Offers);
-        return entries.Select(e => ReadOffer(e.Value)).OrderBy(o => o.RequestId, StringComparer.Ordinal).ToList();
+        return entries.Select(e => ReadOffer(e.Value.ToString())).OrderBy(o => o.RequestId, StringComparer.Ordinal).ToList();
     }
 
     public async Task<Offer?> TryWithdrawOfferAsync(string requestId, string agentId, DateTimeOffset passOverUntil)

@@ -28,9 +28,6 @@ internal static partial class Log
     [LoggerMessage(8, LogLevel.Warning, "Live delivery of {Event} for conversation {ConversationId} failed; clients will resync")]
     public static partial void DeliveryDeferred(ILogger logger, string conversationId, string @event, Exception exception);
 
-    [LoggerMessage(9, LogLevel.Information, "Redis is back: telling clients to resync")]
-    public static partial void Resyncing(ILogger logger);
-
     [LoggerMessage(10, LogLevel.Warning, "Telling queued customers their places failed; the next routing step tells them")]
     public static partial void PlacesFailed(ILogger logger, Exception exception);
 }

@@ -1,5 +1,6 @@
 using LiveHelp.Redis.Tests.Backplane.Support;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
 
 namespace LiveHelp.Redis.Tests.Backplane;
 
@@ -44,11 +45,11 @@ public sealed class RedisBackplaneRecoveryTests : IAsyncLifetime
 
         await WaitForHealthAsync(_a, HealthStatus.Unhealthy);
         await WaitForHealthAsync(_b, HealthStatus.Unhealthy);
-        await LoggedAsync(_a, "ConnectionLost");
-        // During the outage a send to another node fails plainly (the client retries), and local delivery goes on.
-        await Assert.ThrowsAsync<RedisBackplaneException>(() => _b.Manager.SendConnectionAsync(agent.ConnectionId, "Message", ["lost"]));
-        await Assert.ThrowsAsync<RedisBackplaneException>(() => _b.Manager.SendGroupAsync("conv:1", "Message", ["outage"]));
-        await customer.ReceiveAsync("outage");
+        await LoggedAsync(_a, "ConnectionFailed");
+        // During the outage a send through Redis fails at once (what matters is stored, and clients resync when Redis
+        // is back); a send to a connection of the sending node needs no Redis and still arrives.
+        await Assert.ThrowsAsync<RedisConnectionException>(() => _b.Manager.SendConnectionAsync(agent.ConnectionId, "Message", ["lost"]));
+        await Assert.ThrowsAsync<RedisConnectionException>(() => _b.Manager.SendGroupAsync("conv:1", "Message", ["outage"]));
         await _a.Manager.SendConnectionAsync(agent.ConnectionId, "Message", ["local"]);
         await agent.ReceiveAsync("local");
 
@@ -75,24 +76,53 @@ public sealed class RedisBackplaneRecoveryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_connection_that_arrives_while_Redis_is_down_is_reachable_from_other_nodes_once_it_is_back()
+    public async Task A_node_started_while_Redis_is_away_hears_every_channel_once_Redis_is_back()
     {
         _server.Kill();
-        await WaitForHealthAsync(_a, HealthStatus.Unhealthy);
+        await WaitForHealthAsync(_b, HealthStatus.Unhealthy);
+        using var late = await RedisNode.StartAsync(_server, "recovery", new SingleProtocolResolver(_protocol));
 
-        var late = await ConnectAsync(_a, "late");
-        await _a.Manager.AddToGroupAsync(late.ConnectionId, "conv:3");
+        // Meanwhile hub connections are refused (their clients retry): the backplane cannot subscribe for them.
+        await Assert.ThrowsAsync<RedisConnectionException>(() => ConnectAsync(late, "early"));
         await _server.RestartAsync();
-        await WaitForHealthAsync(_a, HealthStatus.Healthy);
+        await WaitForHealthAsync(late, HealthStatus.Healthy);
         await WaitForHealthAsync(_b, HealthStatus.Healthy);
 
-        await _b.Manager.SendConnectionAsync(late.ConnectionId, "Message", ["connection"]);
+        var client = await ConnectAsync(late, "late");
+        await _b.Manager.AddToGroupAsync(client.ConnectionId, "conv:3");
         await _b.Manager.SendGroupAsync("conv:3", "Message", ["group"]);
+        await _b.Manager.SendAllAsync("Message", ["all"]);
         await _b.Manager.SendUserAsync("late", "Message", ["user"]);
 
-        await late.ReceiveAsync("connection");
-        await late.ReceiveAsync("group");
-        await late.ReceiveAsync("user");
+        // Three channels: each keeps its own order, nothing orders one against another.
+        string[] received = [(await client.ReceiveAsync()).Text, (await client.ReceiveAsync()).Text, (await client.ReceiveAsync()).Text];
+        Assert.Equal(["all", "group", "user"], received.Order());
+        await late.Manager.OnDisconnectedAsync(client.Connection);
+    }
+
+    [Fact]
+    public async Task When_Redis_is_back_every_client_on_every_node_is_told_to_resync()
+    {
+        var agent = await ConnectAsync(_a, "agent");
+        var customer = await ConnectAsync(_b, "customer");
+        // As on a server: every node runs it, and each tells all clients once its own pub/sub delivers again.
+        var resyncs = new[] { _a.ResyncAfterOutage(), _b.ResyncAfterOutage() };
+        foreach (var resync in resyncs)
+        {
+            await resync.StartAsync(CancellationToken.None);
+        }
+
+        _server.Kill();
+        await WaitForHealthAsync(_a, HealthStatus.Unhealthy);
+        await agent.AssertNothingAsync();
+        await _server.RestartAsync();
+
+        Assert.Equal(Core.Contracts.Hub.Events.Resync, (await agent.ReceiveAsync(TimeSpan.FromSeconds(30))).Target);
+        Assert.Equal(Core.Contracts.Hub.Events.Resync, (await customer.ReceiveAsync(TimeSpan.FromSeconds(30))).Target);
+        foreach (var resync in resyncs)
+        {
+            await resync.StopAsync(CancellationToken.None);
+        }
     }
 
     private async Task<TestClient> ConnectAsync(RedisNode node, string userId)

@@ -22,7 +22,7 @@ public sealed class RedisBackplaneRegistrationTests(RedisServerFixture fixture) 
         await host.StartAsync();
 
         var services = host.Services;
-        Assert.IsType<RedisHubLifetimeManager<TestHub>>(services.GetRequiredService<HubLifetimeManager<TestHub>>());
+        Assert.IsType<Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisHubLifetimeManager<TestHub>>(services.GetRequiredService<HubLifetimeManager<TestHub>>());
         Assert.True(services.GetRequiredService<RedisConnection>().IsConnected);
         var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         Assert.Equal(HealthStatus.Healthy, report.Entries["redis"].Status);
@@ -41,6 +41,9 @@ public sealed class RedisBackplaneRegistrationTests(RedisServerFixture fixture) 
         await host.StartAsync();
 
         Assert.Same(shared, host.Services.GetRequiredService<RedisConnection>());
+        // The backplane gets the very same multiplexer: one Redis connection per node.
+        var backplane = host.Services.GetRequiredService<IOptions<Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions>>().Value;
+        Assert.Same(await shared.ForBackplaneAsync(), await backplane.ConnectionFactory!(TextWriter.Null));
         await host.StopAsync();
     }
 

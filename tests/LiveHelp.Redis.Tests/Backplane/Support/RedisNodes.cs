@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace LiveHelp.Redis.Tests.Backplane.Support;
 
@@ -13,35 +15,48 @@ public sealed class RedisServerFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }
 
-/// <summary>A backplane node as a server process has it: its own Redis connection and its own manager.</summary>
+/// <summary>
+/// A backplane node as a server process has it: its own shared Redis connection and the official manager, wired by
+/// <see cref="RedisBackplaneExtensions.AddLiveHelpRedis"/> exactly as the server wires them.
+/// </summary>
 public sealed class RedisNode : IDisposable
 {
-    private RedisNode(RedisConnection redis, RedisHubLifetimeManager<TestHub> manager, RecordingLogger<RedisHubLifetimeManager<TestHub>> log)
+    private readonly ServiceProvider _services;
+
+    private RedisNode(ServiceProvider services, RecordingLogger<RedisHubLifetimeManager<TestHub>> log)
     {
-        Redis = redis;
-        Manager = manager;
+        _services = services;
         Log = log;
     }
 
-    public RedisConnection Redis { get; }
+    public RedisConnection Redis => _services.GetRequiredService<RedisConnection>();
 
-    public RedisHubLifetimeManager<TestHub> Manager { get; }
+    public HubLifetimeManager<TestHub> Manager => _services.GetRequiredService<HubLifetimeManager<TestHub>>();
 
+    /// <summary>What the official manager logs.</summary>
     public RecordingLogger<RedisHubLifetimeManager<TestHub>> Log { get; }
 
     public RedisHealthCheck Health => new(Redis);
 
-    public static async Task<RedisNode> StartAsync(RedisServer server, string prefix, IHubProtocolResolver protocols, TimeSpan? ackTimeout = null)
+    /// <summary>The node's resync layer, not started.</summary>
+    public ResyncAfterOutage<TestHub> ResyncAfterOutage() => ActivatorUtilities.CreateInstance<ResyncAfterOutage<TestHub>>(_services);
+
+    public static Task<RedisNode> StartAsync(RedisServer server, string prefix, IHubProtocolResolver protocols)
     {
-        var options = new RedisOptions { Configuration = server.Configuration, Prefix = prefix, AckTimeout = ackTimeout ?? TimeSpan.FromSeconds(10) };
-        var redis = await RedisConnection.ConnectAsync(options);
         var log = new RecordingLogger<RedisHubLifetimeManager<TestHub>>();
-        return new RedisNode(redis, new RedisHubLifetimeManager<TestHub>(redis, Options.Create(options), protocols, log), log);
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSignalR().AddLiveHelpRedis(o =>
+        {
+            o.Configuration = server.Configuration;
+            o.Prefix = prefix;
+        });
+        services.AddSingleton(protocols);
+        services.AddSingleton<ILogger<RedisHubLifetimeManager<TestHub>>>(log);
+        var node = new RedisNode(services.BuildServiceProvider(), log);
+        _ = node.Manager;
+        return Task.FromResult(node);
     }
 
-    public void Dispose()
-    {
-        Manager.Dispose();
-        Redis.Dispose();
-    }
+    public void Dispose() => _services.Dispose();
 }

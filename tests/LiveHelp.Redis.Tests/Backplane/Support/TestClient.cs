@@ -18,14 +18,8 @@ public enum WriteBehaviour
     /// <summary>A real <see cref="HubConnectionContext"/> write into the in-memory pipe.</summary>
     Normal,
 
-    /// <summary>WriteAsync throws before returning.</summary>
-    Throws,
-
     /// <summary>WriteAsync returns a faulted task.</summary>
     Faults,
-
-    /// <summary>WriteAsync never completes (a client that stopped reading).</summary>
-    Hangs,
 }
 
 /// <summary>One invocation as the client received it over the JSON hub protocol.</summary>
@@ -164,7 +158,6 @@ public sealed class TestClient : IAsyncDisposable
     private sealed class ScriptedConnection(ConnectionContext context, WriteBehaviour behaviour, ILoggerFactory loggerFactory)
         : HubConnectionContext(context, new HubConnectionContextOptions(), loggerFactory)
     {
-        private readonly TaskCompletionSource _never = new();
         private int _attempts;
 
         public int Attempts => Volatile.Read(ref _attempts);
@@ -178,12 +171,7 @@ public sealed class TestClient : IAsyncDisposable
         private ValueTask Misbehave()
         {
             Interlocked.Increment(ref _attempts);
-            return behaviour switch
-            {
-                WriteBehaviour.Throws => throw new IOException("this connection's transport is broken"),
-                WriteBehaviour.Faults => ValueTask.FromException(new IOException("this connection's transport is broken")),
-                _ => new ValueTask(_never.Task),
-            };
+            return ValueTask.FromException(new IOException("this connection's transport is broken"));
         }
     }
 }
