@@ -32,19 +32,18 @@ public sealed class SignInThrottle(IOptions<LiveHelpOptions> options) : IDisposa
         if (!turn.IsAcquired)
         {
             turn.Dispose();
-            return new SignInAttempt(this, null, null, TimeSpan.FromSeconds(1));
+            return new SignInAttempt(TimeSpan.FromSeconds(1));
         }
         var accountKey = "account:" + username.ToLowerInvariant();
-        var addressLimiter = Limiter(addressKey, Limits.FailuresPerAddress);
-        using var addressOpen = addressLimiter.AttemptAcquire(0);
+        var addressFailures = Limiter(addressKey, Limits.FailuresPerAddress);
+        using var addressOpen = addressFailures.AttemptAcquire(0);
         using var accountTry = addressOpen.IsAcquired ? Limiter(accountKey, Limits.FailuresPerAccount).AttemptAcquire(1) : null;
-        var refused = !addressOpen.IsAcquired ? addressOpen : accountTry is { IsAcquired: false } ? accountTry : null;
-        if (refused is not null)
+        if ((accountTry ?? addressOpen) is { IsAcquired: false } refused)
         {
             turn.Dispose();
-            return new SignInAttempt(this, null, null, refused.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Limits.Window);
+            return new SignInAttempt(refused.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Limits.Window);
         }
-        return new SignInAttempt(this, turn, (accountKey, addressLimiter), null);
+        return new SignInAttempt(this, turn, accountKey, addressFailures);
     }
 
     public void Dispose()
@@ -69,27 +68,44 @@ public sealed class SignInThrottle(IOptions<LiveHelpOptions> options) : IDisposa
         return limiter;
     }
 
-    /// <summary>
-    /// One sign-in: refused (<see cref="RetryAfter"/> is set), or under way until disposed, to be told how it ended.
-    /// A removed account limiter is not disposed: it holds no timer, and a concurrent attempt may still use it.
-    /// </summary>
-    public sealed class SignInAttempt(SignInThrottle throttle, RateLimitLease? turn, (string AccountKey, RateLimiter Address)? counts, TimeSpan? retryAfter) : IDisposable
+    /// <summary>One sign-in: refused (<see cref="RetryAfter"/> is set), or under way until disposed, to be told how it ended.</summary>
+    public sealed class SignInAttempt : IDisposable
     {
-        public TimeSpan? RetryAfter { get; } = retryAfter;
+        private readonly SignInThrottle? _throttle;
+        private readonly RateLimitLease? _turn;
+        private readonly string? _accountKey;
+        private readonly RateLimiter? _addressFailures;
 
-        public void Failed() => counts?.Address.AttemptAcquire(1).Dispose();
+        internal SignInAttempt(TimeSpan retryAfter) => RetryAfter = retryAfter;
 
+        internal SignInAttempt(SignInThrottle throttle, RateLimitLease turn, string accountKey, RateLimiter addressFailures)
+        {
+            _throttle = throttle;
+            _turn = turn;
+            _accountKey = accountKey;
+            _addressFailures = addressFailures;
+        }
+
+        public TimeSpan? RetryAfter { get; }
+
+        /// <summary>The account's try is already taken; the address counts the failure too.</summary>
+        public void Failed() => _addressFailures?.AttemptAcquire(1).Dispose();
+
+        /// <summary>
+        /// Drops the account's limiter, which clears its count. It is not disposed: it holds no timer, and an attempt
+        /// under way may still use it.
+        /// </summary>
         public void Succeeded()
         {
-            if (counts is { } c)
+            if (_throttle is not null)
             {
-                lock (throttle._failures)
+                lock (_throttle._failures)
                 {
-                    throttle._failures.Remove(c.AccountKey);
+                    _throttle._failures.Remove(_accountKey!);
                 }
             }
         }
 
-        public void Dispose() => turn?.Dispose();
+        public void Dispose() => _turn?.Dispose();
     }
 }
