@@ -11,6 +11,7 @@ public static class ErrorCodes
 {
     public const string InvalidInput = "invalid_input";
     public const string TooLong = "too_long";
+    public const string TooLarge = "too_large";
     public const string UnknownTopic = "unknown_topic";
     public const string NotFound = "not_found";
     public const string ConversationClosed = "conversation_closed";

@@ -10,7 +10,9 @@ using LiveHelp.Server.Auth;
 using LiveHelp.Server.Help;
 using LiveHelp.Server.Hubs;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -20,13 +22,18 @@ namespace LiveHelp.Server;
 /// <summary>The composition root: <c>builder.AddLiveHelp()</c> and <c>app.MapLiveHelp()</c>.</summary>
 public static class LiveHelpExtensions
 {
+    /// <summary>Largest request body an anonymous endpoint reads, in bytes.</summary>
+    public const long AnonymousBodyLimit = 16 * 1024;
+
     public static WebApplicationBuilder AddLiveHelp(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         var signalR = services.AddSignalR();
         ScaleOut.Add(builder, signalR);
         services.AddOptions<LiveHelpOptions>().Bind(builder.Configuration.GetSection(LiveHelpOptions.Section))
-            .Validate(o => o.MaxMessageLength > 0 && o.MessagesPerSecond > 0 && o.MessageBurst > 0 && o.MaxReceiveMessageSize > 0, "LiveHelp limits must be positive")
+            .Validate(o => o.MaxMessageLength > 0 && o.MessagesPerSecond > 0 && o.MessageBurst > 0 && o.MaxReceiveMessageSize > 0
+                && o.SignIn.FailuresPerAccount > 0 && o.SignIn.FailuresPerAddress > 0 && o.SignIn.Window > TimeSpan.Zero
+                && o.StaffRecheckInterval > TimeSpan.Zero, "LiveHelp limits must be positive")
             .Validate(o => o.CallSilenceTimeout > CallRules.AliveInterval, "LiveHelp:CallSilenceTimeout must be longer than the 10 s between a call's reports")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
@@ -35,6 +42,8 @@ public static class LiveHelpExtensions
         services.AddSingleton<ICorsPolicyProvider, WidgetCors>();
         services.AddCors();
         services.AddSingleton(sp => new AccessTokens(sp.GetRequiredService<ServerSecrets>().SigningKey, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<SignInThrottle>();
+        AccessTokenQuery.HideFromUrls(services);
 
         services.TryAddSingleton<IConversationStore>(sp =>
         {
@@ -50,6 +59,8 @@ public static class LiveHelpExtensions
         services.AddSingleton<HelpDesk>();
         services.AddHostedService<Bootstrap>();
         services.AddHostedService<RoutingClock>();
+        services.AddSingleton<StaffConnections>();
+        services.AddHostedService(sp => sp.GetRequiredService<StaffConnections>());
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 
         services.AddAuthentication(TokenAuthentication.SchemeName)
@@ -67,6 +78,7 @@ public static class LiveHelpExtensions
             o.MaximumReceiveMessageSize = builder.Configuration.GetValue<long?>($"{LiveHelpOptions.Section}:{nameof(LiveHelpOptions.MaxReceiveMessageSize)}")
                 ?? new LiveHelpOptions().MaxReceiveMessageSize;
             o.AddFilter<ErrorCodeFilter>();
+            o.AddFilter<StaffConnections>();
         });
         signalR.AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new TolerantEnumConverter()));
         return builder;
@@ -74,6 +86,7 @@ public static class LiveHelpExtensions
 
     public static WebApplication MapLiveHelp(this WebApplication app)
     {
+        app.Use(WebPages.NoSniff);
         app.Use(RefuseHubWhileStopping);
         app.Use(AllowedOrigins.Guard);
         app.UseCors();
@@ -82,6 +95,7 @@ public static class LiveHelpExtensions
         app.UseAuthorization();
 
         var api = app.MapGroup("/api").RequireAuthorization().AddEndpointFilter(Problems.Filter);
+        ((IEndpointConventionBuilder)api).Finally(LimitAnonymousBodies);
         api.MapAuthApi();
         api.MapStaffApi();
         api.MapTranscriptApi();
@@ -93,6 +107,18 @@ public static class LiveHelpExtensions
         app.MapWebPages();
         app.MapHub<HelpHub>(LiveHelp.Core.Contracts.Hub.Path);
         return app;
+    }
+
+    /// <summary>
+    /// Anyone may call the anonymous endpoints (visitors, sign-in), so their bodies are kept small: a larger one is
+    /// refused with 413 <c>too_large</c> before it is read. Staff endpoints keep the server's limit.
+    /// </summary>
+    private static void LimitAnonymousBodies(EndpointBuilder endpoint)
+    {
+        if (endpoint.Metadata.Any(m => m is IAllowAnonymous) && !endpoint.Metadata.Any(m => m is IRequestSizeLimitMetadata))
+        {
+            endpoint.Metadata.Add(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(AnonymousBodyLimit));
+        }
     }
 
     /// <summary>

@@ -35,6 +35,11 @@ public sealed class LiveHelpOptions
     public TimeSpan VisitorTokenLifetime { get; set; } = TimeSpan.FromDays(365);
     public TimeSpan StaffTokenLifetime { get; set; } = TimeSpan.FromHours(12);
 
+    public SignInOptions SignIn { get; set; } = new();
+
+    /// <summary>How often a node re-reads the accounts of its connected staff and closes the connections of disabled ones.</summary>
+    public TimeSpan StaffRecheckInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How often offer deadlines and grace periods are checked.</summary>
     public TimeSpan ClockInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
@@ -47,6 +52,18 @@ public sealed class LiveHelpOptions
 
     /// <summary>Topics created on the first start: id, name and skill are the same word.</summary>
     public List<string> DefaultTopics { get; set; } = ["general", "billing", "technical", "device"];
+}
+
+/// <summary>How many failed staff sign-ins are answered before the account, or the client address, has to wait.</summary>
+public sealed class SignInOptions
+{
+    /// <summary>Failures per account in one window; a successful sign-in clears them.</summary>
+    public int FailuresPerAccount { get; set; } = 5;
+
+    /// <summary>Failures per client address in one window, whatever the accounts; successes neither count nor clear them.</summary>
+    public int FailuresPerAddress { get; set; } = 20;
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>STUN and TURN servers handed to call participants; TURN credentials in coturn's shared-secret scheme.</summary>

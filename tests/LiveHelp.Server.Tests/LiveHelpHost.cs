@@ -15,14 +15,16 @@ public sealed class LiveHelpHost : IAsyncDisposable
 
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _clock;
+    private readonly Action<IServiceCollection>? _services;
     private WebApplication? _app;
 
-    private LiveHelpHost(string dataDirectory, int port, Dictionary<string, string?> settings, TimeProvider? clock)
+    private LiveHelpHost(string dataDirectory, int port, Dictionary<string, string?> settings, TimeProvider? clock, Action<IServiceCollection>? services)
     {
         DataDirectory = dataDirectory;
         Port = port;
         _settings = settings;
         _clock = clock;
+        _services = services;
     }
 
     public string DataDirectory { get; }
@@ -33,8 +35,12 @@ public sealed class LiveHelpHost : IAsyncDisposable
     public Uri LocalhostUri => new($"http://localhost:{Port}");
     public IServiceProvider Services => _app!.Services;
 
-    /// <summary>Starts a server; <paramref name="settings"/> are LiveHelp configuration keys (e.g. "LiveHelp:Routing:OfferTimeout").</summary>
-    public static async Task<LiveHelpHost> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
+    /// <summary>
+    /// Starts a server; <paramref name="settings"/> are configuration keys (e.g. "LiveHelp:Routing:OfferTimeout");
+    /// <paramref name="services"/> adds to the server's services (e.g. a logger provider).
+    /// </summary>
+    public static async Task<LiveHelpHost> StartAsync(
+        IDictionary<string, string?>? settings = null, TimeProvider? clock = null, Action<IServiceCollection>? services = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -47,7 +53,7 @@ public sealed class LiveHelpHost : IAsyncDisposable
         }
         var directory = Path.Combine(Path.GetTempPath(), "livehelp-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        var host = new LiveHelpHost(directory, LoopbackPort.Free(), all, clock);
+        var host = new LiveHelpHost(directory, LoopbackPort.Free(), all, clock, services);
         await host.StartAppAsync();
         return host;
     }
@@ -123,6 +129,7 @@ public sealed class LiveHelpHost : IAsyncDisposable
         {
             builder.Services.AddSingleton(_clock);
         }
+        _services?.Invoke(builder.Services);
         builder.AddLiveHelp();
         _app = builder.Build();
         _app.MapLiveHelp();

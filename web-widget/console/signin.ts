@@ -46,7 +46,8 @@ export function showSignIn(onSignedIn: (me: SignedIn) => void, notice?: string):
       onSignedIn(me);
     } catch (err) {
       const code = LiveHelpError.from(err).code;
-      error.textContent = code === "unauthorized" || code === "invalid_input" ? t.signInFailed : t.genericError;
+      error.textContent = code === "unauthorized" || code === "invalid_input" ? t.signInFailed
+        : code === "rate_limited" ? t.signInLocked : t.genericError;
       submit.disabled = false;
       submit.textContent = t.signIn;
       password.select();

@@ -14,6 +14,7 @@ export const t = {
   signIn: "Sign in",
   signingIn: "Signing in…",
   signInFailed: "Wrong username or password.",
+  signInLocked: "Too many failed sign-ins. Please wait a few minutes and try again.",
   sessionEnded: "Your session has ended. Please sign in again.",
   signOut: "Sign out",
   signOutConfirmTitle: "Sign out?",

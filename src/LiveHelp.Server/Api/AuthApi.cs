@@ -1,3 +1,4 @@
+using System.Globalization;
 using LiveHelp.Core;
 using LiveHelp.Core.Accounts;
 using LiveHelp.Core.Conversations;
@@ -89,17 +90,27 @@ internal static class AuthApi
         return Results.Ok(new VisitorResponse(visitor.Id, token));
     }
 
-    private static async Task<IResult> SignIn(SignInRequest? body, IConversationStore store, AccessTokens tokens, IOptions<LiveHelpOptions> options)
+    private static async Task<IResult> SignIn(
+        SignInRequest? body, HttpContext http, IConversationStore store, AccessTokens tokens, SignInThrottle throttle, IOptions<LiveHelpOptions> options)
     {
         Validate.Required(body?.Username, "username", 64);
         Validate.Required(body?.Password, "password", 200);
-        var account = await store.FindAgentByUsernameAsync(body!.Username!);
+        using var attempt = await throttle.BeginAsync(body!.Username!, http.Connection.RemoteIpAddress, http.RequestAborted);
+        if (attempt.RetryAfter is { } wait)
+        {
+            var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return Problems.Of(ErrorCodes.RateLimited, $"too many failed sign-ins; try again in {seconds} seconds");
+        }
+        var account = await store.FindAgentByUsernameAsync(body.Username!);
         // An unknown username costs the same hashing as a wrong password, so timing does not tell which usernames exist.
         var verified = PasswordHash.Verify(body.Password!, account?.PasswordHash ?? UnknownUserHash);
         if (account is null || account.Disabled || !verified)
         {
+            attempt.Failed();
             return Problems.Of(ErrorCodes.Unauthorized, "wrong username or password");
         }
+        attempt.Succeeded();
         var token = tokens.Issue(account.Id, account.Role, account.DisplayName, options.Value.StaffTokenLifetime);
         return Results.Ok(new SignInResponse(token, account.Id, account.DisplayName, account.Role));
     }

@@ -18,6 +18,7 @@ internal static class Problems
         ErrorCodes.Forbidden => StatusCodes.Status403Forbidden,
         ErrorCodes.Conflict => StatusCodes.Status409Conflict,
         ErrorCodes.RateLimited => StatusCodes.Status429TooManyRequests,
+        ErrorCodes.TooLarge => StatusCodes.Status413PayloadTooLarge,
         _ => StatusCodes.Status400BadRequest,
     };
 
@@ -28,6 +29,7 @@ internal static class Problems
         StatusCodes.Status403Forbidden => ErrorCodes.Forbidden,
         StatusCodes.Status409Conflict => ErrorCodes.Conflict,
         StatusCodes.Status429TooManyRequests => ErrorCodes.RateLimited,
+        StatusCodes.Status413PayloadTooLarge => ErrorCodes.TooLarge,
         _ => ErrorCodes.InvalidInput,
     };
 

@@ -5,6 +5,7 @@ using LiveHelp.Core.Accounts;
 using LiveHelp.Core.Conversations;
 using LiveHelp.Core.Routing;
 using LiveHelp.Server.Help;
+using LiveHelp.Server.Hubs;
 
 namespace LiveHelp.Server.Api;
 
@@ -91,7 +92,8 @@ internal static partial class StaffApi
         return Results.Created($"/api/agents/{account.Id}", ToView(account, null));
     }
 
-    private static async Task<IResult> UpdateAgent(string id, AgentInput? body, IConversationStore store, HelpDesk desk, Router router, ClaimsPrincipal user)
+    private static async Task<IResult> UpdateAgent(
+        string id, AgentInput? body, IConversationStore store, HelpDesk desk, Router router, StaffConnections connections, ClaimsPrincipal user)
     {
         var account = await store.FindAgentAsync(id) ?? throw new LiveHelpException(ErrorCodes.NotFound, "agent not found");
         if (body?.Username is not null && body.Username != account.Username)
@@ -105,6 +107,15 @@ internal static partial class StaffApi
         }
         await store.UpdateAgentAsync(changed);
         await desk.AgentChangedAsync(changed);
+        if (changed.Disabled)
+        {
+            // Other nodes close theirs when they next re-read the account (StaffConnections).
+            connections.Close(changed.Id);
+        }
+        else
+        {
+            connections.Forget(changed.Id);
+        }
         return Results.Ok(ToView(changed, await router.Store.FindSeatAsync(changed.Id)));
     }
 

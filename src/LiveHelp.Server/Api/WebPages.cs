@@ -6,8 +6,30 @@ namespace LiveHelp.Server.Api;
 internal static class WebPages
 {
     // LiveHelp's own pages load scripts only from LiveHelp and never inline: a second line of defence for untrusted text.
+    // They talk only to their own node ('self' covers its ws:/wss: too); no <base> and no form posts anywhere.
     private const string PagePolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; frame-ancestors 'self'";
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; "
+        + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
+
+    // Calls run in the widget (the demo shop and /mayday: camera, microphone, the customer's screen) and in the
+    // console (camera and microphone; agents do not share their screen). Nothing else is asked for.
+    private const string Denied = "geolocation=(), payment=(), usb=()";
+    private const string WidgetPermissions = "camera=(self), microphone=(self), display-capture=(self), " + Denied;
+    private const string ConsolePermissions = "camera=(self), microphone=(self), display-capture=(), " + Denied;
+
+    private static readonly Dictionary<string, string> Pages = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["index.html"] = WidgetPermissions,
+        ["console.html"] = ConsolePermissions,
+        ["mayday.html"] = WidgetPermissions,
+    };
+
+    /// <summary>Nothing LiveHelp sends (API answers, transcripts, scripts, pages) is to be read by a browser as another type.</summary>
+    public static Task NoSniff(HttpContext context, Func<Task> next)
+    {
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        return next();
+    }
 
     public static void MapWebPages(this WebApplication app)
     {
@@ -22,19 +44,29 @@ internal static class WebPages
             FileProvider = files,
             OnPrepareResponse = ctx =>
             {
-                ctx.Context.Response.Headers.XContentTypeOptions = "nosniff";
                 // The loader's address is in customers' pages, so it must not be cached for long; the rest is loaded by it.
                 ctx.Context.Response.Headers.CacheControl = "public, max-age=300";
+                if (Pages.TryGetValue(ctx.File.Name, out var permissions))
+                {
+                    AddPageHeaders(ctx.Context.Response, permissions);
+                }
             },
         });
         foreach (var (path, file) in new[] { ("/", "index.html"), ("/console", "console.html"), ("/mayday", "mayday.html") })
         {
             app.MapGet(path, (HttpContext http) =>
             {
-                http.Response.Headers.ContentSecurityPolicy = PagePolicy;
-                http.Response.Headers.XContentTypeOptions = "nosniff";
+                AddPageHeaders(http.Response, Pages[file]);
                 return Results.File(Path.Combine(root, file), "text/html; charset=utf-8");
             });
         }
+    }
+
+    private static void AddPageHeaders(HttpResponse response, string permissions)
+    {
+        response.Headers.ContentSecurityPolicy = PagePolicy;
+        // Same-origin requests keep their Origin header (the origin check needs it; no-referrer would make it "null").
+        response.Headers["Referrer-Policy"] = "same-origin";
+        response.Headers["Permissions-Policy"] = permissions;
     }
 }

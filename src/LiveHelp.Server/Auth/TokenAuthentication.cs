@@ -1,14 +1,13 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using LiveHelp.Core;
-using LiveHelp.Core.Contracts;
 using LiveHelp.Core.Conversations;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace LiveHelp.Server.Auth;
 
-/// <summary>Reads the bearer token from the Authorization header, or from access_token on the hub (browsers cannot set headers on WebSockets).</summary>
+/// <summary>Reads the bearer token from the Authorization header; a hub client's access_token was moved there by <see cref="AccessTokenQuery"/>.</summary>
 public sealed class TokenAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AccessTokens tokens, IConversationStore store)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -17,20 +16,12 @@ public sealed class TokenAuthentication(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        string? token = null;
         var header = Request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            token = header["Bearer ".Length..].Trim();
-        }
-        else if (Request.Path.StartsWithSegments(Hub.Path))
-        {
-            token = Request.Query["access_token"];
-        }
-        if (token is null)
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             return AuthenticateResult.NoResult();
         }
+        var token = header["Bearer ".Length..].Trim();
         if (tokens.Read(token) is not { } claims)
         {
             return AuthenticateResult.Fail("invalid or expired token");
