@@ -68,6 +68,8 @@ public static class LiveHelpExtensions
             o.AddFilter<ErrorCodeFilter>();
         });
         signalR.AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new TolerantEnumConverter()));
+        CodedJsonHubProtocol.Register(services);
+        builder.Logging.AddFilter(ErrorCodeFilter.DispatcherCategory, LogLevel.None);
         return builder;
     }
 

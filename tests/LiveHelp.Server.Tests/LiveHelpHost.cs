@@ -15,10 +15,12 @@ public sealed class LiveHelpHost : IAsyncDisposable
 
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _clock;
+    private readonly ILoggerProvider? _logs;
     private WebApplication? _app;
 
-    private LiveHelpHost(string dataDirectory, int port, Dictionary<string, string?> settings, TimeProvider? clock)
+    private LiveHelpHost(string dataDirectory, int port, Dictionary<string, string?> settings, TimeProvider? clock, ILoggerProvider? logs)
     {
+        _logs = logs;
         DataDirectory = dataDirectory;
         Port = port;
         _settings = settings;
@@ -33,8 +35,11 @@ public sealed class LiveHelpHost : IAsyncDisposable
     public Uri LocalhostUri => new($"http://localhost:{Port}");
     public IServiceProvider Services => _app!.Services;
 
-    /// <summary>Starts a server; <paramref name="settings"/> are LiveHelp configuration keys (e.g. "LiveHelp:Routing:OfferTimeout").</summary>
-    public static async Task<LiveHelpHost> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
+    /// <summary>
+    /// Starts a server; <paramref name="settings"/> are LiveHelp configuration keys (e.g. "LiveHelp:Routing:OfferTimeout");
+    /// <paramref name="logs"/>, if given, receives what the server logs.
+    /// </summary>
+    public static async Task<LiveHelpHost> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? clock = null, ILoggerProvider? logs = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -47,7 +52,7 @@ public sealed class LiveHelpHost : IAsyncDisposable
         }
         var directory = Path.Combine(Path.GetTempPath(), "livehelp-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        var host = new LiveHelpHost(directory, LoopbackPort.Free(), all, clock);
+        var host = new LiveHelpHost(directory, LoopbackPort.Free(), all, clock, logs);
         await host.StartAppAsync();
         return host;
     }
@@ -119,6 +124,10 @@ public sealed class LiveHelpHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(_settings);
         builder.WebHost.UseUrls(LocalhostUri.ToString());
         builder.Logging.ClearProviders();
+        if (_logs is not null)
+        {
+            builder.Logging.AddProvider(_logs);
+        }
         if (_clock is not null)
         {
             builder.Services.AddSingleton(_clock);

@@ -16,7 +16,10 @@ public abstract class ServerTest : IAsyncLifetime
 
     protected virtual TimeProvider? Clock => null;
 
-    public async Task InitializeAsync() => Host = await LiveHelpHost.StartAsync(Settings, Clock);
+    /// <summary>Receives what the server logs, for tests about its log.</summary>
+    protected virtual Microsoft.Extensions.Logging.ILoggerProvider? Logs => null;
+
+    public async Task InitializeAsync() => Host = await LiveHelpHost.StartAsync(Settings, Clock, Logs);
 
     public async Task DisposeAsync()
     {
