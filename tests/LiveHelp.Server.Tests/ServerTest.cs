@@ -19,7 +19,7 @@ public abstract class ServerTest : IAsyncLifetime
     /// <summary>Receives what the server logs, for tests about its log.</summary>
     protected virtual Microsoft.Extensions.Logging.ILoggerProvider? Logs => null;
 
-    public async Task InitializeAsync() => Host = await LiveHelpHost.StartAsync(Settings, Clock, Logs);
+    public virtual async Task InitializeAsync() => Host = await LiveHelpHost.StartAsync(Settings, Clock, Logs);
 
     public async Task DisposeAsync()
     {
