@@ -52,7 +52,7 @@ public sealed class MalformedCallTests : ServerTest
     }
 
     [Fact]
-    public async Task Raw_frames_with_a_lone_surrogate_or_the_wrong_argument_count_are_refused_and_change_nothing()
+    public async Task Raw_frames_with_a_lone_surrogate_the_wrong_argument_count_or_as_a_stream_are_refused_and_change_nothing()
     {
         var ann = await AgentAsync("ann");
         var (customer, _, id) = await ConversationAsync(ann);
@@ -70,6 +70,7 @@ public sealed class MalformedCallTests : ServerTest
             await raw.InvokeAsync(Hub.Methods.SendMessage, "[]"),
             await raw.InvokeAsync(Hub.Methods.Resume, $"[{quoted}, 1e20]"),
             await raw.InvokeAsync(Hub.Methods.MarkRead, $"[{quoted}, -1.5e400]"),
+            await raw.InvokeAsync(Hub.Methods.SendMessage, $"[{quoted}, \"m4\", \"as a stream\"]", asStream: true),
             await rawWaiting.InvokeAsync(Hub.Methods.RequestHelp, "[{\"topic\": \"general\", \"mode\": \"chat\", \"details\": \"\\ud800\"}]"),
             await rawWaiting.InvokeAsync(Hub.Methods.RequestHelp, "[\"general\"]"),
         ];

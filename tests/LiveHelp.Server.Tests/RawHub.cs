@@ -33,13 +33,13 @@ internal sealed class RawHub : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends an invocation whose "arguments" member is <paramref name="argumentsJson"/> verbatim and returns the
-    /// error of its completion (null when the call succeeded).
+    /// Sends an invocation (or, with <paramref name="asStream"/>, a stream invocation) whose "arguments" member is
+    /// <paramref name="argumentsJson"/> verbatim and returns the error of its completion (null when the call succeeded).
     /// </summary>
-    public async Task<string?> InvokeAsync(string target, string argumentsJson)
+    public async Task<string?> InvokeAsync(string target, string argumentsJson, bool asStream = false)
     {
         var id = (++_invocations).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await SendRecordAsync($"{{\"type\":1,\"invocationId\":\"{id}\",\"target\":{JsonSerializer.Serialize(target)},\"arguments\":{argumentsJson}}}");
+        await SendRecordAsync($"{{\"type\":{(asStream ? 4 : 1)},\"invocationId\":\"{id}\",\"target\":{JsonSerializer.Serialize(target)},\"arguments\":{argumentsJson}}}");
         while (true)
         {
             using var record = JsonDocument.Parse(await ReceiveRecordAsync());

@@ -11,8 +11,8 @@ namespace LiveHelp.Server.Hubs;
 
 /// <summary>
 /// SignalR's JSON hub protocol, except for the answers SignalR itself gives to a call that never reaches the hub:
-/// arguments that cannot be bound (wrong type, wrong count, a lone surrogate, a number out of range) and an unknown
-/// method. SignalR answers those "Failed to invoke 'X' due to an error on the server." without a code, past every
+/// arguments that cannot be bound (wrong type, wrong count, a lone surrogate, a number out of range), an unknown
+/// method, a stream invocation of a method that returns one answer. SignalR answers those "Failed to invoke 'X' due to an error on the server." without a code, past every
 /// hub filter; they go out as "invalid_input: ..." like every other refusal.
 /// </summary>
 internal sealed class CodedJsonHubProtocol(IOptions<JsonHubProtocolOptions> options) : IHubProtocol
@@ -20,6 +20,7 @@ internal sealed class CodedJsonHubProtocol(IOptions<JsonHubProtocolOptions> opti
     private const string BindingFailure = "Failed to invoke '";
     private const string BindingFailureEnd = "' due to an error on the server.";
     private const string UnknownMethod = "Unknown hub method '";
+    private const string WrongInvocationKind = "The client attempted to invoke the non-streaming '";
 
     private readonly JsonHubProtocol _json = new(options);
 
@@ -63,6 +64,10 @@ internal sealed class CodedJsonHubProtocol(IOptions<JsonHubProtocolOptions> opti
         if (error.StartsWith(UnknownMethod, StringComparison.Ordinal) && error.EndsWith('\''))
         {
             return $"{ErrorCodes.InvalidInput}: there is no hub method '{error[UnknownMethod.Length..^1]}'";
+        }
+        if (error.StartsWith(WrongInvocationKind, StringComparison.Ordinal) && error.IndexOf('\'', WrongInvocationKind.Length) is var quote and > 0)
+        {
+            return $"{ErrorCodes.InvalidInput}: the hub method '{error[WrongInvocationKind.Length..quote]}' returns one answer, not a stream";
         }
         return null;
     }
