@@ -15,6 +15,12 @@ namespace LiveHelp.Client;
 public abstract class ConversationClient : IAsyncDisposable
 {
     private const int SendAttempts = 3;
+
+    // A store restarting answers "unavailable": the same send is tried again, with back-off, for at least this long.
+    private static readonly TimeSpan UnavailablePatience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan[] UnavailableBackoff =
+        [TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
+    private static readonly TimeSpan LongestBackoff = TimeSpan.FromSeconds(5);
     private const int MaxResumePages = 100;
 
     private readonly ConversationLog _log = new();
@@ -99,7 +105,8 @@ public abstract class ConversationClient : IAsyncDisposable
 
     /// <summary>
     /// Sends a message. Without <paramref name="clientMessageId"/> one is made up; it is reused if the connection drops
-    /// during the call and the call is repeated after the reconnect, so the server stores the message once.
+    /// during the call and the call is repeated after the reconnect, or while the server answers "unavailable" (its
+    /// store restarting: tried again with back-off for at least 30 seconds), so the server stores the message once.
     /// </summary>
     public Task<Message> SendMessageAsync(string conversationId, string text, string? clientMessageId = null, CancellationToken cancellationToken = default) =>
         SendWithRetryAsync(Hub.Methods.SendMessage, conversationId, text, clientMessageId, cancellationToken);
@@ -174,7 +181,10 @@ public abstract class ConversationClient : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(conversationId);
         ArgumentNullException.ThrowIfNull(text);
         var id = string.IsNullOrEmpty(clientMessageId) ? Guid.NewGuid().ToString("N") : clientMessageId;
-        for (var attempt = 1; ; attempt++)
+        var started = TimeProvider.System.GetTimestamp();
+        var drops = 0;
+        var waits = 0;
+        while (true)
         {
             var connection = Connection.ConnectionNumber;
             try
@@ -183,9 +193,14 @@ public abstract class ConversationClient : IAsyncDisposable
                 Record(message, onEventQueue: false);
                 return message;
             }
-            catch (LiveHelpConnectionException) when (attempt < SendAttempts && Connection.State != HubConnectionState.Disconnected)
+            catch (LiveHelpConnectionException) when (drops < SendAttempts - 1 && Connection.State != HubConnectionState.Disconnected)
             {
+                drops++;
                 await Connection.WaitForNewConnectionAsync(connection, ct).ConfigureAwait(false);
+            }
+            catch (LiveHelpHubException e) when (e.Code == ErrorCodes.Unavailable && TimeProvider.System.GetElapsedTime(started) < UnavailablePatience)
+            {
+                await Task.Delay(waits < UnavailableBackoff.Length ? UnavailableBackoff[waits++] : LongestBackoff, ct).ConfigureAwait(false);
             }
         }
     }

@@ -27,4 +27,7 @@ public static class ErrorCodes
     public const string AlreadyRated = "already_rated";
     public const string OriginNotAllowed = "origin_not_allowed";
     public const string CallInProgress = "call_in_progress";
+
+    /// <summary>The store could not be reached for a moment (restarting, failing over): the same call may be repeated.</summary>
+    public const string Unavailable = "unavailable";
 }

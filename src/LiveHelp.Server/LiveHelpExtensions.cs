@@ -81,6 +81,8 @@ public static class LiveHelpExtensions
             o.AddFilter<StaffConnections>();
         });
         signalR.AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new TolerantEnumConverter()));
+        CodedJsonHubProtocol.Register(services);
+        builder.Logging.AddFilter(ErrorCodeFilter.DispatcherCategory, LogLevel.None);
         return builder;
     }
 

@@ -30,4 +30,14 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Warning, "Telling queued customers their places failed; the next routing step tells them")]
     public static partial void PlacesFailed(ILogger logger, Exception exception);
+
+    // Refusals are answers to the caller, not faults of the server: Debug only, so a flood of bad calls writes nothing by default.
+    [LoggerMessage(20, LogLevel.Debug, "Refused {Method}: {Answer}")]
+    public static partial void Refused(ILogger logger, string method, string answer);
+
+    [LoggerMessage(21, LogLevel.Warning, "{Operation} answered 'unavailable': the store could not be reached ({Reason})")]
+    public static partial void StoreUnavailable(ILogger logger, string operation, string reason);
+
+    [LoggerMessage(22, LogLevel.Error, "Hub method {Method} failed")]
+    public static partial void HubMethodFailed(ILogger logger, string method, Exception exception);
 }

@@ -20,7 +20,7 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
 
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
-    public async Task InitializeAsync() => Host = await LiveHelpHost.StartAsync(Settings);
+    public virtual async Task InitializeAsync() => Host = await LiveHelpHost.StartAsync(Settings);
 
     public async Task DisposeAsync()
     {

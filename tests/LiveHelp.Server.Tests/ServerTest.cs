@@ -1,6 +1,7 @@
 using LiveHelp.Client;
 using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LiveHelp.Server.Tests;
 
@@ -16,7 +17,16 @@ public abstract class ServerTest : IAsyncLifetime
 
     protected virtual TimeProvider? Clock => null;
 
-    public async Task InitializeAsync() => Host = await LiveHelpHost.StartAsync(Settings, Clock);
+    /// <summary>Receives what the server logs, for tests about its log.</summary>
+    protected virtual Microsoft.Extensions.Logging.ILoggerProvider? Logs => null;
+
+    public virtual async Task InitializeAsync() => Host = await LiveHelpHost.StartAsync(Settings, Clock, services: s =>
+    {
+        if (Logs is { } logs)
+        {
+            s.AddSingleton(logs);
+        }
+    });
 
     public async Task DisposeAsync()
     {

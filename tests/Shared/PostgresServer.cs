@@ -74,6 +74,23 @@ public sealed class PostgresServer : IAsyncDisposable
         await RunClientAsync("dropdb", "--force", "--if-exists", name);
     }
 
+    /// <summary>
+    /// Stops the server as an operator's restart would (sessions are ended, data kept); <see cref="StartAgainAsync"/>
+    /// brings it back on the same port.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        await RunServerToolAsync("pg_ctl", "--pgdata", DataDirectory, "--mode", "fast", "--wait", "stop");
+        _running = false;
+    }
+
+    public async Task StartAgainAsync()
+    {
+        await RunServerToolAsync(
+            "pg_ctl", "--pgdata", DataDirectory, "--log", LogFile, "--options", $"-p {Port}", "--wait", "--timeout", "60", "start");
+        _running = true;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_running)

@@ -170,6 +170,7 @@ export const t = {
   errors: {
     too_long: "That message is too long.",
     rate_limited: "You are sending too fast. Please wait a moment.",
+    unavailable: "The server is briefly unavailable. Please try again in a moment.",
     conversation_closed: "This conversation is closed.",
     not_found: "Not found, or you may not see it.",
     agent_unavailable: "That agent cannot take this conversation now.",

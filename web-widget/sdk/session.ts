@@ -25,6 +25,10 @@ export class LiveHelpError extends Error {
   }
 }
 
+// A store restarting answers "unavailable": a send is tried again, with back-off, for at least this long.
+const UNAVAILABLE_PATIENCE_MS = 30000;
+const UNAVAILABLE_BACKOFF_MS = [250, 500, 1000, 2000, 4000];
+
 export class Session {
   readonly connection: HubConnection;
   private readonly seen = new Map<string, Map<number, Message>>();
@@ -142,17 +146,26 @@ export class Session {
     }
   }
 
-  /** Sends once: a retry after a dropped connection reuses the client message id, so the server stores it once. */
+  /**
+   * Sends once: a retry after a dropped connection, or while the server answers "unavailable" (its store restarting:
+   * tried again with back-off for at least 30 s), reuses the client message id, so the server stores it once.
+   */
   async send(conversationId: string, text: string, method = "SendMessage", clientMessageId = newId()): Promise<Message> {
-    for (let attempt = 0; ; attempt++) {
+    const started = Date.now();
+    for (let drops = 0, waits = 0; ; ) {
       try {
         const message = await this.invoke<Message>(method, conversationId, clientMessageId, text);
         this.accept(message);
         return message;
       } catch (error) {
         const e = LiveHelpError.from(error);
-        if (e.code !== "connection" || attempt >= 5) throw e;
-        await this.connected();
+        if (e.code === "unavailable" && Date.now() - started < UNAVAILABLE_PATIENCE_MS) {
+          await new Promise((resolve) => setTimeout(resolve, UNAVAILABLE_BACKOFF_MS[waits++] ?? 5000));
+        } else if (e.code === "connection" && drops++ < 5) {
+          await this.connected();
+        } else {
+          throw e;
+        }
       }
     }
   }

@@ -628,7 +628,7 @@ export class HelpView {
       el.classList.add("failed");
       const code = LiveHelpError.from(error).code;
       if (time) time.textContent = code === "connection" ? strings.notSent : errorText(code);
-      if (code === "connection" || code === "rate_limited") {
+      if (code === "connection" || code === "rate_limited" || code === "unavailable") {
         el.querySelector(".meta")?.append(h("button", { type: "button", class: "linkbtn retry", onclick: () => void this.sendText(text, clientMessageId, el) }, strings.retry));
       }
     }

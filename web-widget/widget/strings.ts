@@ -117,6 +117,7 @@ export const strings = {
 
   errors: {
     rate_limited: "You're sending messages very quickly. Please wait a moment.",
+    unavailable: "Not sent: we're having a brief problem. Please try again in a moment.",
     too_long: "That message is too long.",
     conversation_closed: "This chat has ended.",
     identity_invalid: "We couldn't confirm who you are.",

@@ -1,4 +1,5 @@
 using LiveHelp.Core;
+using LiveHelp.Persistence;
 
 namespace LiveHelp.Server.Api;
 
@@ -19,6 +20,7 @@ internal static class Problems
         ErrorCodes.Conflict => StatusCodes.Status409Conflict,
         ErrorCodes.RateLimited => StatusCodes.Status429TooManyRequests,
         ErrorCodes.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        ErrorCodes.Unavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
     };
 
@@ -30,10 +32,14 @@ internal static class Problems
         StatusCodes.Status409Conflict => ErrorCodes.Conflict,
         StatusCodes.Status429TooManyRequests => ErrorCodes.RateLimited,
         StatusCodes.Status413PayloadTooLarge => ErrorCodes.TooLarge,
+        StatusCodes.Status503ServiceUnavailable => ErrorCodes.Unavailable,
         _ => ErrorCodes.InvalidInput,
     };
 
-    /// <summary>Route-group filter: a <see cref="LiveHelpException"/> from a handler becomes its problem.</summary>
+    /// <summary>
+    /// Route-group filter: a <see cref="LiveHelpException"/> from a handler becomes its problem, a store out of reach
+    /// for a moment 503 "unavailable".
+    /// </summary>
     public static async ValueTask<object?> Filter(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         try
@@ -43,6 +49,12 @@ internal static class Problems
         catch (LiveHelpException e)
         {
             return Of(e.Code, e.Message);
+        }
+        catch (Exception e) when (StoreFaults.IsTransient(e))
+        {
+            var log = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Problems));
+            Log.StoreUnavailable(log, context.HttpContext.Request.Path, e.Message);
+            return Of(ErrorCodes.Unavailable, "The service is briefly unavailable; try again in a moment.");
         }
     }
 }

@@ -78,7 +78,14 @@ public sealed class AllowedOrigins(IConversationStore store, IOptions<LiveHelpOp
         if (path.StartsWithSegments(Core.Contracts.Hub.Path) || path.StartsWithSegments("/api"))
         {
             var origins = context.RequestServices.GetRequiredService<AllowedOrigins>();
-            await origins.RefreshAsync();
+            try
+            {
+                await origins.RefreshAsync();
+            }
+            catch (Exception e) when (Persistence.StoreFaults.IsTransient(e))
+            {
+                // The store is briefly out of reach: the list read last stands, and the request gets its own answer.
+            }
             if (!origins.IsAllowed(context.Request))
             {
                 if (!HttpMethods.IsOptions(context.Request.Method))

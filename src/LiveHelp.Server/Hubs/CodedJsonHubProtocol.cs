@@ -1,0 +1,74 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using LiveHelp.Core;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace LiveHelp.Server.Hubs;
+
+/// <summary>
+/// SignalR's JSON hub protocol, except for the answers SignalR itself gives to a call that never reaches the hub:
+/// arguments that cannot be bound (wrong type, wrong count, a lone surrogate, a number out of range), an unknown
+/// method, a stream invocation of a method that returns one answer. SignalR answers those "Failed to invoke 'X' due to an error on the server." without a code, past every
+/// hub filter; they go out as "invalid_input: ..." like every other refusal.
+/// </summary>
+internal sealed class CodedJsonHubProtocol(IOptions<JsonHubProtocolOptions> options) : IHubProtocol
+{
+    private const string BindingFailure = "Failed to invoke '";
+    private const string BindingFailureEnd = "' due to an error on the server.";
+    private const string UnknownMethod = "Unknown hub method '";
+    private const string WrongInvocationKind = "The client attempted to invoke the non-streaming '";
+
+    private readonly JsonHubProtocol _json = new(options);
+
+    public string Name => _json.Name;
+
+    public int Version => _json.Version;
+
+    public TransferFormat TransferFormat => _json.TransferFormat;
+
+    /// <summary>Takes the place of the JSON protocol that AddSignalR registers (same name, "json").</summary>
+    public static void Register(IServiceCollection services)
+    {
+        foreach (var json in services.Where(d => d.ServiceType == typeof(IHubProtocol) && d.ImplementationType == typeof(JsonHubProtocol)).ToList())
+        {
+            services.Remove(json);
+        }
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHubProtocol, CodedJsonHubProtocol>());
+    }
+
+    public bool IsVersionSupported(int version) => _json.IsVersionSupported(version);
+
+    public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message) =>
+        _json.TryParseMessage(ref input, binder, out message);
+
+    public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => _json.WriteMessage(Coded(message), output);
+
+    public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => _json.GetMessageBytes(Coded(message));
+
+    private static HubMessage Coded(HubMessage message) =>
+        message is CompletionMessage { Error: { } error, InvocationId: { } id } completion && Refusal(error) is { } refusal
+            ? new CompletionMessage(id, refusal, result: null, hasResult: false) { Headers = completion.Headers }
+            : message;
+
+    private static string? Refusal(string error)
+    {
+        if (error.StartsWith(BindingFailure, StringComparison.Ordinal)
+            && error.IndexOf(BindingFailureEnd, BindingFailure.Length, StringComparison.Ordinal) is var end and > 0)
+        {
+            return $"{ErrorCodes.InvalidInput}: the hub method '{error[BindingFailure.Length..end]}' cannot be called with these arguments";
+        }
+        if (error.StartsWith(UnknownMethod, StringComparison.Ordinal) && error.EndsWith('\''))
+        {
+            return $"{ErrorCodes.InvalidInput}: there is no hub method '{error[UnknownMethod.Length..^1]}'";
+        }
+        if (error.StartsWith(WrongInvocationKind, StringComparison.Ordinal) && error.IndexOf('\'', WrongInvocationKind.Length) is var quote and > 0)
+        {
+            return $"{ErrorCodes.InvalidInput}: the hub method '{error[WrongInvocationKind.Length..quote]}' returns one answer, not a stream";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,183 @@
+using System.Net;
+using System.Net.Http.Json;
+using LiveHelp.Client;
+using LiveHelp.Core;
+using LiveHelp.Core.Contracts;
+using LiveHelp.Core.Conversations;
+
+namespace LiveHelp.Server.Tests;
+
+/// <summary>
+/// The server on a real PostgreSQL that is stopped and started again, as an operator's restart or a failover would:
+/// calls answer "unavailable" meanwhile, nothing is half-written, and the SDK's sends go through once it is back.
+/// </summary>
+public sealed class StoreOutageTests(StoreOutageTests.Postgres postgres) : ServerTest, IClassFixture<StoreOutageTests.Postgres>
+{
+    private string _database = "";
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["ConnectionStrings:Postgres"] = _database,
+        // The test sends as fast as it can; the rate limit is not what it is about.
+        ["LiveHelp:MessagesPerSecond"] = "1000",
+        ["LiveHelp:MessageBurst"] = "1000",
+    };
+
+    public override async Task InitializeAsync()
+    {
+        _database = await postgres.Server.CreateDatabaseAsync();
+        await base.InitializeAsync();
+    }
+
+    [Fact]
+    public async Task While_the_store_is_down_calls_answer_unavailable_and_change_nothing()
+    {
+        var (customer, ann, id) = await ConversationAsync(await AgentAsync("ann"));
+        await customer.SendMessageAsync(id, "Before the restart");
+        var before = (await ann.ResumeAsync(id, 0)).Messages.Select(m => (m.Seq, m.Text)).ToList();
+
+        await postgres.Server.StopAsync();
+        try
+        {
+            var send = await RefusedAsync(() => customer.Connection.InvokeAsync<Message>(Hub.Methods.SendMessage, id, "m-down", "While it was down"));
+            var note = await RefusedAsync(() => ann.Connection.InvokeAsync<Message>(Hub.Methods.AddNote, id, "n-down", "A note while it was down"));
+            var resume = await RefusedAsync(() => ann.ResumeAsync(id, 0));
+            using var http = Host.Http();
+            var visitor = await http.PostAsJsonAsync("/api/visitors", new { });
+
+            Assert.Equal(ErrorCodes.Unavailable, send.Code);
+            Assert.Equal(ErrorCodes.Unavailable, note.Code);
+            Assert.Equal(ErrorCodes.Unavailable, resume.Code);
+            Assert.Equal(ErrorCodes.Unavailable, await ProblemJson.CodeAsync(visitor, HttpStatusCode.ServiceUnavailable));
+        }
+        finally
+        {
+            await postgres.Server.StartAgainAsync();
+        }
+
+        var after = await EventuallyAsync(() => ann.ResumeAsync(id, 0));
+        Assert.Equal(before, after.Messages.Select(m => (m.Seq, m.Text)));
+        Assert.Equal("While it was down", (await customer.SendMessageAsync(id, "While it was down", "m-down")).Text);
+    }
+
+    [Fact]
+    public async Task Sends_racing_a_restart_are_stored_whole_or_not_at_all_and_a_retry_stores_each_once()
+    {
+        var (customer, ann, id) = await ConversationAsync(await AgentAsync("ann"));
+        var outcomes = new List<(string ClientMessageId, string Text, string Outcome)>();
+        using var stop = new CancellationTokenSource();
+        var sending = Task.Run(async () =>
+        {
+            for (var i = 1; !stop.IsCancellationRequested; i++)
+            {
+                var (clientMessageId, text) = ($"race-{i}", $"racing message {i}");
+                try
+                {
+                    await customer.Connection.InvokeAsync<Message>(Hub.Methods.SendMessage, id, clientMessageId, text);
+                    outcomes.Add((clientMessageId, text, "stored"));
+                }
+                catch (LiveHelpHubException e)
+                {
+                    outcomes.Add((clientMessageId, text, e.Code));
+                }
+                await Task.Delay(10);
+            }
+        });
+
+        await Task.Delay(300);
+        await postgres.Server.StopAsync();
+        await Task.Delay(500);
+        await postgres.Server.StartAgainAsync();
+        await Task.Delay(300);
+        await stop.CancelAsync();
+        await sending;
+
+        Assert.Contains(outcomes, o => o.Outcome == "stored");
+        Assert.Contains(outcomes, o => o.Outcome == ErrorCodes.Unavailable);
+        Assert.All(outcomes, o => Assert.Contains(o.Outcome, new[] { "stored", ErrorCodes.Unavailable }));
+        // What was answered "unavailable" is sent again with the same id, as the clients do.
+        foreach (var (clientMessageId, text, _) in outcomes.Where(o => o.Outcome == ErrorCodes.Unavailable))
+        {
+            await customer.SendMessageAsync(id, text, clientMessageId);
+        }
+
+        var transcript = await EventuallyAsync(() => WholeTranscriptAsync(ann, id));
+        Assert.Equal(Enumerable.Range(1, transcript.Count).Select(i => (long)i), transcript.Select(m => m.Seq));
+        var racing = transcript.Where(m => m.Kind == MessageKind.Customer).Select(m => m.Text).ToList();
+        Assert.Equal(outcomes.Select(o => o.Text).Order(), racing.Order());
+    }
+
+    [Fact]
+    public async Task A_send_made_while_the_store_is_down_goes_through_once_it_is_back()
+    {
+        var ann = await AgentAsync("ann");
+        var annMessages = new Inbox<Message>(h => ann.MessageReceived += h);
+        var (customer, _, id) = await ConversationAsync(ann);
+
+        await postgres.Server.StopAsync();
+        Task<Message> send;
+        try
+        {
+            send = customer.SendMessageAsync(id, "Sent while the database restarts");
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            Assert.False(send.IsCompleted, send.IsFaulted ? send.Exception!.InnerException!.Message : "the send finished while the store was down");
+        }
+        finally
+        {
+            await postgres.Server.StartAgainAsync();
+        }
+
+        var stored = await send;
+        Assert.Equal("Sent while the database restarts", stored.Text);
+        Assert.Equal(stored.Seq, (await annMessages.NextAsync(m => m.Kind == MessageKind.Customer)).Seq);
+        var transcript = (await ann.ResumeAsync(id, 0)).Messages;
+        Assert.Single(transcript, m => m.Text == "Sent while the database restarts");
+    }
+
+    /// <summary>Every message, page by page (Resume answers at most 1,000 at a time).</summary>
+    private static async Task<List<Message>> WholeTranscriptAsync(AgentClient agent, string id)
+    {
+        var all = new List<Message>();
+        for (IReadOnlyList<Message> page; (page = (await agent.ResumeAsync(id, all.Count == 0 ? 0 : all[^1].Seq)).Messages).Count > 0;)
+        {
+            all.AddRange(page);
+        }
+        return all;
+    }
+
+    /// <summary>
+    /// A call made just after the store is back may still meet a connection the restart broke; clients try again.
+    /// </summary>
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> call)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (LiveHelpHubException e) when (e.Code == ErrorCodes.Unavailable && attempt < 20)
+            {
+                await Task.Delay(250);
+            }
+        }
+    }
+
+    /// <summary>A PostgreSQL server of this class's own, since its tests stop it.</summary>
+    public sealed class Postgres : IAsyncLifetime
+    {
+        private PostgresServer? _server;
+
+        public PostgresServer Server => _server ?? throw new InvalidOperationException("PostgreSQL is not started yet.");
+
+        public async Task InitializeAsync() => _server = await PostgresServer.StartAsync();
+
+        public async Task DisposeAsync()
+        {
+            if (_server is not null)
+            {
+                await _server.DisposeAsync();
+            }
+        }
+    }
+}
