@@ -93,6 +93,7 @@ public static class LiveHelpExtensions
         app.Use(AllowedOrigins.Guard);
         app.UseCors();
         app.UseStatusCodePages();
+        app.Use(Problems.AnswerStoreOutage);
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -36,9 +36,16 @@ public sealed class StoreOutageTests(StoreOutageTests.Postgres postgres) : Serve
         await customer.SendMessageAsync(id, "Before the restart");
         var before = (await ann.ResumeAsync(id, 0)).Messages.Select(m => (m.Seq, m.Text)).ToList();
 
+        using var admin = Host.Http(await Host.SignInAsync("admin", LiveHelpHost.AdminPassword));
         await postgres.Server.StopAsync();
         try
         {
+            using var anonymous = Host.Http();
+            var signIn = await anonymous.PostAsJsonAsync("/api/auth/signin", new { username = "ann", password = LiveHelpHost.Password("ann") });
+            var staffRead = await admin.GetAsync("/api/agents");
+            Assert.Equal(ErrorCodes.Unavailable, await ProblemJson.CodeAsync(signIn, HttpStatusCode.ServiceUnavailable));
+            Assert.Equal(ErrorCodes.Unavailable, await ProblemJson.CodeAsync(staffRead, HttpStatusCode.ServiceUnavailable));
+
             var send = await RefusedAsync(() => customer.Connection.InvokeAsync<Message>(Hub.Methods.SendMessage, id, "m-down", "While it was down"));
             var note = await RefusedAsync(() => ann.Connection.InvokeAsync<Message>(Hub.Methods.AddNote, id, "n-down", "A note while it was down"));
             var resume = await RefusedAsync(() => ann.ResumeAsync(id, 0));

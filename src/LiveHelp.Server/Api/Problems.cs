@@ -37,8 +37,7 @@ internal static class Problems
     };
 
     /// <summary>
-    /// Route-group filter: a <see cref="LiveHelpException"/> from a handler becomes its problem, a store out of reach
-    /// for a moment 503 "unavailable".
+    /// Route-group filter: a <see cref="LiveHelpException"/> from a handler becomes its problem.
     /// </summary>
     public static async ValueTask<object?> Filter(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -50,11 +49,24 @@ internal static class Problems
         {
             return Of(e.Code, e.Message);
         }
-        catch (Exception e) when (StoreFaults.IsTransient(e))
+    }
+
+    /// <summary>
+    /// Middleware: a store out of reach for a moment, wherever in the request (a staff token's account check, an
+    /// endpoint, the hub's negotiate), answers 503 "unavailable" instead of a server error, so clients try again.
+    /// </summary>
+    public static async Task AnswerStoreOutage(HttpContext context, Func<Task> next)
+    {
+        try
         {
-            var log = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Problems));
-            Log.StoreUnavailable(log, context.HttpContext.Request.Path, e.Message);
-            return Of(ErrorCodes.Unavailable, "The service is briefly unavailable; try again in a moment.");
+            await next();
+        }
+        catch (Exception e) when (StoreFaults.IsTransient(e) && !context.Response.HasStarted)
+        {
+            var log = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Problems));
+            Log.StoreUnavailable(log, context.Request.Path, e.Message);
+            context.Response.Clear();
+            await Of(ErrorCodes.Unavailable, "The service is briefly unavailable; try again in a moment.").ExecuteAsync(context);
         }
     }
 }
