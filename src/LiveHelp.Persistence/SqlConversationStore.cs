@@ -189,6 +189,22 @@ public abstract class SqlConversationStore : IConversationStore
     public Task<IReadOnlyList<Conversation>> ListOpenConversationsAsync(CancellationToken ct = default) =>
         QueryAsync($"{Conversations.Select} WHERE {OpenFilter} ORDER BY created_at, id;", null, ReadConversation, ct);
 
+    public Task<Message?> FindSentMessageAsync(string conversationId, string senderId, string clientMessageId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(senderId);
+        ArgumentNullException.ThrowIfNull(clientMessageId);
+        return QuerySingleAsync(
+            $"{Messages.Select} WHERE conversation_id = @conversation_id AND sender_id = @sender_id AND client_message_id = @client_message_id;",
+            c =>
+            {
+                c.SetText("conversation_id", conversationId);
+                c.SetText("sender_id", senderId);
+                c.SetText("client_message_id", clientMessageId);
+            },
+            ReadMessage,
+            ct);
+    }
+
     public async Task<IReadOnlyList<Message>> ReadMessagesAsync(
         string conversationId, long afterSeq, int limit, CancellationToken ct = default)
     {

@@ -56,6 +56,12 @@ public interface IConversationStore
     /// </summary>
     Task<(Message Message, bool Added)> AppendMessageAsync(Message message, CancellationToken ct = default);
 
+    /// <summary>
+    /// The message <paramref name="senderId"/> stored in the conversation under <paramref name="clientMessageId"/>,
+    /// if any: what a retried send was answered with the first time.
+    /// </summary>
+    Task<Message?> FindSentMessageAsync(string conversationId, string senderId, string clientMessageId, CancellationToken ct = default);
+
     /// <summary>Messages with a sequence number above <paramref name="afterSeq"/>, in order, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<Message>> ReadMessagesAsync(string conversationId, long afterSeq, int limit, CancellationToken ct = default);
 
