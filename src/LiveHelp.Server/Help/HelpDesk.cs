@@ -114,7 +114,12 @@ public sealed partial class HelpDesk(
                 AppVersion = input.AppVersion,
             },
         };
-        await store.AddConversationAsync(conversation);
+        var stored = await store.AddConversationAsync(conversation);
+        if (stored.Id != conversation.Id)
+        {
+            // The same visitor pressed on another node a moment ago: that request is the one under way.
+            return stored;
+        }
         _visitorOf[conversation.Id] = conversation.VisitorId;
         await router.EnqueueAsync(conversation.Id, topic.Skill, input.Mode, now, requeued: false);
         Log.HelpRequested(log, conversation.Id, topic.Id, input.Mode);
