@@ -125,6 +125,11 @@ internal static class PostgresSchema
             );
             CREATE INDEX ix_offline_messages_created ON offline_messages (created_at);
             """),
+        (2, $"""
+            {SqlConversationStore.CloseDuplicateOpenConversations("(EXTRACT(EPOCH FROM now()) * 10000000)::bigint + 621355968000000000")}
+            CREATE UNIQUE INDEX ux_conversations_open_visitor ON conversations (visitor_id)
+                WHERE status IN ('Queued', 'Active');
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

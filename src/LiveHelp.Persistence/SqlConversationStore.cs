@@ -20,6 +20,24 @@ public abstract class SqlConversationStore : IConversationStore
     {
     }
 
+    /// <summary>
+    /// The statement that closes all but one open conversation of each visitor (the one an agent holds, else the
+    /// newest), so that the unique index on open conversations per visitor can be made on data written before it.
+    /// </summary>
+    internal static string CloseDuplicateOpenConversations(string nowTicks) => $"""
+        UPDATE conversations
+        SET status = '{nameof(ConversationStatus.Closed)}', closed_by = 'system', closed_at = {nowTicks}, closed_at_offset = 0,
+            version = version + 1
+        WHERE id IN (
+            SELECT id FROM (
+                SELECT id, ROW_NUMBER() OVER (
+                    PARTITION BY visitor_id
+                    ORDER BY status = '{nameof(ConversationStatus.Active)}' DESC, created_at DESC, id DESC) AS place
+                FROM conversations
+                WHERE {OpenFilter}) AS ranked
+            WHERE place > 1);
+        """;
+
     /// <summary>The SQL function that returns the larger of two values.</summary>
     private protected abstract string Greatest { get; }
 
@@ -139,10 +157,33 @@ public abstract class SqlConversationStore : IConversationStore
         ThrowIfNotFound(updated, "visitor", visitor.Id);
     }
 
-    public async Task AddConversationAsync(Conversation conversation, CancellationToken ct = default)
+    public async Task<Conversation> AddConversationAsync(Conversation conversation, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(conversation);
-        await ExecuteAsync($"{Conversations.Insert()};", c => Bind(c, conversation), ct, "conversation");
+        while (true)
+        {
+            // The unique index on open conversations per visitor decides between two nodes adding at once.
+            var added = await ExecuteAsync(
+                $"{Conversations.Insert()} ON CONFLICT (visitor_id) WHERE {OpenFilter} DO NOTHING;", c => Bind(c, conversation), ct, "conversation");
+            if (added == 1)
+            {
+                return conversation;
+            }
+            var open = await QuerySingleAsync(
+                $"{Conversations.Select} WHERE visitor_id = @visitor_id AND {OpenFilter};",
+                c => c.SetText("visitor_id", conversation.VisitorId),
+                ReadConversation,
+                ct);
+            if (open?.Id == conversation.Id)
+            {
+                throw new LiveHelpException(ErrorCodes.Conflict, "The conversation already exists.");
+            }
+            if (open is not null)
+            {
+                return open;
+            }
+            // The open one closed in between: try again.
+        }
     }
 
     public Task<Conversation?> FindConversationAsync(string id, CancellationToken ct = default) =>
@@ -176,8 +217,13 @@ public abstract class SqlConversationStore : IConversationStore
     {
         ArgumentNullException.ThrowIfNull(fromVisitorId);
         ArgumentNullException.ThrowIfNull(toVisitorId);
+        // A visitor has one open conversation at most: an open one stays where it is if the other has one too.
         await ExecuteAsync(
-            "UPDATE conversations SET visitor_id = @to, version = version + 1 WHERE visitor_id = @from;",
+            $"""
+            UPDATE conversations SET visitor_id = @to, version = version + 1
+            WHERE visitor_id = @from
+              AND NOT ({OpenFilter} AND EXISTS (SELECT 1 FROM conversations AS held WHERE held.visitor_id = @to AND held.{OpenFilter}));
+            """,
             c =>
             {
                 c.SetText("from", fromVisitorId);
@@ -188,6 +234,22 @@ public abstract class SqlConversationStore : IConversationStore
 
     public Task<IReadOnlyList<Conversation>> ListOpenConversationsAsync(CancellationToken ct = default) =>
         QueryAsync($"{Conversations.Select} WHERE {OpenFilter} ORDER BY created_at, id;", null, ReadConversation, ct);
+
+    public Task<Message?> FindSentMessageAsync(string conversationId, string senderId, string clientMessageId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(senderId);
+        ArgumentNullException.ThrowIfNull(clientMessageId);
+        return QuerySingleAsync(
+            $"{Messages.Select} WHERE conversation_id = @conversation_id AND sender_id = @sender_id AND client_message_id = @client_message_id;",
+            c =>
+            {
+                c.SetText("conversation_id", conversationId);
+                c.SetText("sender_id", senderId);
+                c.SetText("client_message_id", clientMessageId);
+            },
+            ReadMessage,
+            ct);
+    }
 
     public async Task<IReadOnlyList<Message>> ReadMessagesAsync(
         string conversationId, long afterSeq, int limit, CancellationToken ct = default)

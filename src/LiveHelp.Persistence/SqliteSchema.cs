@@ -113,6 +113,11 @@ internal static class SqliteSchema
             ) STRICT;
             CREATE INDEX IF NOT EXISTS ix_offline_messages_created ON offline_messages (created_at);
             """),
+        (2, $"""
+            {SqlConversationStore.CloseDuplicateOpenConversations("CAST((julianday('now') - 2440587.5) * 864000000000 AS INTEGER) + 621355968000000000")}
+            CREATE UNIQUE INDEX ux_conversations_open_visitor ON conversations (visitor_id)
+                WHERE status IN ('Queued', 'Active');
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

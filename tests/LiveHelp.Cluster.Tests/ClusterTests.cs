@@ -154,6 +154,34 @@ public sealed class ClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_visitor_pressing_in_two_tabs_on_two_nodes_at_once_gets_one_conversation_in_the_queue()
+    {
+        await _cluster.CreateAgentAsync("ann", ["general"]);
+        var ann = await AgentAsync(_cluster.Nodes[1].Uri, "ann");
+        var api = new LiveHelpApi(_cluster.BalancerUri);
+
+        // Several visitors, as one pair of presses may happen not to overlap.
+        var conversations = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var token = (await api.CreateVisitorAsync(null, null)).Token;
+            var tab1 = Track(await CustomerClient.ConnectWithTokenAsync(_cluster.Nodes[0].Uri, token, Cluster.ClientOptions));
+            var tab2 = Track(await CustomerClient.ConnectWithTokenAsync(_cluster.Nodes[1].Uri, token, Cluster.ClientOptions));
+
+            var answers = await Task.WhenAll(
+                tab1.RequestHelpAsync(new RequestHelpInput { Topic = "general", Details = "tab 1" }),
+                tab2.RequestHelpAsync(new RequestHelpInput { Topic = "general", Details = "tab 2" }));
+
+            Assert.Equal(answers[0].Conversation!.Id, answers[1].Conversation!.Id);
+            Assert.Equal([answers[0].Conversation!.Id], (await tab1.MyConversationsAsync()).Select(c => c.Id));
+            conversations.Add(answers[0].Conversation!.Id);
+        }
+
+        // Each request waits in the queue once, so nobody is offered a second copy of it.
+        Assert.Equal(conversations.Order(), (await ann.GetQueueAsync()).Select(e => e.Conversation.Id).Order());
+    }
+
+    [Fact]
     public async Task With_one_node_frozen_new_connections_through_the_balancer_still_open()
     {
         var token = (await new LiveHelpApi(_cluster.BalancerUri).CreateVisitorAsync(null, null)).Token;

@@ -42,6 +42,9 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
     /// </summary>
     protected abstract Task<IConversationStore> OpenSameDatabaseAsync();
 
+    /// <summary>Runs SQL straight on the database of <see cref="Store"/>, behind the store's back.</summary>
+    protected abstract Task ExecuteSqlAsync(string sql);
+
     public async Task InitializeAsync() => store = await CreateStoreAsync();
 
     public virtual Task DisposeAsync() => Task.CompletedTask;
@@ -500,9 +503,9 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
     [Fact]
     public async Task MoveConversations_GivesAllOfOneVisitorsConversationsToAnother_AndStaleCopiesAreRefused()
     {
-        await Store.AddConversationAsync(NewConversation("c-a", "v-anon", createdAt: T1));
+        await Store.AddConversationAsync(NewConversation("c-a", "v-anon", createdAt: T1, status: ConversationStatus.Closed));
         await Store.AddConversationAsync(NewConversation("c-b", "v-anon", createdAt: T2));
-        await Store.AddConversationAsync(NewConversation("c-known", "v-user", createdAt: T0));
+        await Store.AddConversationAsync(NewConversation("c-known", "v-user", createdAt: T0, status: ConversationStatus.Closed));
         await Store.AddConversationAsync(NewConversation("c-other", "v-other", createdAt: T0));
         var stale = (await Store.FindConversationAsync("c-a"))!;
 
@@ -515,9 +518,85 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MoveConversations_WhenBothVisitorsHaveAnOpenConversation_LeavesTheMovedVisitorsOpenOneWhereItIs()
+    {
+        await Store.AddConversationAsync(NewConversation("c-anon-old", "v-anon", createdAt: T0, status: ConversationStatus.Closed));
+        await Store.AddConversationAsync(NewConversation("c-anon-open", "v-anon", createdAt: T1));
+        await Store.AddConversationAsync(NewConversation("c-user-open", "v-user", createdAt: T2, status: ConversationStatus.Active));
+
+        await Store.MoveConversationsAsync("v-anon", "v-user");
+
+        Assert.Equal(["c-user-open", "c-anon-old"], (await Store.ListConversationsByVisitorAsync("v-user")).Select(c => c.Id));
+        Assert.Equal(["c-anon-open"], (await Store.ListConversationsByVisitorAsync("v-anon")).Select(c => c.Id));
+    }
+
+    [Fact]
+    public async Task AddConversation_ForAVisitorWithAnOpenConversation_StoresNothingAndReturnsTheOpenOne()
+    {
+        var closed = NewConversation("c-closed", "v-1", createdAt: T0, status: ConversationStatus.Closed);
+        var open = NewConversation("c-open", "v-1", createdAt: T1);
+
+        Assert.Equal("c-closed", (await Store.AddConversationAsync(closed)).Id);
+        Assert.Equal("c-open", (await Store.AddConversationAsync(open)).Id);
+        var again = await Store.AddConversationAsync(NewConversation("c-again", "v-1", createdAt: T2));
+        var closedAgain = await Store.AddConversationAsync(NewConversation("c-closed-2", "v-1", createdAt: T2, status: ConversationStatus.Closed));
+
+        AssertConversation(open, again);
+        Assert.Equal("c-closed-2", closedAgain.Id);
+        Assert.Null(await Store.FindConversationAsync("c-again"));
+        Assert.Equal(["c-closed-2", "c-open", "c-closed"], (await Store.ListConversationsByVisitorAsync("v-1")).Select(c => c.Id));
+    }
+
+    [Fact]
+    public async Task AddConversation_TwoInstancesCreatingForOneVisitorAtOnce_LeaveOneOpenConversation()
+    {
+        var other = await OpenSameDatabaseAsync();
+
+        // Several rounds, as one round of racers may happen not to overlap.
+        for (var round = 0; round < 10; round++)
+        {
+            var visitor = $"v-{round}";
+            var results = await Task.WhenAll(
+                Task.Run(() => Store.AddConversationAsync(NewConversation($"c-{round}-a", visitor))),
+                Task.Run(() => other.AddConversationAsync(NewConversation($"c-{round}-b", visitor))));
+
+            Assert.Equal(results[0].Id, results[1].Id);
+            Assert.Equal([results[0].Id], (await Store.ListConversationsByVisitorAsync(visitor)).Select(c => c.Id));
+        }
+    }
+
+    [Fact]
+    public async Task InitializeAsync_OnDataWithSeveralOpenConversationsPerVisitor_ClosesAllButTheHeldOrNewestOne()
+    {
+        await Store.AddConversationAsync(NewConversation("c-held", "v-1", createdAt: T0, status: ConversationStatus.Active));
+        await Store.AddConversationAsync(NewConversation("c-later", "v-1b", createdAt: T2));
+        await Store.AddConversationAsync(NewConversation("c-old", "v-2", createdAt: T0));
+        await Store.AddConversationAsync(NewConversation("c-new", "v-2b", createdAt: T1));
+        await Store.AddConversationAsync(NewConversation("c-alone", "v-3", createdAt: T0));
+        // As data written before one open conversation per visitor was a rule of the store: two nodes raced.
+        await ExecuteSqlAsync("""
+            DROP INDEX ux_conversations_open_visitor;
+            DELETE FROM schema_version WHERE version > 1;
+            UPDATE conversations SET visitor_id = 'v-1' WHERE id = 'c-later';
+            UPDATE conversations SET visitor_id = 'v-2' WHERE id = 'c-new';
+            """);
+
+        await Store.InitializeAsync();
+
+        Assert.Equal(["c-alone", "c-held", "c-new"], (await Store.ListOpenConversationsAsync()).Select(c => c.Id).Order());
+        foreach (var id in new[] { "c-later", "c-old" })
+        {
+            var closed = await Store.FindConversationAsync(id);
+            Assert.Equal(ConversationStatus.Closed, closed!.Status);
+            Assert.NotNull(closed.ClosedAt);
+        }
+        Assert.Equal("c-held", (await Store.AddConversationAsync(NewConversation("c-third", "v-1"))).Id);
+    }
+
+    [Fact]
     public async Task ListConversationsByVisitor_NewestFirst_OnlyThatVisitor()
     {
-        await Store.AddConversationAsync(NewConversation("c-old", "v-1", createdAt: T1));
+        await Store.AddConversationAsync(NewConversation("c-old", "v-1", createdAt: T1, status: ConversationStatus.Cancelled));
         await Store.AddConversationAsync(NewConversation("c-new", "v-1", createdAt: T2));
         await Store.AddConversationAsync(NewConversation("c-mid", "v-1", createdAt: T0, status: ConversationStatus.Closed));
         await Store.AddConversationAsync(NewConversation("c-other", "v-2", createdAt: T2));
@@ -1008,14 +1087,15 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
         CreatedAt = T0,
     };
 
+    /// <summary>A conversation; without <paramref name="visitorId"/>, of a visitor of its own (a visitor has one open at most).</summary>
     protected static Conversation NewConversation(
         string id,
-        string visitorId = "v-1",
+        string? visitorId = null,
         DateTimeOffset? createdAt = null,
         ConversationStatus status = ConversationStatus.Queued) => new()
         {
             Id = id,
-            VisitorId = visitorId,
+            VisitorId = visitorId ?? "v-" + id,
             Topic = "general",
             Status = status,
             CreatedAt = createdAt ?? T0,

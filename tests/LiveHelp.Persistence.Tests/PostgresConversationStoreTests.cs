@@ -36,6 +36,13 @@ public sealed class PostgresConversationStoreTests(PostgresFixture postgres) : C
         return store;
     }
 
+    protected override async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = await OpenRawAsync(ConnectionString);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     public override async Task DisposeAsync()
     {
         foreach (var store in stores)
@@ -69,7 +76,7 @@ public sealed class PostgresConversationStoreTests(PostgresFixture postgres) : C
             Assert.Equal("v", await racers[0].GetOrAddSettingAsync("k", "v"));
             Assert.Equal("v", await racers[5].GetOrAddSettingAsync("k", "w"));
             await using var connection = await OpenRawAsync(connectionString);
-            Assert.Equal([PostgresSchema.LatestVersion], await ColumnAsync<int>(connection, "SELECT version FROM schema_version;"));
+            Assert.Equal(Enumerable.Range(1, PostgresSchema.LatestVersion), await ColumnAsync<int>(connection, "SELECT version FROM schema_version ORDER BY version;"));
         }
     }
 

@@ -22,6 +22,15 @@ public sealed class SqliteConversationStoreTests : ConversationStoreBehaviour
 
     protected override Task<IConversationStore> OpenSameDatabaseAsync() => CreateStoreAsync();
 
+    protected override async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
     public override Task DisposeAsync()
     {
         using (var connection = new SqliteConnection(ConnectionString))

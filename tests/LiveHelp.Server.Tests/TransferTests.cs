@@ -164,4 +164,41 @@ public sealed class TransferTests : ServerTest
         var notes = (await carl.ResumeAsync(id, 0)).Messages.Where(m => m.Kind == MessageKind.Note).Select(m => m.Text);
         Assert.Equal(["Wants a replacement", "Replacement is out of stock; offer a refund"], notes);
     }
+
+    [Fact]
+    public async Task A_send_retried_after_the_conversation_was_handed_over_gets_the_stored_message_back_and_nothing_twice()
+    {
+        var ann = await AgentAsync("ann");
+        var bob = await AgentAsync("bob", status: AgentStatus.Away);
+        var carl = await AgentAsync("carl", status: AgentStatus.Away);
+        var (customer, _, id) = await ConversationAsync(ann);
+        var sent = await ann.SendMessageAsync(id, "Let me check the warehouse", "ann-1");
+        var noted = await ann.AddNoteAsync(id, "Stock system is slow today", "ann-note-1");
+        await bob.SetStatusAsync(AgentStatus.Online);
+        var bobAssigned = new Inbox<ConversationView>(h => bob.Assigned += h);
+        await ann.TransferAsync(id, new TransferInput { ToAgentId = bob.AgentId });
+        await bobAssigned.NextAsync(v => v.Id == id);
+
+        // Ann's console never saw the answers and sends both again with the same ids.
+        var resent = await ann.SendMessageAsync(id, "Let me check the warehouse", "ann-1");
+        var renoted = await ann.AddNoteAsync(id, "Stock system is slow today", "ann-note-1");
+
+        Assert.Equal(sent.Seq, resent.Seq);
+        Assert.Equal(sent.Text, resent.Text);
+        Assert.Equal(noted.Seq, renoted.Seq);
+        Assert.Equal(ErrorCodes.NotFound, (await RefusedAsync(() => ann.SendMessageAsync(id, "One more thing", "ann-2"))).Code);
+        Assert.Equal(ErrorCodes.NotFound, (await RefusedAsync(() => carl.SendMessageAsync(id, "Let me check the warehouse", "ann-1"))).Code);
+        Assert.Equal(ErrorCodes.NotFound, (await RefusedAsync(() => carl.AddNoteAsync(id, "Stock system is slow today", "ann-note-1"))).Code);
+
+        // The same holds for a customer whose send is retried after the conversation closed.
+        var asked = await customer.SendMessageAsync(id, "Thanks, I'll wait", "customer-1");
+        await bob.CloseAsync(id);
+        Assert.Equal(asked.Seq, (await customer.SendMessageAsync(id, "Thanks, I'll wait", "customer-1")).Seq);
+        Assert.Equal(ErrorCodes.ConversationClosed, (await RefusedAsync(() => customer.SendMessageAsync(id, "Hello?", "customer-2"))).Code);
+
+        var transcript = (await bob.ResumeAsync(id, 0)).Messages;
+        Assert.Single(transcript, m => m.Text == "Let me check the warehouse");
+        Assert.Single(transcript, m => m.Text == "Stock system is slow today");
+        Assert.Single(transcript, m => m.Text == "Thanks, I'll wait");
+    }
 }

@@ -31,7 +31,11 @@ public interface IConversationStore
     Task<Visitor?> FindVisitorByUserIdAsync(string userId, CancellationToken ct = default);
     Task UpdateVisitorAsync(Visitor visitor, CancellationToken ct = default);
 
-    Task AddConversationAsync(Conversation conversation, CancellationToken ct = default);
+    /// <summary>
+    /// Stores <paramref name="conversation"/> and returns it; but when it is open and its visitor already has an
+    /// open conversation (one visitor pressing on two nodes at once), stores nothing and returns that one.
+    /// </summary>
+    Task<Conversation> AddConversationAsync(Conversation conversation, CancellationToken ct = default);
     Task<Conversation?> FindConversationAsync(string id, CancellationToken ct = default);
 
     /// <summary>
@@ -43,7 +47,10 @@ public interface IConversationStore
     /// <summary>Newest first.</summary>
     Task<IReadOnlyList<Conversation>> ListConversationsByVisitorAsync(string visitorId, CancellationToken ct = default);
 
-    /// <summary>Gives every conversation of one visitor to another (an anonymous visitor who turns out to be a known user).</summary>
+    /// <summary>
+    /// Gives every conversation of one visitor to another (an anonymous visitor who turns out to be a known user),
+    /// except an open one when the other visitor has an open conversation too: a visitor has one open at most.
+    /// </summary>
     Task MoveConversationsAsync(string fromVisitorId, string toVisitorId, CancellationToken ct = default);
 
     /// <summary>Queued and active conversations, oldest first: what a starting node must pick up again.</summary>
@@ -55,6 +62,12 @@ public interface IConversationStore
     /// with <c>Added = false</c>.
     /// </summary>
     Task<(Message Message, bool Added)> AppendMessageAsync(Message message, CancellationToken ct = default);
+
+    /// <summary>
+    /// The message <paramref name="senderId"/> stored in the conversation under <paramref name="clientMessageId"/>,
+    /// if any: what a retried send was answered with the first time.
+    /// </summary>
+    Task<Message?> FindSentMessageAsync(string conversationId, string senderId, string clientMessageId, CancellationToken ct = default);
 
     /// <summary>Messages with a sequence number above <paramref name="afterSeq"/>, in order, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<Message>> ReadMessagesAsync(string conversationId, long afterSeq, int limit, CancellationToken ct = default);

@@ -88,14 +88,17 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
         }
         foreach (var seat in await store.ListSeatsAsync())
         {
-            if (seat.DisconnectedAt is { } at && at + options.AgentGracePeriod <= now
-                && await store.TryRetireAsync(seat.AgentId, now - options.AgentGracePeriod) is { } released)
+            if (IsPastGrace(seat) && await store.TryRetireAsync(seat.AgentId, now - options.AgentGracePeriod) is { } released)
             {
                 events.Add(new AgentLost(seat.AgentId, released));
             }
         }
         return events;
     }
+
+    /// <summary>Whether the agent has been without a connection for longer than the grace period.</summary>
+    public bool IsPastGrace(AgentSeat seat) =>
+        seat.Connections == 0 && seat.DisconnectedAt is { } at && at + options.AgentGracePeriod <= clock.GetUtcNow();
 
     /// <summary>Moves a conversation from one agent to another who is available and has room.</summary>
     public async Task<bool> TransferAsync(string conversationId, string fromAgentId, string toAgentId)

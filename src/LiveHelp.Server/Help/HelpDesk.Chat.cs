@@ -27,8 +27,17 @@ public sealed partial class HelpDesk
     {
         Validate.Text(text, Options.MaxMessageLength);
         Validate.Optional(clientMessageId, "clientMessageId", 128);
-        var conversation = await FindAsync(caller, conversationId, Access.Participate);
-        RequireOpen(conversation);
+        Validate.Id(conversationId);
+        Conversation conversation;
+        try
+        {
+            conversation = await FindAsync(caller, conversationId, Access.Participate);
+            RequireOpen(conversation);
+        }
+        catch (LiveHelpException refusal) when (clientMessageId is not null && IsLostConversation(refusal))
+        {
+            return await StoredRetryAsync(caller, conversationId, clientMessageId, refusal);
+        }
         var (message, added) = await store.AppendMessageAsync(new Message
         {
             ConversationId = conversation.Id,
@@ -55,10 +64,29 @@ public sealed partial class HelpDesk
         RequireStaff(staff);
         Validate.Text(text, Options.MaxMessageLength);
         Validate.Optional(clientMessageId, "clientMessageId", 128);
-        var conversation = await FindAsync(staff, conversationId, Access.Act);
-        RequireOpen(conversation);
+        Validate.Id(conversationId);
+        Conversation conversation;
+        try
+        {
+            conversation = await FindAsync(staff, conversationId, Access.Act);
+            RequireOpen(conversation);
+        }
+        catch (LiveHelpException refusal) when (clientMessageId is not null && IsLostConversation(refusal))
+        {
+            return await StoredRetryAsync(staff, conversationId, clientMessageId, refusal);
+        }
         return await AppendNoteAsync(staff, conversation, clientMessageId, text);
     }
+
+    private static bool IsLostConversation(LiveHelpException refusal) =>
+        refusal.Code is ErrorCodes.NotFound or ErrorCodes.ConversationClosed;
+
+    /// <summary>
+    /// A retried write whose first attempt was stored gets that message back, though the writer has lost the
+    /// conversation since (requeued, transferred) or it closed. The lookup is by sender, so nobody else finds it.
+    /// </summary>
+    private async Task<Message> StoredRetryAsync(Caller caller, string conversationId, string clientMessageId, LiveHelpException refusal) =>
+        await store.FindSentMessageAsync(conversationId, caller.Id, clientMessageId) ?? throw refusal;
 
     public async Task TypingAsync(Caller caller, string conversationId, bool isTyping)
     {

@@ -114,7 +114,12 @@ public sealed partial class HelpDesk(
                 AppVersion = input.AppVersion,
             },
         };
-        await store.AddConversationAsync(conversation);
+        var stored = await store.AddConversationAsync(conversation);
+        if (stored.Id != conversation.Id)
+        {
+            // The same visitor pressed on another node a moment ago: that request is the one under way.
+            return stored;
+        }
         _visitorOf[conversation.Id] = conversation.VisitorId;
         await router.EnqueueAsync(conversation.Id, topic.Skill, input.Mode, now, requeued: false);
         Log.HelpRequested(log, conversation.Id, topic.Id, input.Mode);
@@ -354,6 +359,18 @@ public sealed partial class HelpDesk(
         await _routing.WaitAsync();
         try
         {
+            // An ended grace period puts the conversations back in the queue in the store first; the seat lets go of
+            // each only once that is stored, so a step the store refused is tried again on the next tick.
+            foreach (var seat in await router.Store.ListSeatsAsync())
+            {
+                if (router.IsPastGrace(seat))
+                {
+                    foreach (var id in seat.Conversations.Order(StringComparer.Ordinal))
+                    {
+                        await RequeueLostAsync(seat.AgentId, id);
+                    }
+                }
+            }
             foreach (var e in await router.ExpireAsync())
             {
                 await ApplyAsync(e);
@@ -451,10 +468,7 @@ public sealed partial class HelpDesk(
                 Log.AgentLost(log, agentId, conversationIds.Count);
                 foreach (var id in conversationIds)
                 {
-                    if (await store.FindConversationAsync(id) is { Status: ConversationStatus.Active } lost)
-                    {
-                        await RequeueAsync(id, agentId, lost.Topic, $"{lost.AgentName} lost their connection. You are first in line for the next agent.");
-                    }
+                    await RequeueLostAsync(agentId, id);
                 }
                 break;
         }
@@ -481,23 +495,47 @@ public sealed partial class HelpDesk(
         return assigned;
     }
 
+    /// <summary>The agent is gone for good: the conversation goes back to the front of the queue, unless it moved on already.</summary>
+    private async Task RequeueLostAsync(string agentId, string conversationId)
+    {
+        if (await store.FindConversationAsync(conversationId) is { Status: ConversationStatus.Active } lost && lost.AgentId == agentId)
+        {
+            try
+            {
+                await RequeueAsync(conversationId, agentId, lost.Topic, $"{lost.AgentName} lost their connection. You are first in line for the next agent.");
+            }
+            catch (LiveHelpException e) when (e.Code == ErrorCodes.Conflict)
+            {
+                // Another node's clock requeued it first, and lets go of it for the seat.
+            }
+        }
+        else
+        {
+            // Another node requeued it, or it closed: only the seat still names it.
+            await router.Store.ReleaseAsync(agentId, conversationId);
+        }
+    }
+
     private async Task RequeueAsync(string conversationId, string fromAgentId, string topicId, string announcement)
     {
         if (await store.FindConversationAsync(conversationId) is { } leaving)
         {
             await EndLiveCallAsync(leaving, CallRules.Transferred);
         }
-        await router.Store.ReleaseAsync(fromAgentId, conversationId);
         var now = clock.GetUtcNow();
-        var queued = await UpdateAsync(conversationId, c => c with
-        {
-            Status = ConversationStatus.Queued,
-            Topic = topicId,
-            AgentId = null,
-            AgentName = null,
-            Requeued = true,
-            EnqueuedAt = now,
-        });
+        // Stored before the seat lets go: a refused store leaves the agent holding it, and the step can be tried again.
+        var queued = await UpdateAsync(conversationId, c => c.Status == ConversationStatus.Active && c.AgentId == fromAgentId
+            ? c with
+            {
+                Status = ConversationStatus.Queued,
+                Topic = topicId,
+                AgentId = null,
+                AgentName = null,
+                Requeued = true,
+                EnqueuedAt = now,
+            }
+            : throw new LiveHelpException(ErrorCodes.Conflict, "the conversation has moved on; try again"));
+        await router.Store.ReleaseAsync(fromAgentId, conversationId);
         await router.EnqueueAsync(conversationId, await SkillOfAsync(topicId), queued.Mode, now, requeued: true);
         await AppendSystemAsync(queued, announcement);
     }

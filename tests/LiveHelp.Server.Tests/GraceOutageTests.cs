@@ -1,0 +1,99 @@
+using System.Net.Http.Json;
+using LiveHelp.Client;
+using LiveHelp.Core;
+using LiveHelp.Core.Contracts;
+using Microsoft.Extensions.Logging;
+
+namespace LiveHelp.Server.Tests;
+
+/// <summary>An agent's grace period that ends while PostgreSQL is stopped: the customer must not stay with nobody.</summary>
+public sealed class GraceOutageTests(StoreOutageTests.Postgres postgres) : ServerTest, IClassFixture<StoreOutageTests.Postgres>
+{
+    private static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(30);
+    private readonly ManualClock _time = new(DateTimeOffset.UtcNow);
+    private readonly LogCapture _logs = new();
+    private string _database = "";
+
+    protected override TimeProvider? Clock => _time;
+
+    protected override ILoggerProvider? Logs => _logs;
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["ConnectionStrings:Postgres"] = _database,
+        ["LiveHelp:Routing:AgentGracePeriod"] = "00:00:30",
+        ["LiveHelp:ClockInterval"] = "00:00:00.1",
+    };
+
+    public override async Task InitializeAsync()
+    {
+        _database = await postgres.Server.CreateDatabaseAsync();
+        await base.InitializeAsync();
+    }
+
+    [Fact]
+    public async Task A_grace_period_ending_while_the_store_is_down_still_sends_the_customer_to_the_next_agent_once_it_is_back()
+    {
+        var ann = await AgentAsync("ann");
+        var bob = await AgentAsync("bob", status: AgentStatus.Away);
+        var (customer, _, id) = await ConversationAsync(ann);
+        var bobOffers = new Inbox<OfferNotice>(h => bob.OfferReceived += h);
+        var joined = new Inbox<AgentJoined>(h => customer.AgentJoined += h);
+        await ann.StopAsync();
+        await UntilAsync(async () => !await IsConnectedAsync("ann"));
+
+        await postgres.Server.StopAsync();
+        try
+        {
+            // The grace period ends; the routing clock tries, against the stopped store, and runs a few more times.
+            var failed = ClockFailures;
+            _time.Advance(GracePeriod + TimeSpan.FromSeconds(1));
+            await UntilAsync(() => Task.FromResult(ClockFailures > failed));
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+        }
+        finally
+        {
+            await postgres.Server.StartAgainAsync();
+        }
+
+        await EventuallyAsync(() => bob.SetStatusAsync(AgentStatus.Online));
+        var offer = await bobOffers.NextAsync(o => o.ConversationId == id);
+        await bob.AcceptOfferAsync(offer.ConversationId);
+        Assert.Equal("Bob", (await joined.NextAsync(j => j.ConversationId == id)).AgentName);
+    }
+
+    private int ClockFailures => _logs.Entries.Count(e => e.Category.EndsWith("RoutingClock", StringComparison.Ordinal) && e.Level == LogLevel.Error);
+
+    private async Task<bool> IsConnectedAsync(string username)
+    {
+        using var http = Host.Http(await Host.SignInAsync("admin", LiveHelpHost.AdminPassword));
+        var agents = await http.GetFromJsonAsync<List<System.Text.Json.JsonElement>>("/api/agents", Json.Options);
+        return agents!.Single(a => a.GetProperty("username").GetString() == username).GetProperty("connected").GetBoolean();
+    }
+
+    private static async Task UntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + Inbox<object>.Patience;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task EventuallyAsync(Func<Task> call)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await call();
+                return;
+            }
+            catch (LiveHelpHubException e) when (e.Code == ErrorCodes.Unavailable && attempt < 20)
+            {
+                await Task.Delay(250);
+            }
+        }
+    }
+}
