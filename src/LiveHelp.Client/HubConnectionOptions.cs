@@ -40,19 +40,21 @@ public sealed class HubConnectionOptions
     /// <summary>Give up after this many failed attempts in a row; null never gives up.</summary>
     public int? MaxReconnectAttempts { get; set; }
 
-    /// <summary>A single incoming message larger than this drops the connection.</summary>
-    public long MaximumReceiveMessageSize { get; set; } = 32 * 1024 * 1024;
+    /// <summary>The hub protocol: MessagePack (compact, the default) or JSON (what the browser widget speaks).</summary>
+    public HubWireFormat Format { get; set; } = HubWireFormat.MessagePack;
 
-    /// <summary>Web defaults with enums as camelCase strings, as the LiveHelp server is configured.</summary>
+    /// <summary>Web defaults with enums as camelCase strings, as the LiveHelp server is configured; for the HTTP API and the JSON hub protocol.</summary>
     public JsonSerializerOptions JsonOptions { get; set; } = LiveHelpJson.CreateOptions();
 
-    /// <summary>Used for negotiation and the HTTP API; a shared client when null.</summary>
+    /// <summary>Used for the HTTP API (sign-in, visitor tokens); a shared client when null.</summary>
     public HttpClient? HttpClient { get; set; }
 
     public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; set; }
 
     /// <summary>Told about exceptions thrown by event handlers (the event name, the exception); they are otherwise swallowed.</summary>
     public Action<string, Exception>? HandlerFailed { get; set; }
+
+    internal TimeSpan ReconnectDelay(int attempt) => ReconnectDelays[Math.Min(attempt, ReconnectDelays.Count - 1)];
 
     internal HubConnectionOptions Clone() => (HubConnectionOptions)MemberwiseClone();
 
@@ -70,12 +72,14 @@ public sealed class HubConnectionOptions
         {
             throw new ArgumentException("Timeouts must be positive (or infinite for KeepAliveInterval and ServerTimeout).");
         }
-        if (MaximumReceiveMessageSize <= 0)
-        {
-            throw new ArgumentException("MaximumReceiveMessageSize must be positive.");
-        }
         ArgumentNullException.ThrowIfNull(JsonOptions);
     }
 
     private static bool IsPositiveOrInfinite(TimeSpan value) => value > TimeSpan.Zero || value == Timeout.InfiniteTimeSpan;
+}
+
+public enum HubWireFormat
+{
+    MessagePack,
+    Json,
 }
