@@ -18,6 +18,8 @@ namespace LiveHelp.Client;
 /// </summary>
 public sealed class HubConnection : IAsyncDisposable
 {
+    private const string ServerClosePrefix = "The server closed the connection";
+
     private readonly HubConnectionOptions _options;
     private readonly Official.HubConnection _hub;
     private readonly EventQueue _events;
@@ -269,15 +271,13 @@ public sealed class HubConnection : IAsyncDisposable
         {
             return await call().ConfigureAwait(false);
         }
-        catch (HubException ex)
+        catch (HubException ex) when (!IsServerClose(ex))
         {
             throw LiveHelpHubException.FromServerError(ex.Message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            throw ex is LiveHelpConnectionException or ArgumentException or NotSupportedException
-                ? ex
-                : new LiveHelpConnectionException($"The call did not complete: {ex.Message}", ex);
+            throw ex is LiveHelpConnectionException or ArgumentException or NotSupportedException ? ex : Translate(ex);
         }
     }
 
@@ -378,9 +378,12 @@ public sealed class HubConnection : IAsyncDisposable
     private Task OnClosed(Exception? error)
     {
         Signal();
-        // Giving up reconnecting is reported by the official client as a cancellation; the last attempt's error says why.
+        // Giving up reconnecting is reported by the official client as a cancellation; the last attempt's error says
+        // why. Null is kept for a stop: a bare close from the server (a hub's Context.Abort()) says so.
         var reason = _stopping ? null : _policy.LastError ?? error;
-        var closed = reason is null ? null : Translate(reason, finalClose: _options.AutomaticReconnect);
+        var closed = _stopping ? null
+            : reason is null ? new LiveHelpConnectionException("The server closed the connection.", allowReconnect: false)
+            : Translate(reason, finalClose: _options.AutomaticReconnect);
         _events.Post(() => RaiseAsync(nameof(Closed), Closed, closed));
         return Task.CompletedTask;
     }
@@ -396,7 +399,7 @@ public sealed class HubConnection : IAsyncDisposable
         {
             return ProblemDetailsReader.FromStatus(status, refused.Message);
         }
-        if (error is HubException closedByServer)
+        if (error is HubException closedByServer && IsServerClose(closedByServer))
         {
             // "The server closed the connection with the following error: X"; without allowReconnect it is final.
             var text = closedByServer.Message;
@@ -406,6 +409,9 @@ public sealed class HubConnection : IAsyncDisposable
         var timeout = Find<TimeoutException>(error);
         return new LiveHelpConnectionException(error.Message, timeout ?? error);
     }
+
+    /// <summary>The official client fails pending calls with the server's close message as a HubException.</summary>
+    private static bool IsServerClose(HubException error) => error.Message.StartsWith(ServerClosePrefix, StringComparison.Ordinal);
 
     private static T? Find<T>(Exception? error)
         where T : Exception

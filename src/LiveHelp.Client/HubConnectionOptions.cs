@@ -12,15 +12,15 @@ public sealed class HubConnectionOptions
     /// <summary>Open the WebSocket directly, without POST /negotiate (for load balancers without sticky sessions).</summary>
     public bool SkipNegotiation { get; set; }
 
-    /// <summary>How often to ping the server when nothing else was sent; <see cref="Timeout.InfiniteTimeSpan"/> turns pings off.</summary>
+    /// <summary>How often to ping the server when nothing else was sent.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>No message from the server for this long means the connection is gone.</summary>
     public TimeSpan ServerTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How long one connection attempt may take, from negotiate (or opening the WebSocket) to the server's handshake
-    /// answer. An attempt that takes longer is given up and tried again after the next of <see cref="ReconnectDelays"/>,
+    /// How long each step of a connection attempt (negotiate, the WebSocket upgrade, the handshake) may wait for the
+    /// server. An attempt that waits longer is given up and tried again after the next of <see cref="ReconnectDelays"/>,
     /// when starting as when reconnecting: a node that accepts connections but never answers holds nobody up.
     /// </summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
@@ -68,14 +68,12 @@ public sealed class HubConnectionOptions
         {
             throw new ArgumentException("MaxReconnectAttempts cannot be negative.");
         }
-        if (!IsPositiveOrInfinite(KeepAliveInterval) || !IsPositiveOrInfinite(ServerTimeout) || ConnectTimeout <= TimeSpan.Zero)
+        if (KeepAliveInterval <= TimeSpan.Zero || ServerTimeout <= TimeSpan.Zero || ConnectTimeout <= TimeSpan.Zero)
         {
-            throw new ArgumentException("Timeouts must be positive (or infinite for KeepAliveInterval and ServerTimeout).");
+            throw new ArgumentException("KeepAliveInterval, ServerTimeout and ConnectTimeout must be positive.");
         }
         ArgumentNullException.ThrowIfNull(JsonOptions);
     }
-
-    private static bool IsPositiveOrInfinite(TimeSpan value) => value > TimeSpan.Zero || value == Timeout.InfiniteTimeSpan;
 }
 
 public enum HubWireFormat

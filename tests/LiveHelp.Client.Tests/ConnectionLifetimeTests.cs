@@ -347,6 +347,22 @@ public sealed class ConnectionLifetimeTests
     }
 
     [Fact]
+    public async Task A_server_that_closes_the_connection_ends_it_and_says_so()
+    {
+        await using var host = await HubHost.StartAsync();
+        await using var connection = new HubConnection(host.Url("hub"), new HubConnectionOptions { ReconnectDelays = [TimeSpan.Zero] });
+        var lifecycle = new Lifecycle(connection);
+        await connection.StartAsync();
+
+        await KillAsync(connection, "Abort");
+
+        var error = Assert.IsType<LiveHelpConnectionException>(await lifecycle.Closed.Task.Within());
+        Assert.False(error.AllowReconnect);
+        Assert.Equal(0, lifecycle.ReconnectingCount);
+        Assert.Equal(HubConnectionState.Disconnected, connection.State);
+    }
+
+    [Fact]
     public async Task No_automatic_reconnect_means_closed_on_drop()
     {
         await using var host = await HubHost.StartAsync();
