@@ -162,6 +162,9 @@ public abstract class ConversationClient : IAsyncDisposable
 
     private protected void Follow(string conversationId, bool open) => _log.Track(conversationId, open);
 
+    /// <summary>An event names the conversation: followed if new; one already left stays left.</summary>
+    private protected void Notice(string conversationId) => _log.Notice(conversationId);
+
     private protected void Unfollow(string conversationId) => _log.Track(conversationId, open: false);
 
     private protected static bool IsOpen(ConversationStatus status) => status is ConversationStatus.Queued or ConversationStatus.Active;

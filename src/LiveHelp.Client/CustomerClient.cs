@@ -11,12 +11,12 @@ public sealed class CustomerClient : ConversationClient
     {
         Connection.On<QueueUpdate>(Hub.Events.QueueUpdate, update =>
         {
-            Follow(update.ConversationId, open: true);
+            Notice(update.ConversationId);
             Raise(QueueUpdated, update);
         });
         Connection.On<AgentJoined>(Hub.Events.AgentJoined, joined =>
         {
-            Follow(joined.ConversationId, open: true);
+            Notice(joined.ConversationId);
             Raise(AgentJoined, joined);
         });
     }

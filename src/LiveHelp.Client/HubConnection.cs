@@ -1,26 +1,35 @@
-using System.Text.Json;
+using System.Net;
+using System.Net.WebSockets;
 using LiveHelp.Client.Internal;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Client;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Official = Microsoft.AspNetCore.SignalR.Client;
 
 namespace LiveHelp.Client;
 
 /// <summary>
-/// A SignalR connection speaking the JSON hub protocol over WebSockets, with keep-alive and automatic reconnect.
-/// Event handlers run one at a time, in the order the server sent the events.
+/// The official SignalR .NET client (WebSockets, MessagePack by default) with what LiveHelp clients rely on added:
+/// event handlers run one at a time in the order the server sent the events, on the same queue as the connection's own
+/// events; a connection attempt is bounded by <see cref="HubConnectionOptions.ConnectTimeout"/>, also at start;
+/// reconnecting stops on a refused token (401/403); failures come out as LiveHelp exceptions.
 /// </summary>
 public sealed class HubConnection : IAsyncDisposable
 {
+    private const string ServerClosePrefix = "The server closed the connection";
+
     private readonly HubConnectionOptions _options;
-    private readonly HandlerRegistry _handlers = new();
+    private readonly Official.HubConnection _hub;
     private readonly EventQueue _events;
-    private readonly SemaphoreSlim _lifecycle = new(1, 1);
-    private readonly object _stateGate = new();
-    private HubConnectionState _state = HubConnectionState.Disconnected;
-    private HubSession? _session;
-    private long _sessionNumber;
+    private readonly ReconnectPolicy _policy;
+    private readonly object _gate = new();
     private TaskCompletionSource _stateChanged = NewSignal();
-    private CancellationTokenSource? _lifetime;
-    private Task? _running;
-    private volatile bool _disposed;
+    private long _connectionNumber;
+    private volatile bool _starting;
+    private volatile bool _stopping;
+    private string? _token;
 
     public HubConnection(Uri hubUrl, HubConnectionOptions? options = null)
     {
@@ -29,32 +38,50 @@ public sealed class HubConnection : IAsyncDisposable
         _options = (options ?? new HubConnectionOptions()).Clone();
         _options.Validate();
         _events = new EventQueue(ex => ReportHandlerFailure("(event queue)", ex));
+        _policy = new ReconnectPolicy(_options);
+
+        var builder = new HubConnectionBuilder().WithUrl(hubUrl, http =>
+        {
+            http.Transports = HttpTransportType.WebSockets;
+            http.SkipNegotiation = _options.SkipNegotiation;
+            http.AccessTokenProvider = FetchTokenAsync;
+            // Negotiate is the only HTTP request; a node that takes it and never answers must not hold the attempt.
+            http.HttpMessageHandlerFactory = inner => new AttemptTimeout(_options.ConnectTimeout) { InnerHandler = inner };
+            http.WebSocketFactory = OpenWebSocketAsync;
+        });
+        if (_options.Format == HubWireFormat.Json)
+        {
+            builder.AddJsonProtocol(json => json.PayloadSerializerOptions = _options.JsonOptions);
+        }
+        else
+        {
+            builder.AddMessagePackProtocol();
+        }
+        if (_options.AutomaticReconnect)
+        {
+            builder.WithAutomaticReconnect(_policy);
+        }
+        _hub = builder.Build();
+        _hub.ServerTimeout = _options.ServerTimeout;
+        _hub.KeepAliveInterval = _options.KeepAliveInterval;
+        _hub.HandshakeTimeout = _options.ConnectTimeout;
+        _hub.Reconnecting += OnReconnecting;
+        _hub.Reconnected += OnReconnected;
+        _hub.Closed += OnClosed;
     }
 
     public Uri HubUrl { get; }
 
-    public HubConnectionState State
+    public HubConnectionState State => _starting ? HubConnectionState.Connecting : _hub.State switch
     {
-        get
-        {
-            lock (_stateGate)
-            {
-                return _state;
-            }
-        }
-    }
+        Official.HubConnectionState.Connected => HubConnectionState.Connected,
+        Official.HubConnectionState.Connecting => HubConnectionState.Connecting,
+        Official.HubConnectionState.Reconnecting => HubConnectionState.Reconnecting,
+        _ => HubConnectionState.Disconnected,
+    };
 
     /// <summary>The server's id for the current connection; changes on every reconnect. Null with SkipNegotiation.</summary>
-    public string? ConnectionId
-    {
-        get
-        {
-            lock (_stateGate)
-            {
-                return _session?.ConnectionId;
-            }
-        }
-    }
+    public string? ConnectionId => _hub.ConnectionId;
 
     /// <summary>The connection dropped; the argument says why. Calls fail until <see cref="Reconnected"/>.</summary>
     public event Func<Exception?, Task>? Reconnecting;
@@ -65,85 +92,78 @@ public sealed class HubConnection : IAsyncDisposable
     /// <summary>The connection is over: stopped (null), refused by the server, or reconnecting gave up.</summary>
     public event Func<Exception?, Task>? Closed;
 
+    /// <summary>
+    /// Connects. An attempt that timed out (a node that accepts connections but never answers) is tried again as a
+    /// reconnect would be, since the next one may reach another node; any other failure is the caller's.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_hub.State != Official.HubConnectionState.Disconnected || _starting)
+        {
+            throw new InvalidOperationException($"The connection cannot be started while it is {State}.");
+        }
+        _starting = true;
+        _stopping = false;
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (State != HubConnectionState.Disconnected)
+            for (var attempt = 0; ; attempt++)
             {
-                throw new InvalidOperationException($"The connection cannot be started while it is {State}.");
+                try
+                {
+                    await _hub.StartAsync(cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && Find<TimeoutException>(ex) is not null
+                    && _options.AutomaticReconnect && (_options.MaxReconnectAttempts is not { } max || attempt < max))
+                {
+                    await Task.Delay(_options.ReconnectDelay(attempt), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw Translate(ex);
+                }
             }
-            var lifetime = new CancellationTokenSource();
-            Volatile.Write(ref _lifetime, lifetime);
-            SetState(HubConnectionState.Connecting, null);
-            HubSession session;
-            try
-            {
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.Token);
-                session = await ConnectFirstAsync(linked.Token).ConfigureAwait(false);
-            }
-            catch
-            {
-                SetState(HubConnectionState.Disconnected, null);
-                throw;
-            }
-            SetState(HubConnectionState.Connected, session);
-            _running = Task.Run(() => RunAsync(session, lifetime.Token));
         }
         finally
         {
-            _lifecycle.Release();
+            _starting = false;
         }
+        NewConnection();
     }
 
     /// <summary>Closes the connection without reconnecting; pending calls fail. <see cref="Closed"/> is raised with null.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        Volatile.Read(ref _lifetime)?.Cancel();
-        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var running = _running;
-            _running = null;
-            if (running is not null)
-            {
-                await running.ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
+        _stopping = true;
+        await _hub.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_disposed)
-        {
-            return;
-        }
-        _disposed = true;
-        await StopAsync().ConfigureAwait(false);
+        _stopping = true;
+        await _hub.DisposeAsync().ConfigureAwait(false);
         _events.Complete();
     }
 
     /// <summary>Calls a hub method and waits for its result.</summary>
-    public async Task<T> InvokeCoreAsync<T>(string methodName, IReadOnlyList<object?> arguments, CancellationToken cancellationToken = default)
-    {
-        var result = await CurrentSession().InvokeAsync(methodName, arguments, cancellationToken).ConfigureAwait(false);
-        return result is { ValueKind: not JsonValueKind.Null } element ? element.Deserialize<T>(_options.JsonOptions)! : default!;
-    }
+    public Task<T> InvokeCoreAsync<T>(string methodName, IReadOnlyList<object?> arguments, CancellationToken cancellationToken = default) =>
+        CallAsync(() => _hub.InvokeCoreAsync<T>(methodName, [.. arguments], cancellationToken), cancellationToken);
 
     /// <summary>Calls a hub method and waits for it to finish, ignoring any result.</summary>
     public Task InvokeCoreAsync(string methodName, IReadOnlyList<object?> arguments, CancellationToken cancellationToken = default) =>
-        CurrentSession().InvokeAsync(methodName, arguments, cancellationToken);
+        CallAsync(async () =>
+        {
+            await _hub.InvokeCoreAsync(methodName, [.. arguments], cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
     /// <summary>Calls a hub method without waiting for (or learning of) its outcome.</summary>
     public Task SendCoreAsync(string methodName, IReadOnlyList<object?> arguments, CancellationToken cancellationToken = default) =>
-        CurrentSession().SendInvocationAsync(methodName, arguments, cancellationToken);
+        CallAsync(async () =>
+        {
+            await _hub.SendCoreAsync(methodName, [.. arguments], cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
     public Task<T> InvokeAsync<T>(string methodName, CancellationToken cancellationToken = default) =>
         InvokeCoreAsync<T>(methodName, [], cancellationToken);
@@ -197,31 +217,22 @@ public sealed class HubConnection : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(eventName);
         ArgumentNullException.ThrowIfNull(handler);
-        return _handlers.Add(eventName, arguments => handler(ReadArgument<T>(arguments, 0)));
+        return _hub.On<T>(eventName, argument => Queue(eventName, () => handler(argument)));
     }
 
-    /// <summary>Handles an event whatever its arguments.</summary>
+    /// <summary>Handles an event that carries no arguments.</summary>
     public IDisposable On(string eventName, Func<Task> handler)
     {
         ArgumentException.ThrowIfNullOrEmpty(eventName);
         ArgumentNullException.ThrowIfNull(handler);
-        return _handlers.Add(eventName, _ => handler());
+        return _hub.On(eventName, () => Queue(eventName, handler));
     }
 
     /// <summary>Queues work behind the events received so far, on the same ordered queue as event handlers.</summary>
     internal void Post(Func<Task> work) => _events.Post(work);
 
     /// <summary>A number that changes with every new connection; see <see cref="WaitForNewConnectionAsync"/>.</summary>
-    internal long ConnectionNumber
-    {
-        get
-        {
-            lock (_stateGate)
-            {
-                return _sessionNumber;
-            }
-        }
-    }
+    internal long ConnectionNumber => Interlocked.Read(ref _connectionNumber);
 
     /// <summary>Waits until a connection newer than <paramref name="after"/> is up; throws once the connection is closed.</summary>
     internal async Task WaitForNewConnectionAsync(long after, CancellationToken cancellationToken)
@@ -229,168 +240,194 @@ public sealed class HubConnection : IAsyncDisposable
         while (true)
         {
             Task changed;
-            lock (_stateGate)
+            lock (_gate)
             {
-                if (_state == HubConnectionState.Connected && _sessionNumber > after)
-                {
-                    return;
-                }
-                if (_state == HubConnectionState.Disconnected)
-                {
-                    throw new LiveHelpConnectionException("The connection is closed.", allowReconnect: false);
-                }
                 changed = _stateChanged.Task;
+            }
+            var state = State;
+            if (state == HubConnectionState.Connected && ConnectionNumber > after)
+            {
+                return;
+            }
+            if (state == HubConnectionState.Disconnected)
+            {
+                throw new LiveHelpConnectionException("The connection is closed.", allowReconnect: false);
             }
             await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private T ReadArgument<T>(JsonElement arguments, int index) =>
-        arguments.ValueKind == JsonValueKind.Array && arguments.GetArrayLength() > index
-            ? arguments[index].Deserialize<T>(_options.JsonOptions)!
-            : default!;
-
-    private HubSession CurrentSession()
+    /// <summary>Runs a call; a refusal becomes a <see cref="LiveHelpHubException"/>, a lost connection a <see cref="LiveHelpConnectionException"/>.</summary>
+    private async Task<T> CallAsync<T>(Func<Task<T>> call, CancellationToken ct)
     {
-        lock (_stateGate)
+        switch (State)
         {
-            return _state switch
-            {
-                HubConnectionState.Connected when _session is not null => _session,
-                HubConnectionState.Disconnected => throw new InvalidOperationException("The connection is not started."),
-                _ => throw new LiveHelpConnectionException($"The connection is not connected ({_state})."),
-            };
+            case HubConnectionState.Disconnected:
+                throw new InvalidOperationException("The connection is not started.");
+            case not HubConnectionState.Connected:
+                throw new LiveHelpConnectionException($"The connection is not connected ({State}).");
+        }
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (HubException ex) when (!IsServerClose(ex))
+        {
+            throw LiveHelpHubException.FromServerError(ex.Message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            throw ex is LiveHelpConnectionException or ArgumentException or NotSupportedException ? ex : Translate(ex);
         }
     }
 
-    private void OnInvocation(string target, JsonElement arguments) =>
-        _events.Post(() => DispatchAsync(target, arguments));
-
-    private async Task DispatchAsync(string target, JsonElement arguments)
+    private Task Queue(string eventName, Func<Task> handler)
     {
-        foreach (var handler in _handlers.Get(target))
+        _events.Post(async () =>
         {
             try
             {
-                await handler(arguments).ConfigureAwait(false);
+                await handler().ConfigureAwait(false);
             }
             catch (Exception ex)
             {
-                ReportHandlerFailure(target, ex);
+                ReportHandlerFailure(eventName, ex);
             }
-        }
+        });
+        return Task.CompletedTask;
     }
 
-    /// <summary>Owns the connection from start to close: watches the session, reconnects, and closes on stop.</summary>
-    private async Task RunAsync(HubSession session, CancellationToken lifetime)
+    private async Task<string?> FetchTokenAsync()
     {
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var registration = lifetime.Register(() => stopped.TrySetResult());
-        while (true)
-        {
-            await Task.WhenAny(session.Ended, stopped.Task).ConfigureAwait(false);
-            if (lifetime.IsCancellationRequested)
-            {
-                await session.CloseAsync().ConfigureAwait(false);
-                await session.DisposeAsync().ConfigureAwait(false);
-                Finish(null);
-                return;
-            }
-            var end = await session.Ended.ConfigureAwait(false);
-            await session.DisposeAsync().ConfigureAwait(false);
-            if (!_options.AutomaticReconnect || !end.AllowReconnect)
-            {
-                Finish(end);
-                return;
-            }
-            SetState(HubConnectionState.Reconnecting, null);
-            _events.Post(() => RaiseAsync(nameof(Reconnecting), Reconnecting, end));
-            var (next, lastError) = await ReconnectAsync(end, lifetime).ConfigureAwait(false);
-            if (next is null)
-            {
-                Finish(lifetime.IsCancellationRequested ? null : lastError);
-                return;
-            }
-            SetState(HubConnectionState.Connected, next);
-            _events.Post(() => RaiseAsync(nameof(Reconnected), Reconnected, next.ConnectionId));
-            session = next;
-        }
+        var token = _options.AccessTokenProvider is { } provider ? await provider().ConfigureAwait(false) : null;
+        Volatile.Write(ref _token, token);
+        return token;
     }
 
     /// <summary>
-    /// The first connection. An attempt that timed out (a node that accepts connections but never answers) is tried
-    /// again as a reconnect would be, since the next one may reach another node; any other failure is the caller's.
+    /// Opens the WebSocket as the official client would, within the connect timeout, with the token that negotiate
+    /// used (fetched here when negotiation is skipped); a refused upgrade carries its HTTP status.
     /// </summary>
-    private async Task<HubSession> ConnectFirstAsync(CancellationToken ct)
+    private async ValueTask<WebSocket> OpenWebSocketAsync(WebSocketConnectionContext context, CancellationToken ct)
     {
-        for (var attempt = 0; ; attempt++)
+        var token = _options.SkipNegotiation ? await FetchTokenAsync().ConfigureAwait(false) : Volatile.Read(ref _token);
+        var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        if (!string.IsNullOrEmpty(token))
         {
-            try
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+        }
+        _options.ConfigureWebSocket?.Invoke(socket.Options);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        attempt.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            await socket.ConnectAsync(context.Uri, attempt.Token).ConfigureAwait(false);
+            return socket;
+        }
+        catch (Exception ex)
+        {
+            var status = socket.HttpStatusCode;
+            socket.Dispose();
+            if (attempt.IsCancellationRequested && !ct.IsCancellationRequested)
             {
-                return await HubSession.ConnectAsync(HubUrl, _options, OnInvocation, ct).ConfigureAwait(false);
+                throw new TimeoutException($"The server did not answer within the connect timeout ({_options.ConnectTimeout}).", ex);
             }
-            catch (LiveHelpConnectionException ex) when (ex.InnerException is TimeoutException
-                && _options.AutomaticReconnect && (_options.MaxReconnectAttempts is not { } max || attempt < max))
+            if (status is not 0 and not HttpStatusCode.SwitchingProtocols)
             {
-                await Task.Delay(ReconnectDelay(attempt), ct).ConfigureAwait(false);
+                throw new HttpRequestException($"The WebSocket upgrade was answered {(int)status}.", ex, status);
             }
+            throw;
         }
     }
 
-    private async Task<(HubSession? Session, Exception? LastError)> ReconnectAsync(Exception firstError, CancellationToken lifetime)
+    private void NewConnection()
     {
-        var lastError = firstError;
-        for (var attempt = 0; _options.MaxReconnectAttempts is not { } max || attempt < max; attempt++)
-        {
-            var delay = ReconnectDelay(attempt);
-            try
-            {
-                if (delay > TimeSpan.Zero)
-                {
-                    await Task.Delay(delay, lifetime).ConfigureAwait(false);
-                }
-                return (await HubSession.ConnectAsync(HubUrl, _options, OnInvocation, lifetime).ConfigureAwait(false), null);
-            }
-            catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
-            {
-                return (null, null);
-            }
-            catch (Exception ex)
-            {
-                lastError = ex;
-                // Refused credentials (a disabled account, an expired sign-in) will not get better by retrying.
-                if (ex is LiveHelpConnectionException { AllowReconnect: false } or LiveHelpApiException { Status: 401 or 403 })
-                {
-                    break;
-                }
-            }
-        }
-        return (null, lastError);
+        Interlocked.Increment(ref _connectionNumber);
+        Signal();
     }
 
-    private TimeSpan ReconnectDelay(int attempt) => _options.ReconnectDelays[Math.Min(attempt, _options.ReconnectDelays.Count - 1)];
-
-    private void Finish(Exception? error)
-    {
-        SetState(HubConnectionState.Disconnected, null);
-        _events.Post(() => RaiseAsync(nameof(Closed), Closed, error));
-    }
-
-    private void SetState(HubConnectionState state, HubSession? session)
+    private void Signal()
     {
         TaskCompletionSource changed;
-        lock (_stateGate)
+        lock (_gate)
         {
-            _state = state;
-            if (session is not null && !ReferenceEquals(session, _session))
-            {
-                _sessionNumber++;
-            }
-            _session = session;
             changed = _stateChanged;
             _stateChanged = NewSignal();
         }
         changed.TrySetResult();
+    }
+
+    private Task OnReconnecting(Exception? error)
+    {
+        _policy.Reset();
+        Signal();
+        var reason = error is null ? null : Translate(error);
+        _events.Post(() => RaiseAsync(nameof(Reconnecting), Reconnecting, reason));
+        return Task.CompletedTask;
+    }
+
+    private Task OnReconnected(string? connectionId)
+    {
+        _policy.Reset();
+        NewConnection();
+        _events.Post(() => RaiseAsync(nameof(Reconnected), Reconnected, connectionId));
+        return Task.CompletedTask;
+    }
+
+    private Task OnClosed(Exception? error)
+    {
+        Signal();
+        // Giving up reconnecting is reported by the official client as a cancellation; the last attempt's error says
+        // why. Null is kept for a stop: a bare close from the server (a hub's Context.Abort()) says so.
+        var reason = _stopping ? null : _policy.LastError ?? error;
+        var closed = _stopping ? null
+            : reason is null ? new LiveHelpConnectionException("The server closed the connection.", allowReconnect: false)
+            : Translate(reason, finalClose: _options.AutomaticReconnect);
+        _events.Post(() => RaiseAsync(nameof(Closed), Closed, closed));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>What the caller sees of a connection failure.</summary>
+    private static Exception Translate(Exception error, bool finalClose = false)
+    {
+        if (error is LiveHelpConnectionException or LiveHelpApiException)
+        {
+            return error;
+        }
+        if (Find<HttpRequestException>(error) is { StatusCode: { } status } refused)
+        {
+            return ProblemDetailsReader.FromStatus(status, refused.Message);
+        }
+        if (error is HubException closedByServer && IsServerClose(closedByServer))
+        {
+            // "The server closed the connection with the following error: X"; without allowReconnect it is final.
+            var text = closedByServer.Message;
+            var colon = text.IndexOf(": ", StringComparison.Ordinal);
+            return new LiveHelpConnectionException(text, error, colon < 0 ? text : text[(colon + 2)..], allowReconnect: !finalClose);
+        }
+        var timeout = Find<TimeoutException>(error);
+        return new LiveHelpConnectionException(error.Message, timeout ?? error);
+    }
+
+    /// <summary>The official client fails pending calls with the server's close message as a HubException.</summary>
+    private static bool IsServerClose(HubException error) => error.Message.StartsWith(ServerClosePrefix, StringComparison.Ordinal);
+
+    private static T? Find<T>(Exception? error)
+        where T : Exception
+    {
+        for (; error is not null; error = error.InnerException)
+        {
+            if (error is T found)
+            {
+                return found;
+            }
+            if (error is AggregateException aggregate)
+            {
+                return aggregate.InnerExceptions.Select(Find<T>).FirstOrDefault(e => e is not null);
+            }
+        }
+        return null;
     }
 
     private async Task RaiseAsync<TArg>(string eventName, Func<TArg, Task>? handlers, TArg argument)
@@ -424,4 +461,52 @@ public sealed class HubConnection : IAsyncDisposable
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// The reconnect delays of the options, up to MaxReconnectAttempts; a refused token (401/403) ends reconnecting at
+    /// once, since it will not get better by retrying.
+    /// </summary>
+    private sealed class ReconnectPolicy(HubConnectionOptions options) : IRetryPolicy
+    {
+        private Exception? _lastError;
+
+        public Exception? LastError => Volatile.Read(ref _lastError);
+
+        public void Reset() => Volatile.Write(ref _lastError, null);
+
+        public TimeSpan? NextRetryDelay(RetryContext retryContext)
+        {
+            if (retryContext.PreviousRetryCount > 0)
+            {
+                Volatile.Write(ref _lastError, retryContext.RetryReason);
+                if (Find<HttpRequestException>(retryContext.RetryReason) is { StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden })
+                {
+                    return null;
+                }
+            }
+            if (options.MaxReconnectAttempts is { } max && retryContext.PreviousRetryCount >= max)
+            {
+                return null;
+            }
+            return options.ReconnectDelay((int)Math.Min(retryContext.PreviousRetryCount, int.MaxValue));
+        }
+    }
+
+    /// <summary>Gives each HTTP request of a connection attempt (negotiate) the connect timeout.</summary>
+    private sealed class AttemptTimeout(TimeSpan timeout) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attempt.CancelAfter(timeout);
+            try
+            {
+                return await base.SendAsync(request, attempt.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"The server did not answer within the connect timeout ({timeout}).", ex);
+            }
+        }
+    }
 }

@@ -12,15 +12,15 @@ public sealed class HubConnectionOptions
     /// <summary>Open the WebSocket directly, without POST /negotiate (for load balancers without sticky sessions).</summary>
     public bool SkipNegotiation { get; set; }
 
-    /// <summary>How often to ping the server when nothing else was sent; <see cref="Timeout.InfiniteTimeSpan"/> turns pings off.</summary>
+    /// <summary>How often to ping the server when nothing else was sent.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>No message from the server for this long means the connection is gone.</summary>
     public TimeSpan ServerTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How long one connection attempt may take, from negotiate (or opening the WebSocket) to the server's handshake
-    /// answer. An attempt that takes longer is given up and tried again after the next of <see cref="ReconnectDelays"/>,
+    /// How long each step of a connection attempt (negotiate, the WebSocket upgrade, the handshake) may wait for the
+    /// server. An attempt that waits longer is given up and tried again after the next of <see cref="ReconnectDelays"/>,
     /// when starting as when reconnecting: a node that accepts connections but never answers holds nobody up.
     /// </summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
@@ -40,19 +40,21 @@ public sealed class HubConnectionOptions
     /// <summary>Give up after this many failed attempts in a row; null never gives up.</summary>
     public int? MaxReconnectAttempts { get; set; }
 
-    /// <summary>A single incoming message larger than this drops the connection.</summary>
-    public long MaximumReceiveMessageSize { get; set; } = 32 * 1024 * 1024;
+    /// <summary>The hub protocol: MessagePack (compact, the default) or JSON (what the browser widget speaks).</summary>
+    public HubWireFormat Format { get; set; } = HubWireFormat.MessagePack;
 
-    /// <summary>Web defaults with enums as camelCase strings, as the LiveHelp server is configured.</summary>
+    /// <summary>Web defaults with enums as camelCase strings, as the LiveHelp server is configured; for the HTTP API and the JSON hub protocol.</summary>
     public JsonSerializerOptions JsonOptions { get; set; } = LiveHelpJson.CreateOptions();
 
-    /// <summary>Used for negotiation and the HTTP API; a shared client when null.</summary>
+    /// <summary>Used for the HTTP API (sign-in, visitor tokens); a shared client when null.</summary>
     public HttpClient? HttpClient { get; set; }
 
     public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; set; }
 
     /// <summary>Told about exceptions thrown by event handlers (the event name, the exception); they are otherwise swallowed.</summary>
     public Action<string, Exception>? HandlerFailed { get; set; }
+
+    internal TimeSpan ReconnectDelay(int attempt) => ReconnectDelays[Math.Min(attempt, ReconnectDelays.Count - 1)];
 
     internal HubConnectionOptions Clone() => (HubConnectionOptions)MemberwiseClone();
 
@@ -66,16 +68,16 @@ public sealed class HubConnectionOptions
         {
             throw new ArgumentException("MaxReconnectAttempts cannot be negative.");
         }
-        if (!IsPositiveOrInfinite(KeepAliveInterval) || !IsPositiveOrInfinite(ServerTimeout) || ConnectTimeout <= TimeSpan.Zero)
+        if (KeepAliveInterval <= TimeSpan.Zero || ServerTimeout <= TimeSpan.Zero || ConnectTimeout <= TimeSpan.Zero)
         {
-            throw new ArgumentException("Timeouts must be positive (or infinite for KeepAliveInterval and ServerTimeout).");
-        }
-        if (MaximumReceiveMessageSize <= 0)
-        {
-            throw new ArgumentException("MaximumReceiveMessageSize must be positive.");
+            throw new ArgumentException("KeepAliveInterval, ServerTimeout and ConnectTimeout must be positive.");
         }
         ArgumentNullException.ThrowIfNull(JsonOptions);
     }
+}
 
-    private static bool IsPositiveOrInfinite(TimeSpan value) => value > TimeSpan.Zero || value == Timeout.InfiniteTimeSpan;
+public enum HubWireFormat
+{
+    MessagePack,
+    Json,
 }

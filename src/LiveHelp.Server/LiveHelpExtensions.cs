@@ -9,6 +9,7 @@ using LiveHelp.Server.Api;
 using LiveHelp.Server.Auth;
 using LiveHelp.Server.Help;
 using LiveHelp.Server.Hubs;
+using MessagePack.Resolvers;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Cors.Infrastructure;
@@ -80,8 +81,11 @@ public static class LiveHelpExtensions
             o.AddFilter<ErrorCodeFilter>();
             o.AddFilter<StaffConnections>();
         });
+        // JSON for the browser widget and console, MessagePack for the .NET SDK; both answer refusals with a code.
         signalR.AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new TolerantEnumConverter()));
-        CodedJsonHubProtocol.Register(services);
+        signalR.AddMessagePackProtocol(o => o.SerializerOptions = o.SerializerOptions.WithResolver(
+            CompositeResolver.Create(CompilerListResolver.Instance, o.SerializerOptions.Resolver)));
+        CodedHubProtocol.Register(services);
         builder.Logging.AddFilter(ErrorCodeFilter.DispatcherCategory, LogLevel.None);
         return builder;
     }

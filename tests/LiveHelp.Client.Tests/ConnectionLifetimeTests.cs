@@ -126,10 +126,8 @@ public sealed class ConnectionLifetimeTests
         await Assert.ThrowsAsync<LiveHelpConnectionException>(() => connection.InvokeAsync<string>("Echo", "x"));
     }
 
-    [Theory]
-    [InlineData("Abort")]
-    [InlineData("Drop")]
-    public async Task Reconnects_after_the_server_aborts_the_connection(string how)
+    [Fact]
+    public async Task Reconnects_after_the_connection_drops()
     {
         await using var host = await HubHost.StartAsync();
         var tokens = 0;
@@ -148,7 +146,7 @@ public sealed class ConnectionLifetimeTests
         await connection.StartAsync();
         var firstId = connection.ConnectionId;
 
-        await KillAsync(connection, how);
+        await KillAsync(connection, "Drop");
         var error = await lifecycle.Reconnecting.Task.Within();
         var newId = await lifecycle.Reconnected.Task.Within();
 
@@ -173,7 +171,7 @@ public sealed class ConnectionLifetimeTests
         await connection.StartAsync();
 
         var slow = connection.InvokeAsync<int>("Slow", 30_000);
-        await KillAsync(connection, "Abort");
+        await KillAsync(connection, "Drop");
 
         var error = await Assert.ThrowsAsync<LiveHelpConnectionException>(() => slow.Within());
         Assert.True(error.AllowReconnect);
@@ -216,7 +214,7 @@ public sealed class ConnectionLifetimeTests
         var lifecycle = new Lifecycle(connection);
         await connection.StartAsync();
 
-        await KillAsync(connection, "Abort");
+        await KillAsync(connection, "Drop");
         var error = await lifecycle.Closed.Task.Within();
 
         Assert.Equal(503, Assert.IsType<LiveHelpApiException>(error).Status);
@@ -240,7 +238,7 @@ public sealed class ConnectionLifetimeTests
         var lifecycle = new Lifecycle(connection);
         await connection.StartAsync();
 
-        await KillAsync(connection, "Abort");
+        await KillAsync(connection, "Drop");
         var error = await lifecycle.Closed.Task.Within();
 
         Assert.Equal(401, Assert.IsType<LiveHelpApiException>(error).Status);
@@ -277,7 +275,7 @@ public sealed class ConnectionLifetimeTests
         var lifecycle = new Lifecycle(connection);
         await connection.StartAsync();
 
-        await KillAsync(connection, "Abort");
+        await KillAsync(connection, "Drop");
         await lifecycle.Reconnecting.Task.Within();
         await connection.StopAsync().Within();
 
@@ -340,12 +338,28 @@ public sealed class ConnectionLifetimeTests
         var lifecycle = new Lifecycle(connection);
         await connection.StartAsync();
 
-        await KillAsync(connection, "Abort");
+        await KillAsync(connection, "Drop");
         await lifecycle.Reconnected.Task.Within();
 
         Assert.Equal("back", await connection.InvokeAsync<string>("Echo", "back"));
         Assert.Equal(3, balancer.Accepted);
         Assert.False(lifecycle.Closed.Task.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_server_that_closes_the_connection_ends_it_and_says_so()
+    {
+        await using var host = await HubHost.StartAsync();
+        await using var connection = new HubConnection(host.Url("hub"), new HubConnectionOptions { ReconnectDelays = [TimeSpan.Zero] });
+        var lifecycle = new Lifecycle(connection);
+        await connection.StartAsync();
+
+        await KillAsync(connection, "Abort");
+
+        var error = Assert.IsType<LiveHelpConnectionException>(await lifecycle.Closed.Task.Within());
+        Assert.False(error.AllowReconnect);
+        Assert.Equal(0, lifecycle.ReconnectingCount);
+        Assert.Equal(HubConnectionState.Disconnected, connection.State);
     }
 
     [Fact]
@@ -356,7 +370,7 @@ public sealed class ConnectionLifetimeTests
         var lifecycle = new Lifecycle(connection);
         await connection.StartAsync();
 
-        await KillAsync(connection, "Abort");
+        await KillAsync(connection, "Drop");
 
         Assert.IsType<LiveHelpConnectionException>(await lifecycle.Closed.Task.Within());
         Assert.Equal(0, lifecycle.ReconnectingCount);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using LiveHelp.Client.Tests.Hosting;
 using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
+using LiveHelp.Core.Conversations;
 
 namespace LiveHelp.Client.Tests;
 
@@ -30,9 +31,32 @@ public sealed class HubConnectionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Typed_results_and_arguments_carry_enums_as_camel_case_strings()
+    public async Task Typed_results_and_arguments_round_trip_over_message_pack_by_default()
     {
         await using var connection = Connect();
+        await connection.StartAsync();
+
+        var status = new StatusChanged(AgentStatus.Online, "back from lunch");
+        var view = new ConversationView
+        {
+            Id = "c1",
+            Topic = "billing",
+            Mode = HelpMode.Mayday,
+            Status = ConversationStatus.Active,
+            PreQualification = new PreQualification { Details = "Charged twice", DeviceModel = "Fire HD 10" },
+            CreatedAt = new DateTimeOffset(2026, 12, 7, 18, 0, 0, TimeSpan.FromHours(1)),
+            ClosedAt = null,
+            Rating = 5,
+        };
+
+        Assert.Equal(status, await connection.InvokeAsync<StatusChanged>("EchoStatus", status));
+        Assert.Equal(view, await connection.InvokeAsync<ConversationView>("EchoView", view));
+    }
+
+    [Fact]
+    public async Task Typed_results_and_arguments_carry_enums_as_camel_case_strings_over_json()
+    {
+        await using var connection = Connect(new HubConnectionOptions { Format = HubWireFormat.Json });
         await connection.StartAsync();
 
         var sent = new StatusChanged(AgentStatus.Online, "back from lunch");
@@ -238,7 +262,8 @@ public sealed class HubConnectionTests : IAsyncLifetime
         });
         await connection.StartAsync();
 
-        Assert.Equal(HubHost.SecretToken, await connection.InvokeAsync<string>("AccessToken"));
+        // In a header, not in the URL, where proxies and access logs would keep it.
+        Assert.Equal("", await connection.InvokeAsync<string>("AccessToken"));
         Assert.Equal("Bearer " + HubHost.SecretToken, await connection.InvokeAsync<string>("AuthorizationHeader"));
         Assert.Equal(["Bearer " + HubHost.SecretToken], _host.Log.NegotiateAuthorizations);
         Assert.Equal(1, asked);
@@ -269,7 +294,7 @@ public sealed class HubConnectionTests : IAsyncLifetime
         });
         await connection.StartAsync();
 
-        Assert.Equal(HubHost.SecretToken, await connection.InvokeAsync<string>("AccessToken"));
+        Assert.Equal("Bearer " + HubHost.SecretToken, await connection.InvokeAsync<string>("AuthorizationHeader"));
         Assert.Equal(0, _host.Log.Negotiations);
     }
 

@@ -9,10 +9,17 @@ namespace LiveHelp.Server.Tests;
 /// <summary>Calls whose arguments SignalR cannot bind never reach the hub; they are still refused with a code and change nothing.</summary>
 public sealed class MalformedCallTests : ServerTest
 {
-    [Fact]
-    public async Task Arguments_of_the_wrong_type_are_refused_as_invalid_input_and_change_nothing()
+    [Theory]
+    [InlineData(HubWireFormat.MessagePack)]
+    [InlineData(HubWireFormat.Json)]
+    public async Task Arguments_of_the_wrong_type_are_refused_as_invalid_input_and_change_nothing(HubWireFormat format)
     {
-        var (customer, ann, id) = await ConversationAsync(await AgentAsync("ann"));
+        var options = FastReconnect;
+        options.Format = format;
+        await Host.CreateAgentAsync("ann", ["general"], 3, false, Roles.Agent);
+        var agent = Track(await AgentClient.SignInAsync(Host.BaseUri, "ann", LiveHelpHost.Password("ann"), options));
+        await agent.SetStatusAsync(AgentStatus.Online);
+        var (customer, ann, id) = await ConversationAsync(agent, Track(await CustomerClient.ConnectAsync(Host.BaseUri, options: options)));
         await customer.SendMessageAsync(id, "Hello");
         var before = await StateAsync(ann, id);
 

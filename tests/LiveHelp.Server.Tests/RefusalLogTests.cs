@@ -39,7 +39,7 @@ public sealed class RefusalLogTests : ServerTest
         refusals.Add((await RefusedAsync(() => customer.ResumeAsync("c_" + Guid.NewGuid().ToString("N"), 0))).Code);
         refusals.Add((await RefusedAsync(() => ann.AddNoteAsync(id, new string('x', 5000)))).Code);
         refusals.Add((await RefusedAsync(() => customer.Connection.InvokeAsync<ResumeResult>(Hub.Methods.Resume, id, "abc"))).Code);
-        refusals.Add((await RefusedAsync(() => customer.Connection.InvokeAsync(Hub.Methods.SetStatus, "online"))).Code);
+        refusals.Add((await RefusedAsync(() => customer.Connection.InvokeAsync(Hub.Methods.SetStatus, AgentStatus.Online))).Code);
         await ann.CloseAsync(id);
         await customer.RateAsync(id, 5);
         refusals.Add((await RefusedAsync(() => customer.RateAsync(id, 4))).Code);

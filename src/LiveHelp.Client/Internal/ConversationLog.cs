@@ -20,6 +20,15 @@ internal sealed class ConversationLog
         }
     }
 
+    /// <summary>Starts following a conversation an event names, unless it is known already (an event may arrive after a cancel).</summary>
+    public void Notice(string conversationId)
+    {
+        lock (_gate)
+        {
+            _ = GetOrAdd(conversationId);
+        }
+    }
+
     /// <summary>Records a message; false when this (conversation, seq) was seen before.</summary>
     public bool Add(Message message)
     {

@@ -20,8 +20,8 @@ internal static class ProblemDetailsReader
                 var root = document.RootElement;
                 if (root.ValueKind == JsonValueKind.Object)
                 {
-                    code = HubProtocol.ReadString(root, "code");
-                    message = HubProtocol.ReadString(root, "detail") ?? HubProtocol.ReadString(root, "title") ?? HubProtocol.ReadString(root, "error");
+                    code = ReadString(root, "code");
+                    message = ReadString(root, "detail") ?? ReadString(root, "title") ?? ReadString(root, "error");
                 }
             }
         }
@@ -33,6 +33,12 @@ internal static class ProblemDetailsReader
         message ??= $"HTTP {status} {response.ReasonPhrase}".TrimEnd();
         return new LiveHelpApiException(code, status, message);
     }
+
+    /// <summary>A refusal known only by its status (negotiate or the WebSocket upgrade answered it).</summary>
+    public static LiveHelpApiException FromStatus(HttpStatusCode status, string message) => new(DefaultCode(status), (int)status, message);
+
+    private static string? ReadString(JsonElement record, string name) =>
+        record.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static string DefaultCode(HttpStatusCode status) => status switch
     {

@@ -14,8 +14,8 @@ namespace LiveHelp.Client.Tests.Hosting;
 
 /// <summary>
 /// A real Kestrel server on 127.0.0.1 with a free port, hosting the test hubs:
-/// /hub (TestHub), /secure/hub (TestHub behind a bearer-token check), /mini (a small LiveHelp hub and HTTP API) and
-/// /raw/{script} (scripted WebSocket peers for framing and close cases).
+/// /hub (TestHub), /secure/hub (TestHub behind a bearer-token check) and /mini (a small LiveHelp hub and HTTP API),
+/// speaking JSON and MessagePack.
 /// </summary>
 public sealed class HubHost : IAsyncDisposable
 {
@@ -54,7 +54,8 @@ public sealed class HubHost : IAsyncDisposable
                 options.MaximumReceiveMessageSize = 8 * 1024 * 1024;
                 configureHub?.Invoke(options);
             })
-            .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+            .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)))
+            .AddMessagePackProtocol();
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
 
@@ -89,7 +90,6 @@ public sealed class HubHost : IAsyncDisposable
         app.MapHub<TestHub>("/secure/hub");
         app.MapHub<MiniLiveHelpHub>("/mini/hub");
         MiniApi.Map(app);
-        app.Map("/raw/{script}", RawPeer.RunAsync);
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

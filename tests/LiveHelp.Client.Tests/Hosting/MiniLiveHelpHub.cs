@@ -55,7 +55,8 @@ public sealed class MiniLiveHelpHub(MiniStore store) : Microsoft.AspNetCore.Sign
         var (message, added) = store.Append(conversationId, IsAgent ? MessageKind.Agent : MessageKind.Customer, CallerId, clientMessageId, text);
         if (text == DropAfterStore && added)
         {
-            Context.Abort();
+            // The transport goes with no close message, as when a node crashes or the network is cut.
+            Context.GetHttpContext()!.Abort();
             try
             {
                 await Task.Delay(TimeSpan.FromSeconds(5), Context.ConnectionAborted);
@@ -110,7 +111,7 @@ public sealed class MiniLiveHelpHub(MiniStore store) : Microsoft.AspNetCore.Sign
         Clients.Caller.SendAsync(Contract.Events.StatusChanged, new StatusChanged(status, "requested"));
 
     public IReadOnlyList<QueueEntry> GetQueue() =>
-        [.. store.Queued().Select((c, i) => new QueueEntry(c, i + 1, 30 * (i + 1), null))];
+        store.Queued().Select((c, i) => new QueueEntry(c, i + 1, 30 * (i + 1), null)).ToArray();
 
     public async Task<ConversationView> AcceptOffer(string conversationId)
     {
@@ -155,7 +156,7 @@ public sealed class MiniLiveHelpHub(MiniStore store) : Microsoft.AspNetCore.Sign
         {
             store.Append(conversationId, MessageKind.Agent, "someone", null, $"missed {i}");
         }
-        Context.Abort();
+        Context.GetHttpContext()!.Abort();
     }
 
     /// <summary>Test control: store messages the caller does not get live, then tell it to resync (as after a Redis outage).</summary>

@@ -22,7 +22,7 @@ public sealed class MiniStore
         {
             lock (_gate)
             {
-                return [.. _requests];
+                return _requests.ToArray();
             }
         }
     }
@@ -33,7 +33,7 @@ public sealed class MiniStore
         {
             lock (_gate)
             {
-                return [.. _offline];
+                return _offline.ToArray();
             }
         }
     }
@@ -98,7 +98,7 @@ public sealed class MiniStore
     {
         lock (_gate)
         {
-            return [.. _conversations.Values.Where(c => c.VisitorId == visitorId).OrderByDescending(c => c.CreatedAt)];
+            return _conversations.Values.Where(c => c.VisitorId == visitorId).OrderByDescending(c => c.CreatedAt).ToArray();
         }
     }
 
@@ -106,7 +106,7 @@ public sealed class MiniStore
     {
         lock (_gate)
         {
-            return [.. _conversations.Values.Where(c => c.Status == ConversationStatus.Queued).OrderBy(c => c.CreatedAt)];
+            return _conversations.Values.Where(c => c.Status == ConversationStatus.Queued).OrderBy(c => c.CreatedAt).ToArray();
         }
     }
 
@@ -146,7 +146,7 @@ public sealed class MiniStore
     {
         lock (_gate)
         {
-            return [.. _messages[conversationId].Where(m => m.Seq > afterSeq && (includeNotes || m.Kind != MessageKind.Note))];
+            return _messages[conversationId].Where(m => m.Seq > afterSeq && (includeNotes || m.Kind != MessageKind.Note)).ToArray();
         }
     }
 

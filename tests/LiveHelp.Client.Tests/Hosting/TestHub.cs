@@ -24,6 +24,8 @@ public sealed class TestHub(ServerLog log) : Microsoft.AspNetCore.SignalR.Hub
 
     public StatusChanged EchoStatus(StatusChanged status) => status;
 
+    public ConversationView EchoView(ConversationView view) => view;
+
     /// <summary>The argument exactly as it arrived on the wire.</summary>
     public string Raw(JsonElement argument) => argument.GetRawText();
 

@@ -4,50 +4,48 @@ using LiveHelp.Core;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace LiveHelp.Server.Hubs;
 
 /// <summary>
-/// SignalR's JSON hub protocol, except for the answers SignalR itself gives to a call that never reaches the hub:
-/// arguments that cannot be bound (wrong type, wrong count, a lone surrogate, a number out of range), an unknown
-/// method, a stream invocation of a method that returns one answer. SignalR answers those "Failed to invoke 'X' due to an error on the server." without a code, past every
-/// hub filter; they go out as "invalid_input: ..." like every other refusal.
+/// A SignalR hub protocol (JSON or MessagePack), except for the answers SignalR itself gives to a call that never
+/// reaches the hub: arguments that cannot be bound (wrong type, wrong count, a lone surrogate, a number out of range),
+/// an unknown method, a stream invocation of a method that returns one answer. SignalR answers those "Failed to invoke
+/// 'X' due to an error on the server." without a code, past every hub filter; they go out as "invalid_input: ..." like
+/// every other refusal, whatever the protocol.
 /// </summary>
-internal sealed class CodedJsonHubProtocol(IOptions<JsonHubProtocolOptions> options) : IHubProtocol
+internal sealed class CodedHubProtocol(IHubProtocol inner) : IHubProtocol
 {
     private const string BindingFailure = "Failed to invoke '";
     private const string BindingFailureEnd = "' due to an error on the server.";
     private const string UnknownMethod = "Unknown hub method '";
     private const string WrongInvocationKind = "The client attempted to invoke the non-streaming '";
 
-    private readonly JsonHubProtocol _json = new(options);
+    public string Name => inner.Name;
 
-    public string Name => _json.Name;
+    public int Version => inner.Version;
 
-    public int Version => _json.Version;
+    public TransferFormat TransferFormat => inner.TransferFormat;
 
-    public TransferFormat TransferFormat => _json.TransferFormat;
-
-    /// <summary>Takes the place of the JSON protocol that AddSignalR registers (same name, "json").</summary>
+    /// <summary>Takes the place of each protocol registered so far (AddSignalR's JSON, AddMessagePackProtocol's), under the same name.</summary>
     public static void Register(IServiceCollection services)
     {
-        foreach (var json in services.Where(d => d.ServiceType == typeof(IHubProtocol) && d.ImplementationType == typeof(JsonHubProtocol)).ToList())
+        foreach (var protocol in services.Where(d => d.ServiceType == typeof(IHubProtocol) && d.ImplementationType is not null).ToList())
         {
-            services.Remove(json);
+            var type = protocol.ImplementationType!;
+            services.Remove(protocol);
+            services.AddSingleton<IHubProtocol>(provider => new CodedHubProtocol((IHubProtocol)ActivatorUtilities.CreateInstance(provider, type)));
         }
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHubProtocol, CodedJsonHubProtocol>());
     }
 
-    public bool IsVersionSupported(int version) => _json.IsVersionSupported(version);
+    public bool IsVersionSupported(int version) => inner.IsVersionSupported(version);
 
     public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message) =>
-        _json.TryParseMessage(ref input, binder, out message);
+        inner.TryParseMessage(ref input, binder, out message);
 
-    public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => _json.WriteMessage(Coded(message), output);
+    public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => inner.WriteMessage(Coded(message), output);
 
-    public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => _json.GetMessageBytes(Coded(message));
+    public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => inner.GetMessageBytes(Coded(message));
 
     private static HubMessage Coded(HubMessage message) =>
         message is CompletionMessage { Error: { } error, InvocationId: { } id } completion && Refusal(error) is { } refusal
