@@ -8,8 +8,8 @@ namespace LiveHelp.Browser.Tests;
 /// The widget on a server whose PostgreSQL restarts while the customer writes: the message waits as "Sending…" and
 /// is tried again with the same client message id until the store is back, then shows once.
 /// </summary>
-public sealed class StoreRestartTests(BrowserFixture fixture, StoreRestartTests.Postgres postgres)
-    : WidgetTestBase(fixture), IClassFixture<StoreRestartTests.Postgres>
+public sealed class StoreRestartTests(BrowserFixture fixture, StoppablePostgres postgres)
+    : WidgetTestBase(fixture), IClassFixture<StoppablePostgres>
 {
     // Every SendMessage invocation the page puts on its WebSocket, as "clientMessageId|text".
     private const string RecordSends =
@@ -78,23 +78,5 @@ public sealed class StoreRestartTests(BrowserFixture fixture, StoreRestartTests.
         Assert.True(sends.Count >= 3, $"the widget tried {sends.Count} times");
         Assert.Equal([$"{stored.ClientMessageId}|{Text}"], sends.Distinct());
         Assert.Single((await agent.Client.ResumeAsync(id, 0)).Messages, m => m.Text == Text);
-    }
-
-    /// <summary>A PostgreSQL server of this class's own, since its test stops it.</summary>
-    public sealed class Postgres : IAsyncLifetime
-    {
-        private PostgresServer? _server;
-
-        public PostgresServer Server => _server ?? throw new InvalidOperationException("PostgreSQL is not started yet.");
-
-        public async Task InitializeAsync() => _server = await PostgresServer.StartAsync();
-
-        public async Task DisposeAsync()
-        {
-            if (_server is not null)
-            {
-                await _server.DisposeAsync();
-            }
-        }
     }
 }

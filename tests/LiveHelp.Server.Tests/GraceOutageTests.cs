@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace LiveHelp.Server.Tests;
 
 /// <summary>An agent's grace period that ends while PostgreSQL is stopped: the customer must not stay with nobody.</summary>
-public sealed class GraceOutageTests(StoreOutageTests.Postgres postgres) : ServerTest, IClassFixture<StoreOutageTests.Postgres>
+public sealed class GraceOutageTests(StoppablePostgres postgres) : ServerTest, IClassFixture<StoppablePostgres>
 {
     private static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(30);
     private readonly ManualClock _time = new(DateTimeOffset.UtcNow);

@@ -11,7 +11,7 @@ namespace LiveHelp.Server.Tests;
 /// The server on a real PostgreSQL that is stopped and started again, as an operator's restart or a failover would:
 /// calls answer "unavailable" meanwhile, nothing is half-written, and the SDK's sends go through once it is back.
 /// </summary>
-public sealed class StoreOutageTests(StoreOutageTests.Postgres postgres) : ServerTest, IClassFixture<StoreOutageTests.Postgres>
+public sealed class StoreOutageTests(StoppablePostgres postgres) : ServerTest, IClassFixture<StoppablePostgres>
 {
     private string _database = "";
 
@@ -166,24 +166,6 @@ public sealed class StoreOutageTests(StoreOutageTests.Postgres postgres) : Serve
             catch (LiveHelpHubException e) when (e.Code == ErrorCodes.Unavailable && attempt < 20)
             {
                 await Task.Delay(250);
-            }
-        }
-    }
-
-    /// <summary>A PostgreSQL server of this class's own, since its tests stop it.</summary>
-    public sealed class Postgres : IAsyncLifetime
-    {
-        private PostgresServer? _server;
-
-        public PostgresServer Server => _server ?? throw new InvalidOperationException("PostgreSQL is not started yet.");
-
-        public async Task InitializeAsync() => _server = await PostgresServer.StartAsync();
-
-        public async Task DisposeAsync()
-        {
-            if (_server is not null)
-            {
-                await _server.DisposeAsync();
             }
         }
     }
