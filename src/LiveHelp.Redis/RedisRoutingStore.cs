@@ -42,6 +42,9 @@ public sealed class RedisRoutingStore : IRoutingStore
     public Task EnqueueAsync(HelpRequest request) =>
         _redis.HashSetAsync(_keys.Requests, request.Id, Write(RequestRecord.Of(request)));
 
+    public async Task<bool> TryReinstateAsync(HelpRequest request) =>
+        (long)await RunAsync(RoutingScripts.Reinstate, [_keys.Requests, _keys.Seats], request.Id, Write(RequestRecord.Of(request))) == 1;
+
     public async Task<HelpRequest?> FindRequestAsync(string requestId) =>
         await _redis.HashGetAsync(_keys.Requests, requestId) is { IsNull: false } raw ? ReadRequest(raw) : null;
 

@@ -22,6 +22,9 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Information, "Restored {Queued} queued and {Active} active conversations")]
     public static partial void Restored(ILogger logger, int queued, int active);
 
+    [LoggerMessage(9, LogLevel.Warning, "Conversation {ConversationId} was queued in the store but not in routing: queued again")]
+    public static partial void Reinstated(ILogger logger, string conversationId);
+
     [LoggerMessage(7, LogLevel.Error, "The routing clock failed; it will run again")]
     public static partial void ClockFailed(ILogger logger, Exception exception);
 

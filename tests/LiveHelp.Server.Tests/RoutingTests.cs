@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
 using LiveHelp.Core.Conversations;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LiveHelp.Server.Tests;
 
@@ -402,6 +403,37 @@ public sealed class RoutingTests : ServerTest
         Assert.Equal(0, queue[0].EstimatedWaitSeconds);
         Assert.True(queue[1].EstimatedWaitSeconds > 0);
         Assert.Equal("Wrong size delivered", queue[1].Conversation.PreQualification.Details);
+    }
+
+    [Fact]
+    public async Task A_press_cut_short_after_storing_its_conversation_still_reaches_an_agent_and_pressing_again_returns_it()
+    {
+        var ann = await AgentAsync("ann");
+        var offers = new Inbox<OfferNotice>(h => ann.OfferReceived += h);
+        var customer = await CustomerAsync();
+        // The first half of a press, as a node that died before queueing it for routing leaves it: stored, queued, and nowhere else.
+        var now = _time.GetUtcNow();
+        var cut = await Host.Services.GetRequiredService<IConversationStore>().AddConversationAsync(new Conversation
+        {
+            Id = "c-cut-short",
+            VisitorId = customer.VisitorId!,
+            Topic = "general",
+            Mode = HelpMode.Chat,
+            Status = ConversationStatus.Queued,
+            CreatedAt = now,
+            EnqueuedAt = now,
+            PreQualification = new PreQualification { Details = "Cut short" },
+        });
+
+        var again = await customer.RequestHelpAsync(Help());
+        Assert.Equal(cut.Id, again.Conversation!.Id);
+        Assert.Equal(RequestHelpStatus.Queued, again.Status);
+
+        _time.Advance(TimeSpan.FromSeconds(6));
+        Assert.Equal(cut.Id, (await offers.NextAsync()).ConversationId);
+        var joined = new Inbox<AgentJoined>(h => customer.AgentJoined += h);
+        await ann.AcceptOfferAsync(cut.Id);
+        Assert.Equal(cut.Id, (await joined.NextAsync()).ConversationId);
     }
 
     private async Task<AgentRow> AgentRowAsync(string username)

@@ -10,6 +10,12 @@ public interface IRoutingStore
     Task EnqueueAsync(HelpRequest request);
     Task<HelpRequest?> FindRequestAsync(string requestId);
 
+    /// <summary>
+    /// Queues the request unless it is queued already or an agent holds it, in one step: how a conversation the store
+    /// of record says is waiting, but routing lost, goes back. True when it was queued.
+    /// </summary>
+    Task<bool> TryReinstateAsync(HelpRequest request);
+
     /// <summary>Removes a queued request and withdraws its offer, if any; returns the offer that was withdrawn.</summary>
     Task<(bool Removed, Offer? WithdrawnOffer)> TryDequeueAsync(string requestId);
 

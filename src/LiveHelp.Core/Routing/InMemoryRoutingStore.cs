@@ -17,6 +17,19 @@ public sealed class InMemoryRoutingStore : IRoutingStore
         return Task.CompletedTask;
     }
 
+    public Task<bool> TryReinstateAsync(HelpRequest request)
+    {
+        lock (_gate)
+        {
+            if (_queue.ContainsKey(request.Id) || _seats.Values.Any(s => s.Conversations.Contains(request.Id)))
+            {
+                return Task.FromResult(false);
+            }
+            _queue[request.Id] = request;
+            return Task.FromResult(true);
+        }
+    }
+
     public Task<HelpRequest?> FindRequestAsync(string requestId)
     {
         lock (_gate)

@@ -23,7 +23,14 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
     public IRoutingStore Store => store;
 
     public Task EnqueueAsync(string conversationId, string skill, HelpMode mode, DateTimeOffset enqueuedAt, bool requeued) =>
-        store.EnqueueAsync(new HelpRequest
+        store.EnqueueAsync(Request(conversationId, skill, mode, enqueuedAt, requeued));
+
+    /// <summary>Queues a conversation routing lost, unless it is queued or held by an agent; true when it was queued.</summary>
+    public Task<bool> ReinstateAsync(string conversationId, string skill, HelpMode mode, DateTimeOffset enqueuedAt, bool requeued) =>
+        store.TryReinstateAsync(Request(conversationId, skill, mode, enqueuedAt, requeued));
+
+    private HelpRequest Request(string conversationId, string skill, HelpMode mode, DateTimeOffset enqueuedAt, bool requeued) =>
+        new()
         {
             Id = conversationId,
             Skill = skill,
@@ -31,7 +38,7 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
             Priority = options.PriorityOf(mode),
             EnqueuedAt = enqueuedAt,
             Requeued = requeued,
-        });
+        };
 
     /// <summary>Offers (or, for auto-accepting agents, assigns) every queued request that has a fitting agent, in queue order.</summary>
     public async Task<IReadOnlyList<RoutingEvent>> MatchAsync()

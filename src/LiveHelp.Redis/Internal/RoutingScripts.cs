@@ -76,6 +76,17 @@ internal static class RoutingScripts
         return remove_offer(KEYS[2], KEYS[3], ARGV[1]) or ''
         """;
 
+    /// <summary>KEYS: requests, seats. ARGV: request id, request JSON. Returns 1 when queued: it was neither queued nor held by an agent.</summary>
+    public static readonly string Reinstate = Prelude + """
+        if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+        local seats = redis.call('HVALS', KEYS[2])
+        for i = 1, #seats do
+          if cjson.decode(seats[i]).conversations[ARGV[1]] then return 0 end
+        end
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+        return 1
+        """;
+
     /// <summary>KEYS: seats. ARGV: agent id, profile JSON, cap, skill keys JSON.</summary>
     public static readonly string UpsertProfile = Prelude + """
         local seat = read(KEYS[1], ARGV[1])

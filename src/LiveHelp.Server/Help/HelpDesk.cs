@@ -32,6 +32,12 @@ public sealed partial class HelpDesk(
     // Whose each queued request is, so telling a deep queue its places costs no store read per customer.
     private readonly ConcurrentDictionary<string, string> _visitorOf = new(StringComparer.Ordinal);
 
+    // A press or requeue under way stores its conversation and queues it within moments; one queued longer than this
+    // in the store of record alone was cut short (its node died) and is queued again.
+    private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(5);
+
+    private DateTimeOffset _nextReinstate;
+
     // 0: no places publishing under way; 1: under way; 2: under way, and the queue changed again meanwhile.
     private int _placesState;
     private double _averageHandleSeconds = options.Value.Routing.DefaultHandleTime.TotalSeconds;
@@ -376,11 +382,35 @@ public sealed partial class HelpDesk(
                 await ApplyAsync(e);
             }
             await ExpireCallsAsync();
+            await ReinstateLostRequestsAsync();
             await RouteAsync();
         }
         finally
         {
             _routing.Release();
+        }
+    }
+
+    /// <summary>
+    /// Queues again every conversation the store of record has waiting that routing neither queues nor gives to an
+    /// agent: a press cut short between its two steps. Reads the whole open list, so at most once per settle time.
+    /// </summary>
+    private async Task ReinstateLostRequestsAsync()
+    {
+        var now = clock.GetUtcNow();
+        if (now < _nextReinstate)
+        {
+            return;
+        }
+        _nextReinstate = now + SettleTime;
+        var queued = (await router.Store.ListQueueAsync()).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var c in await store.ListOpenConversationsAsync())
+        {
+            if (c.Status == ConversationStatus.Queued && c.EnqueuedAt + SettleTime <= now && !queued.Contains(c.Id)
+                && await router.ReinstateAsync(c.Id, await SkillOfAsync(c.Topic), c.Mode, c.EnqueuedAt, c.Requeued))
+            {
+                Log.Reinstated(log, c.Id);
+            }
         }
     }
 

@@ -82,6 +82,24 @@ public abstract class RoutingStoreBehaviour
     }
 
     [Fact]
+    public async Task Reinstating_queues_a_conversation_only_when_it_is_neither_queued_nor_held_by_an_agent()
+    {
+        var store = CreateStore();
+        await AgentAsync(store, "ann");
+        await store.EnqueueAsync(Request("held"));
+        Assert.True(await store.TryClaimAsync("held", "ann", requireOffer: false, T0));
+        await store.EnqueueAsync(Request("queued", skill: "billing"));
+
+        Assert.False(await store.TryReinstateAsync(Request("held")));
+        Assert.False(await store.TryReinstateAsync(Request("queued", skill: "tech")));
+        Assert.True(await store.TryReinstateAsync(Request("lost", secondsAfterT0: 3)));
+
+        Assert.Equal(["lost", "queued"], (await store.ListQueueAsync()).Select(r => r.Id).Order(StringComparer.Ordinal));
+        Assert.Equal("billing", Expect.Found(await store.FindRequestAsync("queued")).Skill);
+        Assert.Equal(T0.AddSeconds(3), Expect.Found(await store.FindRequestAsync("lost")).EnqueuedAt);
+    }
+
+    [Fact]
     public async Task Queue_is_listed_requeued_first_then_by_priority_then_by_age()
     {
         var store = CreateStore();
