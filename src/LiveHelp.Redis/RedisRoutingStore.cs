@@ -22,6 +22,9 @@ public sealed class RedisRoutingStore : IRoutingStore
     private readonly SemaphoreSlim _connectionsGate = new(1, 1);
     private readonly Dictionary<string, int> _connections = new(StringComparer.Ordinal);
 
+    // The status each agent last set through this node: what their seat gets back when Redis lost it.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, AgentStatus> _statuses = new(StringComparer.Ordinal);
+
     public RedisRoutingStore(RedisConnection connection, string nodeId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
@@ -83,8 +86,11 @@ public sealed class RedisRoutingStore : IRoutingStore
         return entries.Select(e => ReadSeat(e.Value)).OrderBy(s => s.AgentId, StringComparer.Ordinal).ToList();
     }
 
-    public Task SetStatusAsync(string agentId, AgentStatus status) =>
-        RunAsync(RoutingScripts.SetStatus, _seatKeys, agentId, (int)status);
+    public Task SetStatusAsync(string agentId, AgentStatus status)
+    {
+        _statuses[agentId] = status;
+        return RunAsync(RoutingScripts.SetStatus, _seatKeys, agentId, (int)status);
+    }
 
     public async Task ConnectAsync(string agentId)
     {
@@ -149,8 +155,8 @@ public sealed class RedisRoutingStore : IRoutingStore
     public async Task<bool> TryAssignAsync(string conversationId, string agentId, DateTimeOffset now) =>
         (long)await RunAsync(RoutingScripts.Assign, _seatKeys, conversationId, agentId, RoutingTime.Format(now)) == 1;
 
-    public Task AttachAsync(string conversationId, string agentId) =>
-        RunAsync(RoutingScripts.Attach, _seatKeys, conversationId, agentId);
+    public Task AttachAsync(string conversationId, string agentId, DateTimeOffset now) =>
+        RunAsync(RoutingScripts.Attach, _seatKeys, conversationId, agentId, RoutingTime.Format(now));
 
     public async Task<IReadOnlyList<string>?> TryRetireAsync(string agentId, DateTimeOffset disconnectedBy)
     {
@@ -170,7 +176,7 @@ public sealed class RedisRoutingStore : IRoutingStore
 
     /// <summary>
     /// Marks this node alive for <paramref name="ttl"/> and makes the connections Redis records for it match the ones it
-    /// holds; returns how many seats had to change (0 unless the node had been reaped or Redis lost its data).
+    /// holds (with the status its agents set here, when Redis lost that too); returns how many seats had to change (0 unless the node had been reaped or Redis lost its data).
     /// </summary>
     internal async Task<int> HeartbeatAsync(TimeSpan ttl, DateTimeOffset now)
     {
@@ -182,6 +188,7 @@ public sealed class RedisRoutingStore : IRoutingStore
             {
                 values.Add(agentId);
                 values.Add(count);
+                values.Add((int)_statuses.GetValueOrDefault(agentId, AgentStatus.Offline));
             }
             var changed = await _redis.ScriptEvaluateAsync(
                 RoutingScripts.Heartbeat, [_keys.Heartbeat(NodeId), _keys.NodeAgents(NodeId), _keys.Nodes, _keys.Seats], [.. values]);

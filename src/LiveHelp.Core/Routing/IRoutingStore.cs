@@ -48,8 +48,11 @@ public interface IRoutingStore
     /// <summary>Gives a conversation to an agent outside the queue (a transfer) if they are available and have room.</summary>
     Task<bool> TryAssignAsync(string conversationId, string agentId, DateTimeOffset now);
 
-    /// <summary>Records a conversation as held by an agent regardless of room: used when a node restarts.</summary>
-    Task AttachAsync(string conversationId, string agentId);
+    /// <summary>
+    /// Records a conversation as held by an agent regardless of room, when routing state is rebuilt; an agent without a
+    /// connection starts their grace period at <paramref name="now"/> (unless it started earlier), connections are untouched.
+    /// </summary>
+    Task AttachAsync(string conversationId, string agentId, DateTimeOffset now);
 
     /// <summary>
     /// When the agent is still without a connection since <paramref name="disconnectedBy"/> or earlier, sets them offline

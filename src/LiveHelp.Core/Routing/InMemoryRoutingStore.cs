@@ -184,9 +184,13 @@ public sealed class InMemoryRoutingStore : IRoutingStore
         }
     }
 
-    public Task AttachAsync(string conversationId, string agentId)
+    public Task AttachAsync(string conversationId, string agentId, DateTimeOffset now)
     {
-        Change(agentId, s => s with { Conversations = With(s.Conversations, conversationId) });
+        Change(agentId, s => s with
+        {
+            Conversations = With(s.Conversations, conversationId),
+            DisconnectedAt = s.Connections == 0 ? s.DisconnectedAt ?? now : null,
+        });
         return Task.CompletedTask;
     }
 

@@ -197,11 +197,12 @@ internal static class RoutingScripts
         return 1
         """;
 
-    /// <summary>KEYS: seats. ARGV: conversation id, agent id.</summary>
+    /// <summary>KEYS: seats. ARGV: conversation id, agent id, now.</summary>
     public static readonly string Attach = Prelude + """
         local seat = read(KEYS[1], ARGV[2])
         if not seat then return 0 end
         seat.conversations[ARGV[1]] = true
+        set_connections(seat, seat.connections, ARGV[3])
         write(KEYS[1], ARGV[2], seat)
         return 1
         """;
@@ -231,16 +232,21 @@ internal static class RoutingScripts
         """;
 
     /// <summary>
-    /// KEYS: this node's heartbeat, this node's agents, nodes, seats. ARGV: node id, TTL in ms, now, then pairs of agent id
-    /// and connection count. Marks the node alive and makes its recorded connections what the node really holds:
-    /// after a survivor reaped a node that was only slow, or after Redis lost its data, the seats get them back.
+    /// KEYS: this node's heartbeat, this node's agents, nodes, seats. ARGV: node id, TTL in ms, now, then triples of agent
+    /// id, connection count and the status the agent last set on this node. Marks the node alive and makes its recorded
+    /// connections what the node really holds: after a survivor reaped a node that was only slow, or after Redis lost its
+    /// data, the seats get them back, and an agent left offline by that gets their status back.
     /// Returns how many seats changed.
     /// </summary>
     public static readonly string Heartbeat = Prelude + """
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
         redis.call('SADD', KEYS[3], ARGV[1])
         local held = {}
-        for i = 4, #ARGV, 2 do held[ARGV[i]] = tonumber(ARGV[i + 1]) end
+        local statuses = {}
+        for i = 4, #ARGV, 3 do
+          held[ARGV[i]] = tonumber(ARGV[i + 1])
+          statuses[ARGV[i]] = tonumber(ARGV[i + 2])
+        end
         local recorded = {}
         local flat = redis.call('HGETALL', KEYS[2])
         for i = 1, #flat, 2 do recorded[flat[i]] = tonumber(flat[i + 1]) end
@@ -253,6 +259,9 @@ internal static class RoutingScripts
           if delta ~= 0 then
             local seat = read(KEYS[4], agent)
             if seat then
+              if n > 0 and not recorded[agent] and seat.status == OFFLINE and statuses[agent] then
+                seat.status = statuses[agent]
+              end
               set_connections(seat, seat.connections + delta, ARGV[3])
               write(KEYS[4], agent, seat)
               changed = changed + 1

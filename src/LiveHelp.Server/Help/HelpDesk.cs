@@ -455,8 +455,8 @@ public sealed partial class HelpDesk(
             }
             else if (c.AgentId is { } agentId)
             {
-                await router.Store.AttachAsync(c.Id, agentId);
-                await router.Store.DisconnectAsync(agentId, now);
+                // Connections are the nodes' to report (they re-register theirs): an agent nobody reports gets the grace period.
+                await router.Store.AttachAsync(c.Id, agentId, now);
             }
         }
         Log.Restored(log, open.Count(c => c.Status == ConversationStatus.Queued), open.Count(c => c.Status == ConversationStatus.Active));

@@ -239,6 +239,7 @@ public sealed class RedisNodeRegistryTests(RoutingRedisFixture redis) : IClassFi
             Assert.False(await other.TryClaimRestoreAsync());
             await store.UpsertProfileAsync(new AgentProfile("ann", "ann", ["billing"], 1, false));
             await store.ConnectAsync("ann");
+            await store.SetStatusAsync("ann", AgentStatus.Away);
             await registry.HeartbeatAsync();
 
             await own.RestartAsync();
@@ -246,11 +247,16 @@ public sealed class RedisNodeRegistryTests(RoutingRedisFixture redis) : IClassFi
             Assert.True(await other.TryClaimRestoreAsync());
             Assert.False(await store.TryClaimRestoreAsync());
             await other.UpsertProfileAsync(new AgentProfile("ann", "ann", ["billing"], 1, false));
+            await other.AttachAsync("c1", "ann", _clock.GetUtcNow());
             Assert.Equal(0, Expect.Found(await store.FindSeatAsync("ann")).Connections);
 
             await registry.HeartbeatAsync();
 
-            Assert.Equal(1, Expect.Found(await store.FindSeatAsync("ann")).Connections);
+            var seat = Expect.Found(await store.FindSeatAsync("ann"));
+            Assert.Equal(1, seat.Connections);
+            Assert.Equal(AgentStatus.Away, seat.Status);
+            Assert.Null(seat.DisconnectedAt);
+            Assert.Equal(["c1"], seat.Conversations);
             Assert.Equal(["a"], await registry.ListLiveNodesAsync());
         }
         finally

@@ -147,7 +147,7 @@ public sealed class RedisRoutingAcrossNodesTests(RoutingRedisFixture redis) : IC
         var store = (await NodeAsync("a")).Store;
         await store.UpsertProfileAsync(new AgentProfile("ann", "Ann", ["billing"], 1, false));
         await store.ConnectAsync("ann");
-        await store.AttachAsync("c1", "ann");
+        await store.AttachAsync("c1", "ann", DateTimeOffset.UtcNow);
         // 10:00 at +02:00 is 08:00 UTC: later than 09:00 UTC in local digits, earlier as an instant.
         await store.DisconnectAsync("ann", new DateTimeOffset(2025, 1, 6, 10, 0, 0, TimeSpan.FromHours(2)));
 

@@ -600,11 +600,30 @@ public abstract class RoutingStoreBehaviour
         var store = CreateStore();
         await AgentAsync(store, "ann", maxConcurrent: 1, status: AgentStatus.Offline, connected: false);
 
-        await store.AttachAsync("c1", "ann");
-        await store.AttachAsync("c2", "ann");
-        await store.AttachAsync("c2", "ann");
+        await store.AttachAsync("c1", "ann", T0);
+        await store.AttachAsync("c2", "ann", T0);
+        await store.AttachAsync("c2", "ann", T0);
 
         Assert.Equal(["c1", "c2"], (await SeatAsync(store, "ann")).Conversations.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Attaching_starts_the_grace_period_only_of_an_agent_without_a_connection()
+    {
+        var store = CreateStore();
+        await AgentAsync(store, "ann", connected: false);
+        await AgentAsync(store, "bob");
+
+        await store.AttachAsync("c1", "ann", T0);
+        await store.AttachAsync("c2", "bob", T0);
+        await store.AttachAsync("c3", "ann", T0.AddSeconds(5));
+
+        var ann = await SeatAsync(store, "ann");
+        Assert.True(ann.DisconnectedAt?.EqualsExact(T0));
+        Assert.Equal(0, ann.Connections);
+        var bob = await SeatAsync(store, "bob");
+        Assert.Null(bob.DisconnectedAt);
+        Assert.Equal(1, bob.Connections);
     }
 
     [Fact]
