@@ -30,6 +30,8 @@ public sealed class TextDirectionTests(BrowserFixture fixture) : ConsoleTest(fix
         Assert.True(await ReadsLeftToRightAsync(offer, "Fire OS 8.3"), "the device line after the model on the offer card is laid out backwards");
 
         await offer.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
+        // Typing is told to the agent who holds the conversation: the customer types once Alice has joined.
+        await Expect(Log(alice)).ToContainTextAsync("Alice joined the conversation.");
         await customer.Client.TypingAsync(customer.ConversationId, true);
         var typing = alice.Locator(".col--chat .typing");
         await Expect(typing).ToContainTextAsync("is typing");
