@@ -79,14 +79,27 @@ public sealed class CallChannel
         // Once media connects, the side keeps saying so until the call ends: the server ends a connected call one
         // side went silent on.
         var stop = new CancellationTokenSource();
+        var reporting = 0;
         void OnMediaConnected(object? sender, EventArgs e) => Run(async () =>
         {
+            // An engine may say "connected" again (after an ICE restart): one loop reports for the whole call.
+            if (Interlocked.Exchange(ref reporting, 1) == 1)
+            {
+                return;
+            }
             using var alive = new PeriodicTimer(CallRules.AliveInterval);
             try
             {
                 do
                 {
-                    await ConnectedAsync(conversationId, stop.Token);
+                    try
+                    {
+                        await ConnectedAsync(conversationId, stop.Token);
+                    }
+                    catch (LiveHelpConnectionException)
+                    {
+                        // The hub is reconnecting: the next tick reports again, as the browser does.
+                    }
                 }
                 while (await alive.WaitForNextTickAsync(stop.Token));
             }

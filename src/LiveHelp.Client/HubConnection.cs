@@ -151,19 +151,11 @@ public sealed class HubConnection : IAsyncDisposable
 
     /// <summary>Calls a hub method and waits for it to finish, ignoring any result.</summary>
     public Task InvokeCoreAsync(string methodName, IReadOnlyList<object?> arguments, CancellationToken cancellationToken = default) =>
-        CallAsync(async () =>
-        {
-            await _hub.InvokeCoreAsync(methodName, [.. arguments], cancellationToken).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
+        CallAsync(() => _hub.InvokeCoreAsync(methodName, [.. arguments], cancellationToken), cancellationToken);
 
     /// <summary>Calls a hub method without waiting for (or learning of) its outcome.</summary>
     public Task SendCoreAsync(string methodName, IReadOnlyList<object?> arguments, CancellationToken cancellationToken = default) =>
-        CallAsync(async () =>
-        {
-            await _hub.SendCoreAsync(methodName, [.. arguments], cancellationToken).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
+        CallAsync(() => _hub.SendCoreAsync(methodName, [.. arguments], cancellationToken), cancellationToken);
 
     public Task<T> InvokeAsync<T>(string methodName, CancellationToken cancellationToken = default) =>
         InvokeCoreAsync<T>(methodName, [], cancellationToken);
@@ -258,6 +250,12 @@ public sealed class HubConnection : IAsyncDisposable
     }
 
     /// <summary>Runs a call; a refusal becomes a <see cref="LiveHelpHubException"/>, a lost connection a <see cref="LiveHelpConnectionException"/>.</summary>
+    private Task CallAsync(Func<Task> call, CancellationToken ct) => CallAsync(async () =>
+    {
+        await call().ConfigureAwait(false);
+        return true;
+    }, ct);
+
     private async Task<T> CallAsync<T>(Func<Task<T>> call, CancellationToken ct)
     {
         switch (State)
@@ -277,7 +275,7 @@ public sealed class HubConnection : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            throw ex is LiveHelpConnectionException or ArgumentException or NotSupportedException ? ex : Translate(ex);
+            throw ex is ArgumentException or NotSupportedException ? ex : Translate(ex);
         }
     }
 

@@ -148,7 +148,6 @@ export class HelpView {
     this.showLoading(this.device ? strings.maydayStarting : strings.loading);
     try {
       const status = await this.checkStatus();
-      this.messageLimit = status.maxMessageLength ?? this.messageLimit;
       await this.o.store.ensure();
       await this.connect();
       if (generation !== this.generation) return;
@@ -172,7 +171,9 @@ export class HelpView {
   /** A simple GET first: when this site is not allowed, its refusal says so (or, unreadable, the server still answers). */
   private async checkStatus(): Promise<SiteStatus> {
     try {
-      return await api<SiteStatus>(this.o.base, "/api/status");
+      const status = await api<SiteStatus>(this.o.base, "/api/status");
+      this.messageLimit = status.maxMessageLength;
+      return status;
     } catch (error) {
       if (error instanceof LiveHelpError) throw error;
       const reachable = await fetch(new URL("/healthz", this.o.base), { mode: "no-cors", cache: "no-store" }).then(() => true, () => false);
@@ -878,9 +879,7 @@ export class HelpView {
     this.showLoading(strings.loading);
     let agentsOnline = 1;
     try {
-      const status = await api<SiteStatus>(this.o.base, "/api/status");
-      agentsOnline = status.agentsOnline;
-      this.messageLimit = status.maxMessageLength ?? this.messageLimit;
+      agentsOnline = (await this.checkStatus()).agentsOnline;
     } catch {
       // RequestHelp says so if nobody is there.
     }
