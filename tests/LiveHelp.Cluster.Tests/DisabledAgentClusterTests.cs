@@ -38,6 +38,11 @@ public sealed class DisabledAgentClusterTests : IAsyncLifetime
             Assert.True(DateTime.UtcNow < deadline, "the agent still shows as connected");
             await Task.Delay(100);
         }
+
+        // And stays out: longer than a node's re-check and the client's reconnect delays, nobody let it back in.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.False((await admin.GetFromJsonAsync<List<JsonElement>>("/api/agents"))!
+            .Single(a => a.GetProperty("id").GetString() == annId).GetProperty("connected").GetBoolean(), "the disabled agent got back in");
         Assert.NotEqual(HubConnectionState.Connected, ann.State);
     }
 

@@ -64,14 +64,14 @@ public sealed class RedisRestartClusterTests : IAsyncLifetime
 
         // Bob's room goes to the customer who was waiting before the restart.
         await bob.CloseAsync(secondId);
-        Assert.Equal(waitingAnswer.Conversation!.Id, await bobOffers.ReadAsync(waitingAnswer.Conversation.Id));
+        await bobOffers.ReadAsync(waitingAnswer.Conversation!.Id);
 
         // And a customer pressing now finds an agent.
         await ann.CloseAsync(firstId);
         var late = await CustomerAsync();
         var lateAnswer = await late.RequestHelpAsync(new RequestHelpInput { Topic = "general" });
         Assert.NotEqual(RequestHelpStatus.NoAgentsOnline, lateAnswer.Status);
-        Assert.Equal(lateAnswer.Conversation!.Id, await annOffers.ReadAsync(lateAnswer.Conversation.Id));
+        await annOffers.ReadAsync(lateAnswer.Conversation!.Id);
     }
 
     private async Task<AgentClient> AgentAsync(Uri node, string username, AgentStatus status)
@@ -112,7 +112,7 @@ public sealed class RedisRestartClusterTests : IAsyncLifetime
     {
         public System.Threading.Channels.Channel<string> Items { get; } = System.Threading.Channels.Channel.CreateUnbounded<string>();
 
-        /// <summary>The next offer of <paramref name="conversationId"/>, skipping others.</summary>
+        /// <summary>Waits for an offer of <paramref name="conversationId"/>, skipping others; throws when none comes in time.</summary>
         public async Task<string> ReadAsync(string conversationId)
         {
             using var timeout = new CancellationTokenSource(Patience);
