@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
 using LiveHelp.Client;
 using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
@@ -26,7 +24,7 @@ public sealed class DisabledAgentTests : ServerTest
         var bob = await AgentAsync("bob");
         var offersToBob = new Inbox<OfferNotice>(h => bob.OfferReceived += h);
 
-        await DisableAsync(ann.AgentId!);
+        await Host.DisableAgentAsync(ann.AgentId!);
 
         await closed.NextAsync();
         Assert.Equal(HubConnectionState.Disconnected, ann.State);
@@ -59,13 +57,6 @@ public sealed class DisabledAgentTests : ServerTest
     {
         var store = host.Services.GetRequiredService<IConversationStore>();
         await store.UpdateAgentAsync((await store.FindAgentAsync(agentId))! with { Disabled = true });
-    }
-
-    private async Task DisableAsync(string agentId)
-    {
-        using var admin = Host.Http(await Host.SignInAsync("admin", LiveHelpHost.AdminPassword));
-        var response = await admin.PutAsJsonAsync($"/api/agents/{agentId}", new { disabled = true });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 }
 

@@ -104,6 +104,17 @@ public sealed class LiveHelpHost : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<IdAnswer>())!.Id;
     }
 
+    /// <summary>The admin disables the account through the HTTP API, as an admin would.</summary>
+    public async Task DisableAgentAsync(string agentId)
+    {
+        using var http = Http(await SignInAsync("admin", AdminPassword));
+        var response = await http.PutAsJsonAsync($"/api/agents/{agentId}", new { disabled = true });
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"disabling {agentId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
     public static string Password(string username) => username + "-password";
 
     public async ValueTask DisposeAsync()

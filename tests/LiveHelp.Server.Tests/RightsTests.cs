@@ -550,7 +550,7 @@ public sealed class RightsTests : ServerTest
     public async Task Disabled_agent_cannot_sign_in()
     {
         var annId = await Host.CreateAgentAsync("ann", ["general"]);
-        await DisableAsync(annId);
+        await Host.DisableAgentAsync(annId);
 
         using var http = Host.Http();
         var response = await http.PostAsJsonAsync("/api/auth/signin", new { username = "ann", password = LiveHelpHost.Password("ann") });
@@ -588,7 +588,7 @@ public sealed class RightsTests : ServerTest
     {
         var ann = await AgentAsync("ann");
         var offers = new Inbox<OfferNotice>(h => ann.OfferReceived += h);
-        await DisableAsync(ann.AgentId!);
+        await Host.DisableAgentAsync(ann.AgentId!);
 
         try
         {
@@ -621,11 +621,11 @@ public sealed class RightsTests : ServerTest
         using var sue = Host.Http(await Host.SignInAsync("sue", LiveHelpHost.Password("sue")));
         using var root = Host.Http(await Host.SignInAsync("root", LiveHelpHost.Password("root")));
         Assert.Equal(HttpStatusCode.OK, (await sue.GetAsync($"/api/conversations/{id}/transcript")).StatusCode);
-        await DisableAsync(rootId);
+        await Host.DisableAgentAsync(rootId);
         using (var admin = Host.Http(await Host.SignInAsync("admin", LiveHelpHost.AdminPassword)))
         {
             var sueId = (await admin.GetFromJsonAsync<List<JsonElement>>("/api/agents"))!.Single(a => a.GetProperty("username").GetString() == "sue").GetProperty("id").GetString()!;
-            await DisableAsync(sueId);
+            await Host.DisableAgentAsync(sueId);
         }
 
         var transcript = await sue.GetAsync($"/api/conversations/{id}/transcript");
@@ -659,13 +659,6 @@ public sealed class RightsTests : ServerTest
         await ann.AddNoteAsync(id, "order 42, courier lost it");
         var bob = await AgentAsync("bob", ["billing"]);
         return (ann, bob, customer, id);
-    }
-
-    private async Task DisableAsync(string agentId)
-    {
-        using var admin = Host.Http(await Host.SignInAsync("admin", LiveHelpHost.AdminPassword));
-        var response = await admin.PutAsJsonAsync($"/api/agents/{agentId}", new { disabled = true });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     /// <summary>What the participant sees of the conversation, to compare before and after a refused call.</summary>
