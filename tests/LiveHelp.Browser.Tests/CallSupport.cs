@@ -17,6 +17,7 @@ internal static class CallProbe
           window.__gdm = 0;
           window.__candidates = [];
           window.__ice = [];
+          window.__restarts = 0;
           window.__tracks = [];
           const Native = window.RTCPeerConnection;
           if (Native) {
@@ -27,6 +28,7 @@ internal static class CallProbe
                 this.addEventListener('icecandidate', (e) => { if (e.candidate) window.__candidates.push(e.candidate.type); });
                 this.addEventListener('iceconnectionstatechange', () => window.__ice.push(this.iceConnectionState));
               }
+              restartIce() { window.__restarts++; return super.restartIce(); }
             };
           }
           const devices = navigator.mediaDevices;
@@ -117,6 +119,9 @@ internal static class CallProbe
 
     /// <summary>Every ICE connection state the page's connections went through, in order.</summary>
     public static Task<string[]> IceStatesAsync(IPage page) => page.EvaluateAsync<string[]>("() => window.__ice");
+
+    /// <summary>How many times the page's call code restarted ICE.</summary>
+    public static Task<int> IceRestartsAsync(IPage page) => page.EvaluateAsync<int>("() => window.__restarts");
 
     /// <summary>How many of the camera, microphone and screen tracks the page was given are still capturing.</summary>
     public static Task<int> LiveTracksAsync(IPage page) => page.EvaluateAsync<int>("() => window.__tracks.filter(t => t.readyState === 'live').length");
