@@ -35,6 +35,8 @@ public static class LiveHelpExtensions
             .Validate(o => o.MaxMessageLength > 0 && o.MessagesPerSecond > 0 && o.MessageBurst > 0 && o.MaxReceiveMessageSize > 0
                 && o.SignIn.FailuresPerAccount > 0 && o.SignIn.FailuresPerAddress > 0 && o.SignIn.Window > TimeSpan.Zero
                 && o.StaffRecheckInterval > TimeSpan.Zero, "LiveHelp limits must be positive")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Node.NodeId) && o.Node.HeartbeatInterval > TimeSpan.Zero
+                && o.Node.HeartbeatTtl > o.Node.HeartbeatInterval, "LiveHelp:Node needs a NodeId, and a HeartbeatTtl longer than its positive HeartbeatInterval")
             .Validate(o => o.CallSilenceTimeout > CallRules.AliveInterval, "LiveHelp:CallSilenceTimeout must be longer than the 10 s between a call's reports")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
@@ -46,19 +48,15 @@ public static class LiveHelpExtensions
         services.AddSingleton<SignInThrottle>();
         AccessTokenQuery.HideFromUrls(services);
 
-        services.TryAddSingleton<IConversationStore>(sp =>
-        {
-            var o = sp.GetRequiredService<IOptions<LiveHelpOptions>>().Value;
-            var root = sp.GetRequiredService<IHostEnvironment>().ContentRootPath;
-            var path = Path.GetFullPath(Path.Combine(root, o.DataDirectory, "livehelp.db"));
-            return new SqliteConversationStore(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = path }.ToString());
-        });
-        services.TryAddSingleton<IRoutingStore, InMemoryRoutingStore>();
+        services.TryAddSingleton<IConversationStore>(sp => new SqliteConversationStore(SqliteFile(sp)));
+        services.TryAddSingleton<IRoutingStore>(sp =>
+            new SqliteRoutingStore(SqliteFile(sp), sp.GetRequiredService<IOptions<LiveHelpOptions>>().Value.Node.NodeId));
         services.TryAddSingleton<ICallStore, InMemoryCallStore>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<LiveHelpOptions>>().Value.Routing);
         services.AddSingleton<Router>();
         services.AddSingleton<HelpDesk>();
         services.AddHostedService<Bootstrap>();
+        services.AddHostedService<NodeHeartbeat>();
         services.AddHostedService<RoutingClock>();
         services.AddSingleton<StaffConnections>();
         services.AddHostedService(sp => sp.GetRequiredService<StaffConnections>());
@@ -88,6 +86,15 @@ public static class LiveHelpExtensions
         CodedHubProtocol.Register(services);
         builder.Logging.AddFilter(ErrorCodeFilter.DispatcherCategory, LogLevel.None);
         return builder;
+    }
+
+    /// <summary>The embedded database file of a node that has no other store configured.</summary>
+    private static string SqliteFile(IServiceProvider sp)
+    {
+        var o = sp.GetRequiredService<IOptions<LiveHelpOptions>>().Value;
+        var root = sp.GetRequiredService<IHostEnvironment>().ContentRootPath;
+        var path = Path.GetFullPath(Path.Combine(root, o.DataDirectory, "livehelp.db"));
+        return new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = path }.ToString();
     }
 
     public static WebApplication MapLiveHelp(this WebApplication app)

@@ -50,6 +50,8 @@ public sealed class LiveHelpOptions
 
     public TurnOptions Turn { get; set; } = new();
 
+    public NodeOptions Node { get; set; } = new();
+
     /// <summary>Topics created on the first start: id, name and skill are the same word.</summary>
     public List<string> DefaultTopics { get; set; } = ["general", "billing", "technical", "device"];
 }
@@ -79,4 +81,17 @@ public sealed class TurnOptions
     public string? Secret { get; set; }
 
     public TimeSpan CredentialLifetime { get; set; } = TimeSpan.FromHours(1);
+}
+
+/// <summary>How a node tells the others sharing its store that it is alive ("LiveHelp:Node").</summary>
+public sealed class NodeOptions
+{
+    /// <summary>Unique among the live nodes; by default the machine name and a random suffix, new at every start.</summary>
+    public string NodeId { get; set; } = $"{Environment.MachineName}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>How often the node renews its heartbeat and looks for dead nodes.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>A node silent this long is dead: its agents' connections are taken away and their grace periods start.</summary>
+    public TimeSpan HeartbeatTtl { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -19,8 +19,8 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Warning, "First admin created on {Url}: sign in as 'admin' with password {Password}")]
     public static partial void AdminCreated(ILogger logger, string url, string password);
 
-    [LoggerMessage(6, LogLevel.Information, "Restored {Queued} queued and {Active} active conversations")]
-    public static partial void Restored(ILogger logger, int queued, int active);
+    [LoggerMessage(6, LogLevel.Information, "Node {NodeId} was silent too long: the connections of {Agents} agents on it were taken away")]
+    public static partial void NodeReaped(ILogger logger, string nodeId, int agents);
 
     [LoggerMessage(9, LogLevel.Warning, "Conversation {ConversationId} was queued in the store but not in routing: queued again")]
     public static partial void Reinstated(ILogger logger, string conversationId);
@@ -40,6 +40,9 @@ internal static partial class Log
 
     [LoggerMessage(21, LogLevel.Warning, "{Operation} answered 'unavailable': the store could not be reached ({Reason})")]
     public static partial void StoreUnavailable(ILogger logger, string operation, string reason);
+
+    [LoggerMessage(23, LogLevel.Warning, "Node {NodeId} could not renew its heartbeat")]
+    public static partial void HeartbeatFailed(ILogger logger, string nodeId, Exception exception);
 
     [LoggerMessage(22, LogLevel.Error, "Hub method {Method} failed")]
     public static partial void HubMethodFailed(ILogger logger, string method, Exception exception);

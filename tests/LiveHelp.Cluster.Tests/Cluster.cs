@@ -143,9 +143,9 @@ public sealed class Cluster : IAsyncDisposable
                 ["LiveHelp__ClockInterval"] = "00:00:00.1",
                 ["LiveHelp__Routing__OfferTimeout"] = "00:00:03",
                 ["LiveHelp__Routing__AgentGracePeriod"] = "00:00:20",
-                ["LiveHelp__Redis__Node__NodeId"] = $"node{Number}",
-                ["LiveHelp__Redis__Node__HeartbeatInterval"] = "00:00:00.5",
-                ["LiveHelp__Redis__Node__HeartbeatTtl"] = "00:00:02",
+                ["LiveHelp__Node__NodeId"] = $"node{Number}",
+                ["LiveHelp__Node__HeartbeatInterval"] = "00:00:00.5",
+                ["LiveHelp__Node__HeartbeatTtl"] = "00:00:02",
                 ["Logging__LogLevel__Default"] = "Warning",
             };
             foreach (var (name, value) in cluster._settings)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using LiveHelp.Client;
 using LiveHelp.Core;
@@ -237,31 +236,17 @@ public sealed class ClusterTests : IAsyncLifetime
         return agent;
     }
 
-    /// <summary>Which node holds the agent's connection, as the nodes record it in Redis.</summary>
+    /// <summary>Which node holds the agent's connection, as the nodes record it in the shared store.</summary>
     private async Task<Cluster.Node> NodeOfAgentAsync(string agentId)
     {
-        foreach (var node in _cluster.Nodes)
-        {
-            var count = await RedisCliAsync("HGET", $"livehelp:{{routing}}:node:node{node.Number}:agents", agentId);
-            if (int.TryParse(count, out var n) && n > 0)
-            {
-                return node;
-            }
-        }
-        throw new InvalidOperationException("the agent is connected to no node");
-    }
-
-    private async Task<string> RedisCliAsync(params string[] command)
-    {
-        var start = new ProcessStartInfo("/usr/bin/redis-cli") { RedirectStandardOutput = true };
-        foreach (var part in new[] { "-p", _cluster.Redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Concat(command))
-        {
-            start.ArgumentList.Add(part);
-        }
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return output.Trim();
+        await using var connection = new Npgsql.NpgsqlConnection(_cluster.Database);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT node_id FROM routing_connections WHERE agent_id = @agent AND open_count > 0;", connection);
+        command.Parameters.AddWithValue("agent", agentId);
+        var nodeId = await command.ExecuteScalarAsync() as string;
+        return _cluster.Nodes.FirstOrDefault(n => $"node{n.Number}" == nodeId)
+            ?? throw new InvalidOperationException("the agent is connected to no node");
     }
 
     /// <summary>Sends numbered messages until stopped; a send refused during an outage is retried with the same id, as a client would.</summary>

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace LiveHelp.Server.Help;
 
-/// <summary>Prepares the store, the keys, the first admin and the topics, then restores routing, before the server takes requests.</summary>
+/// <summary>Prepares the store, the keys, the first admin and the topics, and a routing seat for every account, before the server takes requests.</summary>
 internal sealed class Bootstrap(
     IConversationStore store,
     ServerSecrets secrets,
@@ -18,7 +18,6 @@ internal sealed class Bootstrap(
     TimeProvider clock,
     IServer server,
     IHostApplicationLifetime lifetime,
-    IServiceProvider services,
     ILogger<Bootstrap> log) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
@@ -58,10 +57,7 @@ internal sealed class Bootstrap(
             createdPassword = added && o.AdminPassword is not { Length: > 0 } ? password : null;
         }
 
-        if (await ScaleOut.ShouldRestoreAsync(services))
-        {
-            await desk.RestoreAsync();
-        }
+        await desk.SeatAgentsAsync();
 
         // The address is known only once Kestrel listens, which is after hosted services start.
         lifetime.ApplicationStarted.Register(() =>

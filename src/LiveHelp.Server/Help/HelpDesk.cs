@@ -438,28 +438,13 @@ public sealed partial class HelpDesk(
         await TickAsync();
     }
 
-    /// <summary>After a restart: seats for every account, the queue as it was, and active conversations held by agents who get a grace period to come back.</summary>
-    public async Task RestoreAsync()
+    /// <summary>At start: a routing seat for every account, with its skills and cap as stored now.</summary>
+    public async Task SeatAgentsAsync()
     {
         foreach (var account in await store.ListAgentsAsync())
         {
             await router.Store.UpsertProfileAsync(Profiles.Of(account));
         }
-        var open = await store.ListOpenConversationsAsync();
-        var now = clock.GetUtcNow();
-        foreach (var c in open)
-        {
-            if (c.Status == ConversationStatus.Queued)
-            {
-                await router.EnqueueAsync(c.Id, await SkillOfAsync(c.Topic), c.Mode, c.EnqueuedAt, c.Requeued);
-            }
-            else if (c.AgentId is { } agentId)
-            {
-                // Connections are the nodes' to report (they re-register theirs): an agent nobody reports gets the grace period.
-                await router.Store.AttachAsync(c.Id, agentId, now);
-            }
-        }
-        Log.Restored(log, open.Count(c => c.Status == ConversationStatus.Queued), open.Count(c => c.Status == ConversationStatus.Active));
     }
 
     public Task AgentDisconnectedAsync(Caller agent) => router.Store.DisconnectAsync(agent.Id, clock.GetUtcNow());

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace LiveHelp.Server.Help;
 
 /// <summary>Runs the clocks that live in the routing store (offer deadlines, grace periods) on this node.</summary>
-internal sealed class RoutingClock(HelpDesk desk, IOptions<LiveHelpOptions> options, IServiceProvider services, ILogger<RoutingClock> log) : BackgroundService
+internal sealed class RoutingClock(HelpDesk desk, IOptions<LiveHelpOptions> options, ILogger<RoutingClock> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -12,11 +12,6 @@ internal sealed class RoutingClock(HelpDesk desk, IOptions<LiveHelpOptions> opti
         {
             try
             {
-                // After Redis lost its data, one node puts the queue and the agents' conversations back.
-                if (await ScaleOut.SharedStateLostAsync(services))
-                {
-                    await desk.RestoreAsync();
-                }
                 await desk.TickAsync();
             }
             catch (Exception e) when (e is not OperationCanceledException)

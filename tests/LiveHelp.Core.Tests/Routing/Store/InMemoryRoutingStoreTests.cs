@@ -4,5 +4,5 @@ namespace LiveHelp.Core.Tests.Routing.Store;
 
 public sealed class InMemoryRoutingStoreTests : RoutingStoreBehaviour
 {
-    protected override IRoutingStore CreateStore() => new InMemoryRoutingStore();
+    protected override Task<IRoutingStore> CreateStoreAsync() => Task.FromResult<IRoutingStore>(new InMemoryRoutingStore());
 }

@@ -3,14 +3,14 @@ using LiveHelp.Core.Routing;
 namespace LiveHelp.Core.Tests.Routing.Store;
 
 /// <summary>
-/// The contract of <see cref="IRoutingStore"/>: every store (in memory, Redis, ...) derives from this class and
+/// The contract of <see cref="IRoutingStore"/>: every store (in memory, SQLite, PostgreSQL) derives from this class and
 /// passes the same suite. Only the interface is used here.
 /// </summary>
 public abstract class RoutingStoreBehaviour
 {
     protected static readonly DateTimeOffset T0 = new(2025, 1, 6, 9, 0, 0, TimeSpan.Zero);
 
-    protected abstract IRoutingStore CreateStore();
+    protected abstract Task<IRoutingStore> CreateStoreAsync();
 
     private static AgentProfile Profile(string agentId, int maxConcurrent = 1, string skills = "billing", bool autoAccept = false) =>
         new(agentId, $"Agent {agentId}", skills.Split(','), maxConcurrent, autoAccept);
@@ -44,7 +44,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Enqueued_request_is_found_with_everything_it_was_given()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         var request = Request("c1", skill: "tech", priority: 3, secondsAfterT0: 7, requeued: true);
 
         await store.EnqueueAsync(request);
@@ -62,7 +62,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Unknown_request_is_not_found()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
 
         Assert.Null(await store.FindRequestAsync("nope"));
         Assert.Empty(await store.ListQueueAsync());
@@ -71,7 +71,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Enqueueing_the_same_conversation_again_replaces_it_instead_of_queueing_it_twice()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await store.EnqueueAsync(Request("c1", skill: "billing"));
 
         await store.EnqueueAsync(Request("c1", skill: "tech", requeued: true));
@@ -84,7 +84,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Reinstating_queues_a_conversation_only_when_it_is_neither_queued_nor_held_by_an_agent()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann");
         await store.EnqueueAsync(Request("held"));
         Assert.True(await store.TryClaimAsync("held", "ann", requireOffer: false, T0));
@@ -102,7 +102,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Queue_is_listed_requeued_first_then_by_priority_then_by_age()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await store.EnqueueAsync(Request("old-chat", priority: 0, secondsAfterT0: 0));
         await store.EnqueueAsync(Request("new-chat", priority: 0, secondsAfterT0: 20));
         await store.EnqueueAsync(Request("mayday", priority: 1, secondsAfterT0: 30));
@@ -117,7 +117,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Dequeue_removes_the_request()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await store.EnqueueAsync(Request("c1"));
         await store.EnqueueAsync(Request("c2"));
 
@@ -132,7 +132,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Dequeue_of_a_request_not_in_the_queue_removes_nothing()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await store.EnqueueAsync(Request("c1"));
 
         var (removed, withdrawn) = await store.TryDequeueAsync("c2");
@@ -145,7 +145,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Dequeue_withdraws_the_requests_offer_and_frees_the_agents_place()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann");
         await store.EnqueueAsync(Request("c1"));
         var offer = Expect.Found(await store.TryOfferAsync("c1", "ann", T0.AddSeconds(20)));
@@ -164,7 +164,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task New_profile_creates_an_offline_seat_with_no_connection_and_no_load()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
 
         await store.UpsertProfileAsync(Profile("ann", maxConcurrent: 3, skills: "billing,tech"));
 
@@ -185,7 +185,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Unknown_seat_is_not_found()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
 
         Assert.Null(await store.FindSeatAsync("nobody"));
         Assert.Empty(await store.ListSeatsAsync());
@@ -194,7 +194,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Every_seat_is_listed()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann");
         await AgentAsync(store, "bob", status: AgentStatus.Away, connected: false);
 
@@ -206,7 +206,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Updating_a_profile_keeps_the_seats_live_state()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann", maxConcurrent: 2);
         await store.EnqueueAsync(Request("c1"));
         await store.EnqueueAsync(Request("c2"));
@@ -229,7 +229,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Status_is_set_as_given()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await store.UpsertProfileAsync(Profile("ann"));
 
         foreach (var status in new[] { AgentStatus.Online, AgentStatus.Away, AgentStatus.Offline, AgentStatus.Online })
@@ -242,7 +242,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Connections_are_counted_and_only_the_last_one_closing_starts_the_grace_period()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await store.UpsertProfileAsync(Profile("ann"));
         await store.ConnectAsync("ann");
         await store.ConnectAsync("ann");
@@ -263,7 +263,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Connecting_again_ends_the_grace_period()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann");
         await store.DisconnectAsync("ann", T0);
 
@@ -278,7 +278,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Changes_to_an_unknown_agent_are_ignored()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
 
         await store.SetStatusAsync("ghost", AgentStatus.Online);
         await store.ConnectAsync("ghost");
@@ -293,7 +293,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Offer_is_listed_and_reserves_a_place_with_the_agent()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann", maxConcurrent: 2);
         await store.EnqueueAsync(Request("c1"));
 
@@ -310,7 +310,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Offer_matches_the_skill_ignoring_case()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann", skills: "Billing");
         await store.EnqueueAsync(Request("c1", skill: "BILLING"));
 
@@ -320,7 +320,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task A_request_already_offered_is_not_offered_again()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann", maxConcurrent: 2);
         await AgentAsync(store, "bob");
         await store.EnqueueAsync(Request("c1"));
@@ -337,7 +337,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task A_request_not_in_the_queue_is_not_offered()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann");
 
         Assert.Null(await store.TryOfferAsync("c1", "ann", T0.AddSeconds(20)));
@@ -348,7 +348,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task No_offer_is_made_to_an_agent_who_is_away_offline_disconnected_unskilled_full_or_unknown()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "away", status: AgentStatus.Away);
         await AgentAsync(store, "offline", status: AgentStatus.Offline);
         await AgentAsync(store, "disconnected", connected: false);
@@ -370,7 +370,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Pending_offers_fill_the_cap()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann", maxConcurrent: 2);
         await store.EnqueueAsync(Request("c1"));
         await store.EnqueueAsync(Request("c2"));
@@ -386,7 +386,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Withdrawing_an_offer_frees_the_place_and_passes_the_agent_over_until_the_given_time()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann");
         await store.EnqueueAsync(Request("c1"));
         var offer = Expect.Found(await store.TryOfferAsync("c1", "ann", T0.AddSeconds(20)));
@@ -404,7 +404,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Passed_over_agents_accumulate_and_the_request_can_be_offered_again()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann");
         await AgentAsync(store, "bob");
         await store.EnqueueAsync(Request("c1"));
@@ -422,7 +422,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Withdrawing_someone_elses_offer_or_no_offer_changes_nothing()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann");
         await AgentAsync(store, "bob");
         await store.EnqueueAsync(Request("c1"));
@@ -444,7 +444,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Claiming_an_offer_moves_the_request_to_the_agents_conversations()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann");
         await store.EnqueueAsync(Request("c1"));
         await store.TryOfferAsync("c1", "ann", T0.AddSeconds(20));
@@ -464,7 +464,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task The_offer_holder_can_claim_even_after_going_away_because_the_offer_kept_the_place()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann");
         await store.EnqueueAsync(Request("c1"));
         await store.TryOfferAsync("c1", "ann", T0.AddSeconds(20));
@@ -476,7 +476,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Claiming_with_an_offer_fails_for_anyone_but_the_holder_and_when_there_is_no_offer()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann");
         await AgentAsync(store, "bob");
         await store.EnqueueAsync(Request("c1"));
@@ -495,7 +495,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Claiming_twice_fails_the_second_time()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann", maxConcurrent: 3);
         await store.EnqueueAsync(Request("c1"));
         await store.TryOfferAsync("c1", "ann", T0.AddSeconds(20));
@@ -510,7 +510,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Claiming_without_an_offer_succeeds_for_an_unoffered_request_and_an_agent_with_room()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann", skills: "BILLING");
         await store.EnqueueAsync(Request("c1", skill: "billing"));
 
@@ -525,7 +525,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Claiming_without_an_offer_fails_when_the_request_is_offered_even_to_the_claimer()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann", maxConcurrent: 2);
         await AgentAsync(store, "bob");
         await store.EnqueueAsync(Request("c1"));
@@ -541,7 +541,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Claiming_without_an_offer_fails_for_an_agent_without_room_availability_or_skill()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "away", status: AgentStatus.Away);
         await AgentAsync(store, "disconnected", connected: false);
         await AgentAsync(store, "unskilled", skills: "tech");
@@ -564,7 +564,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Assigning_gives_the_conversation_to_an_available_agent_with_room()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann", maxConcurrent: 2);
 
         Assert.True(await store.TryAssignAsync("c9", "ann", T0.AddSeconds(9)));
@@ -577,7 +577,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Assigning_fails_for_an_agent_away_disconnected_full_or_unknown()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "away", status: AgentStatus.Away);
         await AgentAsync(store, "disconnected", connected: false);
         await AgentAsync(store, "full");
@@ -597,7 +597,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Attaching_records_the_conversation_regardless_of_room_or_status()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann", maxConcurrent: 1, status: AgentStatus.Offline, connected: false);
 
         await store.AttachAsync("c1", "ann", T0);
@@ -610,7 +610,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Attaching_starts_the_grace_period_only_of_an_agent_without_a_connection()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann", connected: false);
         await AgentAsync(store, "bob");
 
@@ -629,7 +629,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Releasing_removes_only_that_conversation()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann", maxConcurrent: 3);
         await store.TryAssignAsync("c1", "ann", T0);
         await store.TryAssignAsync("c2", "ann", T0);
@@ -645,7 +645,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Retiring_an_agent_disconnected_long_enough_sets_them_offline_and_releases_everything()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann", maxConcurrent: 3);
         await store.TryAssignAsync("c2", "ann", T0);
         await store.TryAssignAsync("c1", "ann", T0);
@@ -662,7 +662,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Retiring_fails_while_connected_or_disconnected_too_recently()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann", maxConcurrent: 3);
         await store.TryAssignAsync("c1", "ann", T0);
 
@@ -679,7 +679,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Retiring_fails_once_the_agent_reconnected()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann");
         await store.TryAssignAsync("c1", "ann", T0);
         await store.DisconnectAsync("ann", T0);
@@ -693,7 +693,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Retiring_happens_only_once()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann");
         await store.TryAssignAsync("c1", "ann", T0);
         await store.DisconnectAsync("ann", T0);
@@ -705,7 +705,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Retiring_an_agent_who_never_connected_or_does_not_exist_does_nothing()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await store.UpsertProfileAsync(Profile("ann"));
 
         Assert.Null(await store.TryRetireAsync("ann", T0.AddHours(1)));
@@ -717,7 +717,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Of_many_agents_claiming_one_request_at_once_exactly_one_wins()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         var agents = Enumerable.Range(0, 8).Select(i => $"agent{i}").ToArray();
         foreach (var agent in agents)
         {
@@ -740,7 +740,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task One_agent_claiming_many_requests_at_once_never_goes_over_the_cap()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         for (var round = 0; round < 30; round++)
         {
             var agent = $"agent{round}";
@@ -766,7 +766,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Offering_one_request_to_many_agents_at_once_makes_exactly_one_offer()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         var agents = Enumerable.Range(0, 8).Select(i => $"agent{i}").ToArray();
         foreach (var agent in agents)
         {
@@ -784,7 +784,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Offers_and_assignments_racing_for_one_agent_never_go_over_the_cap()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann", maxConcurrent: 4);
         for (var i = 0; i < 10; i++)
         {
@@ -807,7 +807,7 @@ public abstract class RoutingStoreBehaviour
     [Fact]
     public async Task Connections_opening_and_closing_at_once_are_all_counted()
     {
-        var store = CreateStore();
+        var store = await CreateStoreAsync();
         await AgentAsync(store, "ann", connected: false);
 
         await Race.RunAsync(20, async _ =>

@@ -1,6 +1,6 @@
 using LiveHelp.Core.Routing;
 
-namespace LiveHelp.Redis.Tests.Routing;
+namespace LiveHelp.Core.Tests.Routing.Store;
 
 /// <summary>The control: the same race with every node's router on one shared in-memory store.</summary>
 public sealed class InMemoryRoutingRaceTests : RoutingRaceBehaviour

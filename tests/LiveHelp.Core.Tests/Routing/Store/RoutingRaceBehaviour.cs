@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
-using LiveHelp.Core;
 using LiveHelp.Core.Routing;
-using LiveHelp.Core.Tests;
 
-namespace LiveHelp.Redis.Tests.Routing;
+namespace LiveHelp.Core.Tests.Routing.Store;
 
 /// <summary>
 /// Several nodes, each with its own <see cref="Router"/>, race matches, accepts, claims, declines, lapses and

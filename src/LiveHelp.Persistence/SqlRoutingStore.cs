@@ -1,0 +1,584 @@
+using System.Data.Common;
+using LiveHelp.Core;
+using LiveHelp.Core.Routing;
+
+namespace LiveHelp.Persistence;
+
+/// <summary>
+/// The routing state in the store of record, next to the conversations: queue, offers, seats, who holds what, and
+/// the agents' connections per node. Every step that changes it is one transaction; a step that may raise an
+/// agent's load locks the agent's seat row first, so two nodes can never push the same agent over their cap, and a
+/// step on a request locks the request row first, so it is offered or claimed once. Row locks are taken request
+/// first, then seat. Times are UTC ticks.
+/// </summary>
+public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
+{
+    private const string SeatColumns = """
+        s.agent_id, s.display_name, s.skills, s.max_concurrent, s.auto_accept, s.status, s.disconnected_at, s.last_assigned_at,
+        COALESCE((SELECT SUM(c.open_count) FROM routing_connections c WHERE c.agent_id = s.agent_id), 0) AS connections,
+        (SELECT COUNT(*) FROM routing_requests r WHERE r.offer_agent_id = s.agent_id) AS pending_offers
+        """;
+
+    private const string RequestColumns = "id, skill, mode, priority, enqueued_at, requeued, offer_agent_id, offer_deadline";
+
+    // This node's own connections per agent: what it re-records should another node have reaped it while it was only slow.
+    private readonly Dictionary<string, int> _local = new(StringComparer.Ordinal);
+    private readonly Lock _localGate = new();
+
+    private protected SqlRoutingStore(string nodeId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
+        NodeId = nodeId;
+    }
+
+    public string NodeId { get; }
+
+    /// <summary>Appended to a SELECT that must lock the rows it reads until the transaction ends.</summary>
+    private protected abstract string ForUpdate { get; }
+
+    private protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken ct);
+
+    /// <summary>A transaction that will write: in SQLite it takes the write lock at once.</summary>
+    private protected abstract Task<DbTransaction> BeginAsync(DbConnection connection, CancellationToken ct);
+
+    /// <summary>A transaction that only reads, on one snapshot, without taking SQLite's write lock.</summary>
+    private protected abstract Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken ct);
+
+    /// <summary>True when the database gave up the transaction for another one (a deadlock), so it may simply run again.</summary>
+    private protected abstract bool IsRetryable(DbException e);
+
+    // Queue
+
+    public Task EnqueueAsync(HelpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return InTransactionAsync(async (c, t) =>
+        {
+            await ExecuteAsync(c, t, $"""
+                INSERT INTO routing_requests ({RequestColumns})
+                VALUES (@id, @skill, @mode, @priority, @enqueued_at, @requeued, NULL, NULL)
+                ON CONFLICT (id) DO UPDATE SET skill = excluded.skill, mode = excluded.mode, priority = excluded.priority,
+                    enqueued_at = excluded.enqueued_at, requeued = excluded.requeued;
+                DELETE FROM routing_passed_over WHERE request_id = @id;
+                """, cmd => BindRequest(cmd, request));
+            await AddPassedOverAsync(c, t, request);
+            return true;
+        });
+    }
+
+    public Task<bool> TryReinstateAsync(HelpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return InTransactionAsync(async (c, t) =>
+        {
+            var added = await ExecuteAsync(c, t, $"""
+                INSERT INTO routing_requests ({RequestColumns})
+                SELECT @id, @skill, @mode, @priority, @enqueued_at, @requeued, NULL, NULL
+                WHERE NOT EXISTS (SELECT 1 FROM routing_holds WHERE conversation_id = @id)
+                ON CONFLICT (id) DO NOTHING;
+                """, cmd => BindRequest(cmd, request));
+            if (added == 1)
+            {
+                await AddPassedOverAsync(c, t, request);
+            }
+            return added == 1;
+        });
+    }
+
+    public Task<HelpRequest?> FindRequestAsync(string requestId) =>
+        ReadAsync(async (c, t) => (await ReadRequestsAsync(c, t, "WHERE id = @id", requestId)).FirstOrDefault()?.Request);
+
+    public Task<(bool Removed, Offer? WithdrawnOffer)> TryDequeueAsync(string requestId) =>
+        InTransactionAsync<(bool, Offer?)>(async (c, t) =>
+        {
+            if (await LockRequestAsync(c, t, requestId) is not { } row)
+            {
+                return (false, null);
+            }
+            await ExecuteAsync(c, t, "DELETE FROM routing_requests WHERE id = @id; DELETE FROM routing_passed_over WHERE request_id = @id;",
+                cmd => cmd.SetText("id", requestId));
+            return (true, row.Offer);
+        });
+
+    public Task<IReadOnlyList<HelpRequest>> ListQueueAsync() =>
+        ReadAsync<IReadOnlyList<HelpRequest>>(async (c, t) =>
+            RoutingPolicy.QueueOrder((await ReadRequestsAsync(c, t, "", null)).Select(r => r.Request)).ToList());
+
+    // Seats
+
+    public Task UpsertProfileAsync(AgentProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        return InTransactionAsync(async (c, t) => await ExecuteAsync(c, t, """
+            INSERT INTO routing_seats (agent_id, display_name, skills, max_concurrent, auto_accept, status, disconnected_at, last_assigned_at)
+            VALUES (@agent_id, @display_name, @skills, @max_concurrent, @auto_accept, @status, NULL, NULL)
+            ON CONFLICT (agent_id) DO UPDATE SET display_name = excluded.display_name, skills = excluded.skills,
+                max_concurrent = excluded.max_concurrent, auto_accept = excluded.auto_accept;
+            """, cmd =>
+            {
+                cmd.SetText("agent_id", profile.AgentId);
+                cmd.SetText("display_name", profile.DisplayName);
+                cmd.SetJson("skills", profile.Skills.ToArray(), PersistenceJsonContext.Stored.StringArray);
+                cmd.SetInteger("max_concurrent", profile.MaxConcurrent);
+                cmd.SetBoolean("auto_accept", profile.AutoAccept);
+                cmd.SetEnum("status", AgentStatus.Offline);
+            }));
+    }
+
+    public Task<AgentSeat?> FindSeatAsync(string agentId) =>
+        ReadAsync((c, t) => ReadSeatAsync(c, t, agentId, lockRow: false));
+
+    public Task<IReadOnlyList<AgentSeat>> ListSeatsAsync() =>
+        ReadAsync<IReadOnlyList<AgentSeat>>(async (c, t) =>
+        {
+            var holds = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+            await QueryAsync(c, t, "SELECT agent_id, conversation_id FROM routing_holds;", null, r =>
+            {
+                var agent = r.GetText("agent_id");
+                if (!holds.TryGetValue(agent, out var set))
+                {
+                    holds[agent] = set = new HashSet<string>(StringComparer.Ordinal);
+                }
+                set.Add(r.GetText("conversation_id"));
+            });
+            var seats = new List<AgentSeat>();
+            await QueryAsync(c, t, $"SELECT {SeatColumns} FROM routing_seats s ORDER BY s.agent_id;", null,
+                r => seats.Add(ReadSeat(r, holds.GetValueOrDefault(r.GetText("agent_id")) ?? [])));
+            return seats;
+        });
+
+    public Task SetStatusAsync(string agentId, AgentStatus status) =>
+        InTransactionAsync(async (c, t) => await ExecuteAsync(c, t, "UPDATE routing_seats SET status = @status WHERE agent_id = @agent_id;", cmd =>
+        {
+            cmd.SetText("agent_id", agentId);
+            cmd.SetEnum("status", status);
+        }));
+
+    public async Task ConnectAsync(string agentId)
+    {
+        var counted = await InTransactionAsync(async (c, t) => await ExecuteAsync(c, t, """
+            INSERT INTO routing_connections (agent_id, node_id, open_count)
+            SELECT @agent_id, @node_id, 1 WHERE EXISTS (SELECT 1 FROM routing_seats WHERE agent_id = @agent_id)
+            ON CONFLICT (agent_id, node_id) DO UPDATE SET open_count = routing_connections.open_count + 1;
+            UPDATE routing_seats SET disconnected_at = NULL WHERE agent_id = @agent_id;
+            """, cmd => BindAgentNode(cmd, agentId)));
+        if (counted > 0)
+        {
+            lock (_localGate)
+            {
+                _local[agentId] = _local.GetValueOrDefault(agentId) + 1;
+            }
+        }
+    }
+
+    public async Task DisconnectAsync(string agentId, DateTimeOffset now)
+    {
+        await InTransactionAsync(async (c, t) =>
+        {
+            await ExecuteAsync(c, t, """
+                UPDATE routing_connections SET open_count = open_count - 1 WHERE agent_id = @agent_id AND node_id = @node_id AND open_count > 0;
+                DELETE FROM routing_connections WHERE agent_id = @agent_id AND node_id = @node_id AND open_count <= 0;
+                """, cmd => BindAgentNode(cmd, agentId));
+            return await StartGraceIfGoneAsync(c, t, agentId, now);
+        });
+        lock (_localGate)
+        {
+            if (_local.GetValueOrDefault(agentId) <= 1)
+            {
+                _local.Remove(agentId);
+            }
+            else
+            {
+                _local[agentId]--;
+            }
+        }
+    }
+
+    // Offers and claims
+
+    public Task<Offer?> TryOfferAsync(string requestId, string agentId, DateTimeOffset deadline) =>
+        InTransactionAsync<Offer?>(async (c, t) =>
+        {
+            if (await LockRequestAsync(c, t, requestId) is not { Offer: null } row
+                || await ReadSeatAsync(c, t, agentId, lockRow: true) is not { } seat || !seat.HasRoomFor(row.Request.Skill))
+            {
+                return null;
+            }
+            await ExecuteAsync(c, t, "UPDATE routing_requests SET offer_agent_id = @agent_id, offer_deadline = @deadline WHERE id = @id;", cmd =>
+            {
+                cmd.SetText("id", requestId);
+                cmd.SetText("agent_id", agentId);
+                cmd.SetInteger("deadline", deadline.UtcTicks);
+            });
+            return new Offer(requestId, agentId, deadline);
+        });
+
+    public Task<IReadOnlyList<Offer>> ListOffersAsync() =>
+        ReadAsync<IReadOnlyList<Offer>>(async (c, t) =>
+            (await ReadRequestsAsync(c, t, "WHERE offer_agent_id IS NOT NULL", null)).Select(r => r.Offer!).ToList());
+
+    public Task<Offer?> TryWithdrawOfferAsync(string requestId, string agentId, DateTimeOffset passOverUntil) =>
+        InTransactionAsync<Offer?>(async (c, t) =>
+        {
+            if (await LockRequestAsync(c, t, requestId) is not { Offer: { } offer } || offer.AgentId != agentId)
+            {
+                return null;
+            }
+            await ExecuteAsync(c, t, """
+                UPDATE routing_requests SET offer_agent_id = NULL, offer_deadline = NULL WHERE id = @id;
+                INSERT INTO routing_passed_over (request_id, agent_id, until_at) VALUES (@id, @agent_id, @until)
+                ON CONFLICT (request_id, agent_id) DO UPDATE SET until_at = excluded.until_at;
+                """, cmd =>
+                {
+                    cmd.SetText("id", requestId);
+                    cmd.SetText("agent_id", agentId);
+                    cmd.SetInteger("until", passOverUntil.UtcTicks);
+                });
+            return offer;
+        });
+
+    public Task<bool> TryClaimAsync(string requestId, string agentId, bool requireOffer, DateTimeOffset now) =>
+        InTransactionAsync(async (c, t) =>
+        {
+            if (await LockRequestAsync(c, t, requestId) is not { } row || await ReadSeatAsync(c, t, agentId, lockRow: true) is not { } seat)
+            {
+                return false;
+            }
+            var refused = requireOffer
+                ? row.Offer?.AgentId != agentId
+                : row.Offer is not null || !seat.HasRoomFor(row.Request.Skill);
+            if (refused)
+            {
+                return false;
+            }
+            await ExecuteAsync(c, t, "DELETE FROM routing_requests WHERE id = @conversation_id; DELETE FROM routing_passed_over WHERE request_id = @conversation_id;",
+                cmd => cmd.SetText("conversation_id", requestId));
+            await HoldAsync(c, t, agentId, requestId, now);
+            return true;
+        });
+
+    public Task<bool> TryAssignAsync(string conversationId, string agentId, DateTimeOffset now) =>
+        InTransactionAsync(async (c, t) =>
+        {
+            if (await ReadSeatAsync(c, t, agentId, lockRow: true) is not { IsAvailable: true } seat || seat.Load >= seat.Profile.MaxConcurrent)
+            {
+                return false;
+            }
+            await HoldAsync(c, t, agentId, conversationId, now);
+            return true;
+        });
+
+    public Task AttachAsync(string conversationId, string agentId, DateTimeOffset now) =>
+        InTransactionAsync(async (c, t) =>
+        {
+            await ExecuteAsync(c, t, """
+                INSERT INTO routing_holds (agent_id, conversation_id)
+                SELECT @agent_id, @conversation_id WHERE EXISTS (SELECT 1 FROM routing_seats WHERE agent_id = @agent_id)
+                ON CONFLICT (agent_id, conversation_id) DO NOTHING;
+                """, cmd =>
+                {
+                    cmd.SetText("agent_id", agentId);
+                    cmd.SetText("conversation_id", conversationId);
+                });
+            return await StartGraceIfGoneAsync(c, t, agentId, now);
+        });
+
+    public Task<IReadOnlyList<string>?> TryRetireAsync(string agentId, DateTimeOffset disconnectedBy) =>
+        InTransactionAsync<IReadOnlyList<string>?>(async (c, t) =>
+        {
+            if (await ReadSeatAsync(c, t, agentId, lockRow: true) is not { Connections: 0, DisconnectedAt: { } at } seat || at > disconnectedBy
+                || (seat.Status == AgentStatus.Offline && seat.Conversations.Count == 0))
+            {
+                return null;
+            }
+            await ExecuteAsync(c, t, "UPDATE routing_seats SET status = @status WHERE agent_id = @agent_id; DELETE FROM routing_holds WHERE agent_id = @agent_id;", cmd =>
+            {
+                cmd.SetText("agent_id", agentId);
+                cmd.SetEnum("status", AgentStatus.Offline);
+            });
+            return seat.Conversations.Order(StringComparer.Ordinal).ToList();
+        });
+
+    public Task ReleaseAsync(string agentId, string conversationId) =>
+        InTransactionAsync(async (c, t) => await ExecuteAsync(c, t, "DELETE FROM routing_holds WHERE agent_id = @agent_id AND conversation_id = @conversation_id;", cmd =>
+        {
+            cmd.SetText("agent_id", agentId);
+            cmd.SetText("conversation_id", conversationId);
+        }));
+
+    // Node liveness
+
+    public async Task HeartbeatAsync(DateTimeOffset now)
+    {
+        Dictionary<string, int> local;
+        lock (_localGate)
+        {
+            local = new Dictionary<string, int>(_local, StringComparer.Ordinal);
+        }
+        await InTransactionAsync(async (c, t) =>
+        {
+            var renewed = await ExecuteAsync(c, t, "UPDATE routing_nodes SET seen_at = @now WHERE node_id = @node_id;", cmd =>
+            {
+                cmd.SetText("node_id", NodeId);
+                cmd.SetInteger("now", now.UtcTicks);
+            });
+            if (renewed > 0)
+            {
+                return true;
+            }
+            // New, or reaped while it was only slow: its connections go back in.
+            await ExecuteAsync(c, t, "INSERT INTO routing_nodes (node_id, seen_at) VALUES (@node_id, @now);", cmd =>
+            {
+                cmd.SetText("node_id", NodeId);
+                cmd.SetInteger("now", now.UtcTicks);
+            });
+            foreach (var (agentId, count) in local)
+            {
+                await ExecuteAsync(c, t, """
+                    INSERT INTO routing_connections (agent_id, node_id, open_count)
+                    SELECT @agent_id, @node_id, @count WHERE EXISTS (SELECT 1 FROM routing_seats WHERE agent_id = @agent_id)
+                    ON CONFLICT (agent_id, node_id) DO UPDATE SET open_count = excluded.open_count;
+                    UPDATE routing_seats SET disconnected_at = NULL WHERE agent_id = @agent_id;
+                    """, cmd =>
+                    {
+                        BindAgentNode(cmd, agentId);
+                        cmd.SetInteger("count", count);
+                    });
+            }
+            return true;
+        });
+    }
+
+    public async Task<IReadOnlyList<DeadNode>> ReapDeadNodesAsync(DateTimeOffset now, TimeSpan silence)
+    {
+        var stale = new List<string>();
+        await ReadAsync(async (c, t) =>
+        {
+            await QueryAsync(c, t, "SELECT node_id FROM routing_nodes WHERE seen_at <= @cutoff AND node_id <> @node_id ORDER BY node_id;", cmd =>
+            {
+                cmd.SetText("node_id", NodeId);
+                cmd.SetInteger("cutoff", (now - silence).UtcTicks);
+            }, r => stale.Add(r.GetText("node_id")));
+            // Connections of a node that never wrote a heartbeat (it died starting) count as dead too.
+            await QueryAsync(c, t, "SELECT DISTINCT node_id FROM routing_connections WHERE node_id NOT IN (SELECT node_id FROM routing_nodes) AND node_id <> @node_id;",
+                cmd => cmd.SetText("node_id", NodeId), r => stale.Add(r.GetText("node_id")));
+            return true;
+        });
+        var dead = new List<DeadNode>();
+        foreach (var nodeId in stale.Distinct(StringComparer.Ordinal))
+        {
+            var agents = await InTransactionAsync<IReadOnlyList<string>?>(async (c, t) =>
+            {
+                // Only the node that deletes the stale row reaps it, so each dead node is reaped once.
+                var gone = await ExecuteAsync(c, t, "DELETE FROM routing_nodes WHERE node_id = @dead AND seen_at <= @cutoff;", cmd =>
+                {
+                    cmd.SetText("dead", nodeId);
+                    cmd.SetInteger("cutoff", (now - silence).UtcTicks);
+                });
+                var alive = false;
+                await QueryAsync(c, t, "SELECT node_id FROM routing_nodes WHERE node_id = @dead;", cmd => cmd.SetText("dead", nodeId), _ => alive = true);
+                var agents = new List<string>();
+                await QueryAsync(c, t, "SELECT agent_id FROM routing_connections WHERE node_id = @dead ORDER BY agent_id;",
+                    cmd => cmd.SetText("dead", nodeId), r => agents.Add(r.GetText("agent_id")));
+                if (alive || (gone == 0 && agents.Count == 0))
+                {
+                    return null;
+                }
+                await ExecuteAsync(c, t, "DELETE FROM routing_connections WHERE node_id = @dead;", cmd => cmd.SetText("dead", nodeId));
+                foreach (var agentId in agents)
+                {
+                    await StartGraceIfGoneAsync(c, t, agentId, now);
+                }
+                return agents;
+            });
+            if (agents is not null)
+            {
+                dead.Add(new DeadNode(nodeId, agents));
+            }
+        }
+        return dead;
+    }
+
+    public Task LeaveAsync() =>
+        InTransactionAsync(async (c, t) => await ExecuteAsync(c, t, "UPDATE routing_nodes SET seen_at = 0 WHERE node_id = @node_id;",
+            cmd => cmd.SetText("node_id", NodeId)));
+
+    // Helpers
+
+    private async Task<bool> StartGraceIfGoneAsync(DbConnection c, DbTransaction t, string agentId, DateTimeOffset now)
+    {
+        // A repeated disconnect keeps the first time, so it cannot postpone the end of the grace period.
+        await ExecuteAsync(c, t, """
+            UPDATE routing_seats SET disconnected_at = COALESCE(disconnected_at, @now)
+            WHERE agent_id = @agent_id AND NOT EXISTS (SELECT 1 FROM routing_connections WHERE agent_id = @agent_id AND open_count > 0);
+            """, cmd =>
+            {
+                cmd.SetText("agent_id", agentId);
+                cmd.SetInteger("now", now.UtcTicks);
+            });
+        return true;
+    }
+
+    private static Task<int> HoldAsync(DbConnection c, DbTransaction t, string agentId, string conversationId, DateTimeOffset now) =>
+        ExecuteAsync(c, t, """
+            INSERT INTO routing_holds (agent_id, conversation_id) VALUES (@agent_id, @conversation_id) ON CONFLICT (agent_id, conversation_id) DO NOTHING;
+            UPDATE routing_seats SET last_assigned_at = @now WHERE agent_id = @agent_id;
+            """, cmd =>
+            {
+                cmd.SetText("agent_id", agentId);
+                cmd.SetText("conversation_id", conversationId);
+                cmd.SetInteger("now", now.UtcTicks);
+            });
+
+    private sealed record RequestRow(HelpRequest Request, Offer? Offer);
+
+    private async Task<RequestRow?> LockRequestAsync(DbConnection c, DbTransaction t, string requestId) =>
+        (await ReadRequestsAsync(c, t, "WHERE id = @id", requestId, ForUpdate)).FirstOrDefault();
+
+    private static async Task<IReadOnlyList<RequestRow>> ReadRequestsAsync(DbConnection c, DbTransaction t, string where, string? id, string suffix = "")
+    {
+        var rows = new List<(string Id, HelpRequest Request, string? OfferAgent, long? Deadline)>();
+        await QueryAsync(c, t, $"SELECT {RequestColumns} FROM routing_requests {where}{suffix};", id is null ? null : cmd => cmd.SetText("id", id), r =>
+        {
+            var request = new HelpRequest
+            {
+                Id = r.GetText("id"),
+                Skill = r.GetText("skill"),
+                Mode = r.GetEnum<HelpMode>("mode"),
+                Priority = (int)r.GetInteger("priority"),
+                EnqueuedAt = Time(r.GetInteger("enqueued_at")),
+                Requeued = r.GetBoolean("requeued"),
+            };
+            rows.Add((request.Id, request, r.GetNullableText("offer_agent_id"), r.GetNullableInteger("offer_deadline")));
+        });
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+        var passed = new Dictionary<string, Dictionary<string, DateTimeOffset>>(StringComparer.Ordinal);
+        await QueryAsync(c, t, $"SELECT request_id, agent_id, until_at FROM routing_passed_over {(id is null ? "" : "WHERE request_id = @id")};",
+            id is null ? null : cmd => cmd.SetText("id", id), r =>
+            {
+                var requestId = r.GetText("request_id");
+                if (!passed.TryGetValue(requestId, out var map))
+                {
+                    passed[requestId] = map = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+                }
+                map[r.GetText("agent_id")] = Time(r.GetInteger("until_at"));
+            });
+        return rows.Select(row => new RequestRow(
+            passed.TryGetValue(row.Id, out var map) ? row.Request with { PassedOver = map } : row.Request,
+            row.OfferAgent is { } agent ? new Offer(row.Id, agent, Time(row.Deadline ?? 0)) : null)).ToList();
+    }
+
+    private async Task<AgentSeat?> ReadSeatAsync(DbConnection c, DbTransaction t, string agentId, bool lockRow)
+    {
+        if (lockRow && ForUpdate.Length > 0)
+        {
+            // Locks the seat before its load is counted: every step that adds to that load takes this lock first.
+            await ExecuteAsync(c, t, $"SELECT agent_id FROM routing_seats WHERE agent_id = @agent_id{ForUpdate};", cmd => cmd.SetText("agent_id", agentId));
+        }
+        var holds = new HashSet<string>(StringComparer.Ordinal);
+        await QueryAsync(c, t, "SELECT conversation_id FROM routing_holds WHERE agent_id = @agent_id;",
+            cmd => cmd.SetText("agent_id", agentId), r => holds.Add(r.GetText("conversation_id")));
+        AgentSeat? seat = null;
+        await QueryAsync(c, t, $"SELECT {SeatColumns} FROM routing_seats s WHERE s.agent_id = @agent_id;",
+            cmd => cmd.SetText("agent_id", agentId), r => seat = ReadSeat(r, holds));
+        return seat;
+    }
+
+    private static AgentSeat ReadSeat(DbDataReader r, HashSet<string> holds) => new()
+    {
+        Profile = new AgentProfile(
+            r.GetText("agent_id"),
+            r.GetText("display_name"),
+            r.GetJson("skills", PersistenceJsonContext.Stored.StringArray),
+            (int)r.GetInteger("max_concurrent"),
+            r.GetBoolean("auto_accept")),
+        Status = r.GetEnum<AgentStatus>("status"),
+        Connections = (int)r.GetInteger("connections"),
+        DisconnectedAt = r.GetNullableInteger("disconnected_at") is { } d ? Time(d) : null,
+        LastAssignedAt = r.GetNullableInteger("last_assigned_at") is { } l ? Time(l) : null,
+        Conversations = holds,
+        PendingOffers = (int)r.GetInteger("pending_offers"),
+    };
+
+    private static async Task AddPassedOverAsync(DbConnection c, DbTransaction t, HelpRequest request)
+    {
+        foreach (var (agentId, until) in request.PassedOver)
+        {
+            await ExecuteAsync(c, t, "INSERT INTO routing_passed_over (request_id, agent_id, until_at) VALUES (@id, @agent_id, @until);", cmd =>
+            {
+                cmd.SetText("id", request.Id);
+                cmd.SetText("agent_id", agentId);
+                cmd.SetInteger("until", until.UtcTicks);
+            });
+        }
+    }
+
+    private static void BindRequest(DbCommand cmd, HelpRequest request)
+    {
+        cmd.SetText("id", request.Id);
+        cmd.SetText("skill", request.Skill);
+        cmd.SetEnum("mode", request.Mode);
+        cmd.SetInteger("priority", request.Priority);
+        cmd.SetInteger("enqueued_at", request.EnqueuedAt.UtcTicks);
+        cmd.SetBoolean("requeued", request.Requeued);
+    }
+
+    private void BindAgentNode(DbCommand cmd, string agentId)
+    {
+        cmd.SetText("agent_id", agentId);
+        cmd.SetText("node_id", NodeId);
+    }
+
+    private static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private static async Task<int> ExecuteAsync(DbConnection c, DbTransaction t, string sql, Action<DbCommand> bind)
+    {
+        await using var cmd = c.Command(sql, t);
+        bind(cmd);
+        return await cmd.ExecuteNonQueryAsync();
+    }
+
+    private static async Task QueryAsync(DbConnection c, DbTransaction t, string sql, Action<DbCommand>? bind, Action<DbDataReader> read)
+    {
+        await using var cmd = c.Command(sql, t);
+        bind?.Invoke(cmd);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            read(reader);
+        }
+    }
+
+    /// <summary>Runs a routing step as one transaction, again from the start if the database chose it as a deadlock's victim.</summary>
+    private async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> step)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var connection = await OpenConnectionAsync(CancellationToken.None);
+            await using var transaction = await BeginAsync(connection, CancellationToken.None);
+            try
+            {
+                var result = await step(connection, transaction);
+                await transaction.CommitAsync();
+                return result;
+            }
+            catch (DbException e) when (attempt < 5 && IsRetryable(e))
+            {
+                // The transaction was rolled back whole; nothing of it stands.
+            }
+        }
+    }
+
+    /// <summary>Reads in one transaction, so the rows of several tables agree with each other.</summary>
+    private async Task<T> ReadAsync<T>(Func<DbConnection, DbTransaction, Task<T>> read)
+    {
+        await using var connection = await OpenConnectionAsync(CancellationToken.None);
+        await using var transaction = await BeginReadAsync(connection, CancellationToken.None);
+        var result = await read(connection, transaction);
+        await transaction.CommitAsync();
+        return result;
+    }
+}
