@@ -90,7 +90,7 @@ public sealed class PostgresConversationStore : SqlConversationStore, IAsyncDisp
             {
                 outcome = await QueryAsync(append, c => Bind(c, message), r => (ReadMessage(r), r.GetBoolean("added")), ct);
             }
-            catch (PostgresException e) when (IsDuplicateKey(e))
+            catch (PostgresException e) when (IsDuplicateKey(e) && e.ConstraintName?.StartsWith("ux_messages_client_message", StringComparison.Ordinal) == true)
             {
                 // A copy of this message sent at the same moment was stored first: the next round returns that one.
                 continue;

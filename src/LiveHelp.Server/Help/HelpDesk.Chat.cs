@@ -243,6 +243,7 @@ public sealed partial class HelpDesk
     {
         if (!string.IsNullOrWhiteSpace(note))
         {
+            // Part of a transfer, which has already decided on the conversation: the note goes in as it is.
             await AppendNoteAsync(staff, conversation, null, note, AppendRule.Any);
         }
     }
