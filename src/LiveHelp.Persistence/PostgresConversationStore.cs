@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Text;
-using LiveHelp.Core;
 using LiveHelp.Core.Conversations;
 using Npgsql;
 using static LiveHelp.Persistence.SqlRecords;
@@ -10,8 +9,9 @@ namespace LiveHelp.Persistence;
 /// <summary>
 /// The conversation store for several nodes: one PostgreSQL database shared by all, a pooled connection per
 /// operation, plain parameterised SQL. <see cref="InitializeAsync"/> creates or migrates the tables. Message
-/// numbers come from a counter on the conversation row, raised in the transaction that stores the message, so
-/// appends to one conversation queue on that row whichever node makes them, and the numbers stay gap-free.
+/// numbers come from a counter on the conversation row, raised by the statement that stores the message, so
+/// appends to one conversation queue on that row whichever node makes them, and the numbers stay gap-free; and a
+/// node that stops mid-append holds no lock, as the statement ends (or fails) within PostgreSQL.
 /// </summary>
 public sealed class PostgresConversationStore : SqlConversationStore, IAsyncDisposable, IDisposable
 {
@@ -78,43 +78,36 @@ public sealed class PostgresConversationStore : SqlConversationStore, IAsyncDisp
         }
     }
 
-    public override async Task<(Message Message, bool Added)> AppendMessageAsync(Message message, CancellationToken ct = default)
+    public override async Task<(Message Message, bool Added)> AppendMessageAsync(
+        Message message, AppendRule rule = AppendRule.Any, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        await using var connection = await OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        try
+        var append = AppendStatement(message, rule);
+        while (true)
         {
-            // Locks the conversation row until the end of the transaction: the next append waits here, then
-            // sees this one's message.
-            long seq;
-            await using (var next = connection.Command(
-                "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = @conversation_id RETURNING last_seq;", transaction))
+            IReadOnlyList<(Message, bool)> outcome;
+            try
             {
-                next.SetText("conversation_id", message.ConversationId);
-                seq = await next.ExecuteScalarAsync(ct) as long?
-                    ?? throw new LiveHelpException(ErrorCodes.NotFound, $"Conversation '{message.ConversationId}' does not exist.");
+                outcome = await QueryAsync(append, c => Bind(c, message), r => (ReadMessage(r), r.GetBoolean("added")), ct);
+            }
+            catch (PostgresException e) when (IsDuplicateKey(e) && e.ConstraintName?.StartsWith("ux_messages_client_message", StringComparison.Ordinal) == true)
+            {
+                // A copy of this message sent at the same moment was stored first: the next round returns that one.
+                continue;
             }
 
-            if (message.ClientMessageId is not null && await FindSentAsync(connection, transaction, message, ct) is { } existing)
+            if (outcome.Count > 0)
             {
-                await transaction.RollbackAsync(ct);
-                return (existing, false);
+                return outcome[0];
             }
 
-            var stored = message with { Seq = seq };
-            await using (var insert = connection.Command($"{Messages.Insert()};", transaction))
+            // Nothing stored and nothing stored before: the rule said no, and a fresh read (which locks nothing) says why.
+            if (AppendRefusal(await FindConversationAsync(message.ConversationId, ct), message, rule) is { } refusal)
             {
-                Bind(insert, stored);
-                await insert.ExecuteNonQueryAsync(ct);
+                throw refusal;
             }
 
-            await transaction.CommitAsync(ct);
-            return (stored, true);
-        }
-        catch (Exception e) when (Refusal(e) is { } refusal)
-        {
-            throw refusal;
+            // The conversation came back to the sender in between: try again.
         }
     }
 
@@ -142,6 +135,40 @@ public sealed class PostgresConversationStore : SqlConversationStore, IAsyncDisp
             is PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter,
         _ => false,
     };
+
+    /// <summary>
+    /// The append as one statement, so the conversation row is locked only while PostgreSQL runs it, never while it
+    /// waits on a node: unless the sender stored this message before, raise the conversation's counter where the
+    /// rule allows, store the message under the new number, and return it (<c>added</c>) or the earlier one. The
+    /// earlier one is looked for first, so a retry takes no number and leaves no gap. Nothing returned: refused.
+    /// </summary>
+    private static string AppendStatement(Message message, AppendRule rule)
+    {
+        var sameSender = message.SenderId is null ? "sender_id IS NULL" : "sender_id = @sender_id";
+        var allowed = rule switch
+        {
+            AppendRule.Any => "",
+            AppendRule.Open => $"AND {OpenFilter}",
+            _ => $"AND {OpenFilter} AND {(message.Kind == MessageKind.Customer ? "visitor_id" : "agent_id")} = @sender_id",
+        };
+        return $"""
+            WITH earlier AS (
+                {Messages.Select}
+                WHERE conversation_id = @conversation_id AND {sameSender} AND client_message_id = @client_message_id
+            ), numbered AS (
+                UPDATE conversations SET last_seq = last_seq + 1
+                WHERE id = @conversation_id {allowed} AND NOT EXISTS (SELECT 1 FROM earlier)
+                RETURNING last_seq
+            ), stored AS (
+                INSERT INTO messages ({Messages.ColumnList})
+                SELECT {Messages.Values(c => c == "seq" ? "numbered.last_seq" : null)} FROM numbered
+                RETURNING {Messages.ColumnList}
+            )
+            SELECT true AS added, {Messages.ColumnList} FROM stored
+            UNION ALL
+            SELECT false AS added, {Messages.ColumnList} FROM earlier;
+            """;
+    }
 
     /// <summary>
     /// Npgsql's own parse errors quote the keyword they choke on, which for a password holding an unquoted ';' is

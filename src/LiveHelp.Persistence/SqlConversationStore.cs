@@ -43,7 +43,7 @@ public abstract class SqlConversationStore : IConversationStore
 
     public abstract Task InitializeAsync(CancellationToken ct = default);
 
-    public abstract Task<(Message Message, bool Added)> AppendMessageAsync(Message message, CancellationToken ct = default);
+    public abstract Task<(Message Message, bool Added)> AppendMessageAsync(Message message, AppendRule rule = AppendRule.Any, CancellationToken ct = default);
 
     /// <summary>An open connection from the store's pool, or <see cref="OperationCanceledException"/> if <paramref name="ct"/> is cancelled.</summary>
     private protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken ct);
@@ -370,6 +370,27 @@ public abstract class SqlConversationStore : IConversationStore
             throw refusal;
         }
     }
+
+    /// <summary>
+    /// Why <paramref name="rule"/> keeps <paramref name="message"/> out of <paramref name="conversation"/> (null when
+    /// it lets it in). A conversation the sender takes no part in gets the answer of one that does not exist.
+    /// </summary>
+    private protected static LiveHelpException? AppendRefusal(Conversation? conversation, Message message, AppendRule rule)
+    {
+        if (conversation is null || (rule == AppendRule.OpenToSender && !TakesPart(conversation, message)))
+        {
+            return new LiveHelpException(ErrorCodes.NotFound, "conversation not found");
+        }
+
+        return rule != AppendRule.Any && !conversation.IsOpen
+            ? new LiveHelpException(ErrorCodes.ConversationClosed, "the conversation is closed")
+            : null;
+    }
+
+    /// <summary>A customer message from the conversation's visitor, or any other from the agent who holds it.</summary>
+    private static bool TakesPart(Conversation conversation, Message message) =>
+        message.SenderId is not null
+        && message.SenderId == (message.Kind == MessageKind.Customer ? conversation.VisitorId : conversation.AgentId);
 
     /// <summary>The message this sender already sent with the same client message id (a retried send), if any.</summary>
     private protected static async Task<Message?> FindSentAsync(DbConnection connection, DbTransaction transaction, Message message, CancellationToken ct)

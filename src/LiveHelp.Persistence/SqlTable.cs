@@ -25,8 +25,11 @@ internal sealed class SqlTable
     public string Select { get; }
 
     /// <summary>An INSERT of every column, each from the parameter of the same name unless <paramref name="valueOf"/> says otherwise.</summary>
-    public string Insert(Func<string, string?>? valueOf = null) =>
-        $"INSERT INTO {Name} ({ColumnList}) VALUES ({string.Join(", ", columns.Select(c => valueOf?.Invoke(c) ?? "@" + c))})";
+    public string Insert(Func<string, string?>? valueOf = null) => $"INSERT INTO {Name} ({ColumnList}) VALUES ({Values(valueOf)})";
+
+    /// <summary>A value for every column, comma separated: the parameter of the same name unless <paramref name="valueOf"/> says otherwise.</summary>
+    public string Values(Func<string, string?>? valueOf = null) =>
+        string.Join(", ", columns.Select(c => valueOf?.Invoke(c) ?? "@" + c));
 
     /// <summary>
     /// The SET list of an UPDATE: every column but the key, each from the parameter of the same name unless

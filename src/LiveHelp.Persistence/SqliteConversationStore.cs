@@ -1,5 +1,4 @@
 using System.Data.Common;
-using LiveHelp.Core;
 using LiveHelp.Core.Conversations;
 using Microsoft.Data.Sqlite;
 using static LiveHelp.Persistence.SqlRecords;
@@ -16,7 +15,6 @@ public sealed class SqliteConversationStore : SqlConversationStore
     private const string NextSeq =
         "(SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = @conversation_id)";
 
-    private const int SqliteConstraintForeignKey = 787;
     private const int SqliteConstraintPrimaryKey = 1555;
     private const int SqliteConstraintUnique = 2067;
 
@@ -37,10 +35,12 @@ public sealed class SqliteConversationStore : SqlConversationStore
         await SqliteSchema.MigrateAsync(connection, ct);
     }
 
-    public override async Task<(Message Message, bool Added)> AppendMessageAsync(Message message, CancellationToken ct = default)
+    public override async Task<(Message Message, bool Added)> AppendMessageAsync(
+        Message message, AppendRule rule = AppendRule.Any, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         await using var connection = await connections.OpenAsync(ct);
+        // SQLite has one writer at a time: holding the write lock from the start, the checks stay true until the insert.
         await using var transaction = connection.BeginTransaction(deferred: false);
 
         if (message.ClientMessageId is not null && await FindSentAsync(connection, transaction, message, ct) is { } existing)
@@ -49,19 +49,21 @@ public sealed class SqliteConversationStore : SqlConversationStore
             return (existing, false);
         }
 
+        Conversation? conversation;
+        await using (var find = connection.Command($"{Conversations.Select} WHERE id = @id;", transaction))
+        {
+            find.SetText("id", message.ConversationId);
+            conversation = await ReadFirstAsync(find, ReadConversation, ct);
+        }
+        if (AppendRefusal(conversation, message, rule) is { } refusal)
+        {
+            throw refusal;
+        }
+
         await using var insert = connection.Command(
             $"{Messages.Insert(c => c == "seq" ? NextSeq : null)} RETURNING seq;", transaction);
         Bind(insert, message);
-        long seq;
-        try
-        {
-            seq = (long)(await insert.ExecuteScalarAsync(ct))!;
-        }
-        catch (SqliteException e) when (e.SqliteExtendedErrorCode == SqliteConstraintForeignKey)
-        {
-            throw new LiveHelpException(ErrorCodes.NotFound, $"Conversation '{message.ConversationId}' does not exist.");
-        }
-
+        var seq = (long)(await insert.ExecuteScalarAsync(ct))!;
         await transaction.CommitAsync(ct);
         return (message with { Seq = seq }, true);
     }

@@ -15,14 +15,17 @@ public sealed class Cluster : IAsyncDisposable
     private readonly List<Node> _nodes = [];
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "livehelp-cluster", Guid.NewGuid().ToString("N"));
     private readonly IReadOnlyDictionary<string, string> _settings;
+    private readonly Func<int, string, string>? _nodeDatabase;
     private Process? _balancer;
 
-    private Cluster(RedisServer redis, PostgresServer postgres, string database, IReadOnlyDictionary<string, string> settings)
+    private Cluster(
+        RedisServer redis, PostgresServer postgres, string database, IReadOnlyDictionary<string, string> settings, Func<int, string, string>? nodeDatabase)
     {
         Redis = redis;
         Postgres = postgres;
         Database = database;
         _settings = settings;
+        _nodeDatabase = nodeDatabase;
     }
 
     public RedisServer Redis { get; }
@@ -35,11 +38,16 @@ public sealed class Cluster : IAsyncDisposable
 
     /// <param name="nodes">How many LiveHelp nodes.</param>
     /// <param name="settings">Environment variables for every node, over the defaults (e.g. a shorter grace period).</param>
-    public static async Task<Cluster> StartAsync(int nodes = 2, IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="nodeDatabase">
+    /// Given a node's number (from 1) and <see cref="Database"/>, the connection string that node uses instead (e.g.
+    /// through a proxy of the test's own); every node uses <see cref="Database"/> when null.
+    /// </param>
+    public static async Task<Cluster> StartAsync(
+        int nodes = 2, IReadOnlyDictionary<string, string>? settings = null, Func<int, string, string>? nodeDatabase = null)
     {
         var redis = await RedisServer.StartAsync();
         var postgres = await PostgresServer.StartAsync();
-        var cluster = new Cluster(redis, postgres, await postgres.CreateDatabaseAsync(), settings ?? new Dictionary<string, string>());
+        var cluster = new Cluster(redis, postgres, await postgres.CreateDatabaseAsync(), settings ?? new Dictionary<string, string>(), nodeDatabase);
         Directory.CreateDirectory(cluster._directory);
         // Nodes start together, as with docker compose: schema creation must be safe when they race.
         var started = Enumerable.Range(1, nodes).Select(i => new Node(i, cluster)).ToList();
@@ -136,7 +144,7 @@ public sealed class Cluster : IAsyncDisposable
             var environment = new Dictionary<string, string>
             {
                 ["ConnectionStrings__Redis"] = cluster.Redis.Configuration,
-                ["ConnectionStrings__Postgres"] = cluster.Database,
+                ["ConnectionStrings__Postgres"] = cluster._nodeDatabase?.Invoke(Number, cluster.Database) ?? cluster.Database,
                 ["LiveHelp__DataDirectory"] = Path.Combine(cluster._directory, $"node{Number}"),
                 ["LiveHelp__SigningKey"] = "cluster-signing-key",
                 ["LiveHelp__AdminPassword"] = AdminPassword,

@@ -829,6 +829,143 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AppendMessage_OpenToSender_StoresTheVisitorsAndTheHoldingAgentsMessages()
+    {
+        var conversation = await AddHeldConversationAsync("c-1", "v-1", "a-1");
+
+        var (customer, customerAdded) = await Store.AppendMessageAsync(NewMessage(conversation.Id, "v-1", "client-1"), AppendRule.OpenToSender);
+        var (agent, agentAdded) = await Store.AppendMessageAsync(NewMessage(conversation.Id, "a-1", "client-1", MessageKind.Agent), AppendRule.OpenToSender);
+        var (note, noteAdded) = await Store.AppendMessageAsync(NewMessage(conversation.Id, "a-1", "client-2", MessageKind.Note), AppendRule.OpenToSender);
+
+        Assert.True(customerAdded && agentAdded && noteAdded);
+        Assert.Equal([1L, 2L, 3L], [customer.Seq, agent.Seq, note.Seq]);
+        Assert.Equal([1L, 2L, 3L], (await Store.ReadMessagesAsync(conversation.Id, 0, 100)).Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task AppendMessage_OpenToSender_FromSomeoneWhoTakesNoPart_IsNotFound_LikeAConversationThatDoesNotExist()
+    {
+        var conversation = await AddHeldConversationAsync("c-1", "v-1", "a-1");
+        var queued = await AddConversationAsync("c-2");
+
+        var strangers = new[]
+        {
+            NewMessage(conversation.Id, "v-2", "client-1"),
+            NewMessage(conversation.Id, "a-2", "client-1", MessageKind.Agent),
+            NewMessage(conversation.Id, "a-1", "client-1"),
+            NewMessage(conversation.Id, "v-1", "client-1", MessageKind.Agent),
+            NewMessage(conversation.Id, null, "client-1", MessageKind.System),
+            NewMessage(queued.Id, "a-1", "client-1", MessageKind.Agent),
+        };
+        var ghost = await Assert.ThrowsAsync<LiveHelpException>(
+            () => Store.AppendMessageAsync(NewMessage("ghost", "v-1", "client-1"), AppendRule.OpenToSender));
+        foreach (var message in strangers)
+        {
+            var refusal = await Assert.ThrowsAsync<LiveHelpException>(() => Store.AppendMessageAsync(message, AppendRule.OpenToSender));
+            Assert.Equal(ErrorCodes.NotFound, refusal.Code);
+            Assert.Equal(ghost.Message, refusal.Message);
+        }
+
+        Assert.Equal(ErrorCodes.NotFound, ghost.Code);
+        Assert.Empty(await Store.ReadMessagesAsync(conversation.Id, 0, 100));
+        Assert.Empty(await Store.ReadMessagesAsync(queued.Id, 0, 100));
+        // A refused append took no number: the next message is the first.
+        var (first, _) = await Store.AppendMessageAsync(NewMessage(conversation.Id, "v-1", "client-1"), AppendRule.OpenToSender);
+        Assert.Equal(1, first.Seq);
+    }
+
+    [Theory]
+    [InlineData(ConversationStatus.Closed)]
+    [InlineData(ConversationStatus.Cancelled)]
+    public async Task AppendMessage_ToAConversationNoLongerOpen_IsRefusedUnlessAnyConversationWillDo(ConversationStatus status)
+    {
+        var held = await AddHeldConversationAsync("c-1", "v-1", "a-1");
+        await AppendMessagesAsync(held.Id, 2);
+        Assert.NotNull(await Store.TryUpdateConversationAsync(held with { Status = status }));
+
+        var customer = await Assert.ThrowsAsync<LiveHelpException>(
+            () => Store.AppendMessageAsync(NewMessage(held.Id, "v-1", "client-1"), AppendRule.OpenToSender));
+        var agent = await Assert.ThrowsAsync<LiveHelpException>(
+            () => Store.AppendMessageAsync(NewMessage(held.Id, "a-1", "client-1", MessageKind.Agent), AppendRule.OpenToSender));
+        var note = await Assert.ThrowsAsync<LiveHelpException>(
+            () => Store.AppendMessageAsync(NewMessage(held.Id, "s-1", "client-1", MessageKind.Note), AppendRule.Open));
+        var stranger = await Assert.ThrowsAsync<LiveHelpException>(
+            () => Store.AppendMessageAsync(NewMessage(held.Id, "v-2", "client-1"), AppendRule.OpenToSender));
+
+        Assert.Equal(ErrorCodes.ConversationClosed, customer.Code);
+        Assert.Equal(ErrorCodes.ConversationClosed, agent.Code);
+        Assert.Equal(ErrorCodes.ConversationClosed, note.Code);
+        // Who takes no part learns nothing about the conversation, not even that it closed.
+        Assert.Equal(ErrorCodes.NotFound, stranger.Code);
+        Assert.Equal([1L, 2L], (await Store.ReadMessagesAsync(held.Id, 0, 100)).Select(m => m.Seq));
+
+        var (system, added) = await Store.AppendMessageAsync(NewMessage(held.Id, null, null, MessageKind.System) with { Text = "Closed." });
+        Assert.True(added);
+        Assert.Equal(3, system.Seq);
+    }
+
+    [Fact]
+    public async Task AppendMessage_RetryOfAStoredMessage_ReturnsIt_AfterTheConversationClosedOrChangedHands()
+    {
+        var held = await AddHeldConversationAsync("c-1", "v-1", "a-1");
+        var (customer, _) = await Store.AppendMessageAsync(NewMessage(held.Id, "v-1", "client-1"), AppendRule.OpenToSender);
+        var (agent, _) = await Store.AppendMessageAsync(NewMessage(held.Id, "a-1", "client-2", MessageKind.Agent), AppendRule.OpenToSender);
+        Assert.NotNull(await Store.TryUpdateConversationAsync(
+            held with { Status = ConversationStatus.Closed, AgentId = "a-2" }));
+
+        var (customerAgain, customerAdded) = await Store.AppendMessageAsync(
+            NewMessage(held.Id, "v-1", "client-1") with { Text = "retry" }, AppendRule.OpenToSender);
+        var (agentAgain, agentAdded) = await Store.AppendMessageAsync(
+            NewMessage(held.Id, "a-1", "client-2", MessageKind.Agent) with { Text = "retry" }, AppendRule.OpenToSender);
+
+        Assert.False(customerAdded || agentAdded);
+        AssertMessage(customer, customerAgain);
+        AssertMessage(agent, agentAgain);
+        // The retry of another sender's id is not theirs to see.
+        var stranger = await Assert.ThrowsAsync<LiveHelpException>(
+            () => Store.AppendMessageAsync(NewMessage(held.Id, "a-2", "client-2", MessageKind.Agent), AppendRule.OpenToSender));
+        Assert.Equal(ErrorCodes.ConversationClosed, stranger.Code);
+        Assert.Equal([1L, 2L], (await Store.ReadMessagesAsync(held.Id, 0, 100)).Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task AppendMessage_OpenToSender_WhileTheConversationClosesOnAnotherInstance_StoresNothingAfterTheClose_AndLeavesNoGap()
+    {
+        const int senders = 40;
+        var held = await AddHeldConversationAsync("c-1", "v-1", "a-1");
+        var other = await OpenSameDatabaseAsync();
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var appends = Enumerable.Range(0, senders).Select(i => Task.Run(async () =>
+        {
+            var message = i % 2 == 0
+                ? NewMessage(held.Id, "v-1", $"client-{i}")
+                : NewMessage(held.Id, "a-1", $"client-{i}", MessageKind.Agent);
+            if (i >= senders / 2)
+            {
+                await closed.Task;
+            }
+            try
+            {
+                return (Stored: (await (i % 2 == 0 ? Store : other).AppendMessageAsync(message, AppendRule.OpenToSender)).Message, Code: (string?)null, AfterClose: i >= senders / 2);
+            }
+            catch (LiveHelpException refusal)
+            {
+                return (Stored: (Message?)null, Code: (string?)refusal.Code, AfterClose: i >= senders / 2);
+            }
+        })).ToList();
+        Assert.NotNull(await other.TryUpdateConversationAsync(held with { Status = ConversationStatus.Closed }));
+        closed.SetResult();
+        var outcomes = await Task.WhenAll(appends);
+
+        Assert.All(outcomes.Where(o => o.AfterClose), o => Assert.Equal(ErrorCodes.ConversationClosed, o.Code));
+        Assert.All(outcomes.Where(o => o.Stored is null), o => Assert.Equal(ErrorCodes.ConversationClosed, o.Code));
+        var stored = await Store.ReadMessagesAsync(held.Id, 0, 1000);
+        Assert.Equal(Enumerable.Range(1, stored.Count).Select(i => (long)i), stored.Select(m => m.Seq));
+        Assert.Equal(outcomes.Where(o => o.Stored is not null).Select(o => o.Stored!.Seq).Order(), stored.Select(m => m.Seq));
+    }
+
+    [Fact]
     public async Task ReadMessages_ReturnsThoseAfterTheGivenSeq_InOrder_UpToTheLimit()
     {
         var conversation = await AddConversationAsync("c-1");
@@ -1064,7 +1201,7 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.FindConversationAsync("c-1", ct));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.ListOpenConversationsAsync(ct));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => Store.AppendMessageAsync(NewMessage("c-1", "v-1", "client-1"), ct));
+            () => Store.AppendMessageAsync(NewMessage("c-1", "v-1", "client-1"), ct: ct));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.ReadMessagesAsync("c-1", 0, 10, ct));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.ReadMessagesAsync("c-1", 0, 0, ct));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.MarkReadAsync("c-1", true, 3, ct));
@@ -1155,6 +1292,14 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
         {
             await Store.AppendMessageAsync(NewMessage(conversationId, "v-1", null));
         }
+    }
+
+    /// <summary>An active conversation of <paramref name="visitorId"/> that <paramref name="agentId"/> holds, at version 0.</summary>
+    protected async Task<Conversation> AddHeldConversationAsync(string id, string visitorId, string agentId)
+    {
+        var conversation = NewConversation(id, visitorId, status: ConversationStatus.Active) with { AgentId = agentId, AgentName = "Bo" };
+        await Store.AddConversationAsync(conversation);
+        return conversation;
     }
 
     protected async Task<Conversation> AddConversationAsync(string id = "c-1")

@@ -57,11 +57,17 @@ public interface IConversationStore
     Task<IReadOnlyList<Conversation>> ListOpenConversationsAsync(CancellationToken ct = default);
 
     /// <summary>
-    /// Stores a message with the conversation's next sequence number. A message whose
-    /// (conversation, sender, client message id) was stored before is not stored again: the earlier one is returned
-    /// with <c>Added = false</c>.
+    /// Stores a message with the conversation's next sequence number, if <paramref name="rule"/> allows, in one step
+    /// that holds no lock while it waits on the caller. A message whose (conversation, sender, client message id) was
+    /// stored before is not stored again: the earlier one is returned with <c>Added = false</c>, whatever the
+    /// conversation has become since (a retried send).
     /// </summary>
-    Task<(Message Message, bool Added)> AppendMessageAsync(Message message, CancellationToken ct = default);
+    /// <exception cref="LiveHelpException">
+    /// <see cref="ErrorCodes.NotFound"/> when there is no such conversation or, under
+    /// <see cref="AppendRule.OpenToSender"/>, the sender takes no part in it (the same answer, so ids cannot be
+    /// probed); <see cref="ErrorCodes.ConversationClosed"/> when the rule wants it open and it is not.
+    /// </exception>
+    Task<(Message Message, bool Added)> AppendMessageAsync(Message message, AppendRule rule = AppendRule.Any, CancellationToken ct = default);
 
     /// <summary>
     /// The message <paramref name="senderId"/> stored in the conversation under <paramref name="clientMessageId"/>,

@@ -29,25 +29,30 @@ public sealed partial class HelpDesk
         Validate.Optional(clientMessageId, "clientMessageId", 128);
         Validate.Id(conversationId);
         Conversation conversation;
+        Message message;
+        bool added;
         try
         {
             conversation = await FindAsync(caller, conversationId, Access.Participate);
             RequireOpen(conversation);
+            // The read above is what broadcasting needs; the append checks again, as it stores, that the caller may.
+            (message, added) = await store.AppendMessageAsync(
+                new Message
+                {
+                    ConversationId = conversation.Id,
+                    ClientMessageId = clientMessageId,
+                    Kind = caller.IsCustomer ? MessageKind.Customer : MessageKind.Agent,
+                    SenderId = caller.Id,
+                    SenderName = caller.IsCustomer ? conversation.PreQualification.Name : caller.Name,
+                    Text = text,
+                    SentAt = clock.GetUtcNow(),
+                },
+                AppendRule.OpenToSender);
         }
         catch (LiveHelpException refusal) when (clientMessageId is not null && IsLostConversation(refusal))
         {
             return await StoredRetryAsync(caller, conversationId, clientMessageId, refusal);
         }
-        var (message, added) = await store.AppendMessageAsync(new Message
-        {
-            ConversationId = conversation.Id,
-            ClientMessageId = clientMessageId,
-            Kind = caller.IsCustomer ? MessageKind.Customer : MessageKind.Agent,
-            SenderId = caller.Id,
-            SenderName = caller.IsCustomer ? conversation.PreQualification.Name : caller.Name,
-            Text = text,
-            SentAt = clock.GetUtcNow(),
-        });
         if (added)
         {
             await BroadcastAsync(conversation, message);
@@ -65,17 +70,16 @@ public sealed partial class HelpDesk
         Validate.Text(text, Options.MaxMessageLength);
         Validate.Optional(clientMessageId, "clientMessageId", 128);
         Validate.Id(conversationId);
-        Conversation conversation;
         try
         {
-            conversation = await FindAsync(staff, conversationId, Access.Act);
+            var conversation = await FindAsync(staff, conversationId, Access.Act);
             RequireOpen(conversation);
+            return await AppendNoteAsync(staff, conversation, clientMessageId, text, AppendRule.Open);
         }
         catch (LiveHelpException refusal) when (clientMessageId is not null && IsLostConversation(refusal))
         {
             return await StoredRetryAsync(staff, conversationId, clientMessageId, refusal);
         }
-        return await AppendNoteAsync(staff, conversation, clientMessageId, text);
     }
 
     private static bool IsLostConversation(LiveHelpException refusal) =>
@@ -239,22 +243,25 @@ public sealed partial class HelpDesk
     {
         if (!string.IsNullOrWhiteSpace(note))
         {
-            await AppendNoteAsync(staff, conversation, null, note);
+            // Part of a transfer, which has already decided on the conversation: the note goes in as it is.
+            await AppendNoteAsync(staff, conversation, null, note, AppendRule.Any);
         }
     }
 
-    private async Task<Message> AppendNoteAsync(Caller staff, Conversation conversation, string? clientMessageId, string text)
+    private async Task<Message> AppendNoteAsync(Caller staff, Conversation conversation, string? clientMessageId, string text, AppendRule rule)
     {
-        var (message, added) = await store.AppendMessageAsync(new Message
-        {
-            ConversationId = conversation.Id,
-            ClientMessageId = clientMessageId,
-            Kind = MessageKind.Note,
-            SenderId = staff.Id,
-            SenderName = staff.Name,
-            Text = text,
-            SentAt = clock.GetUtcNow(),
-        });
+        var (message, added) = await store.AppendMessageAsync(
+            new Message
+            {
+                ConversationId = conversation.Id,
+                ClientMessageId = clientMessageId,
+                Kind = MessageKind.Note,
+                SenderId = staff.Id,
+                SenderName = staff.Name,
+                Text = text,
+                SentAt = clock.GetUtcNow(),
+            },
+            rule);
         if (added)
         {
             await BroadcastAsync(conversation, message);
