@@ -25,8 +25,6 @@ public sealed partial class HelpDesk(
     IOptions<LiveHelpOptions> options,
     ILogger<HelpDesk> log)
 {
-    // Routing steps on this node run one at a time; the routing store keeps them atomic across nodes.
-    private readonly SemaphoreSlim _routing = new(1, 1);
     private readonly ConcurrentDictionary<string, QueueUpdate> _lastPlaces = new(StringComparer.Ordinal);
 
     // Whose each queued request is, so telling a deep queue its places costs no store read per customer.
@@ -66,36 +64,27 @@ public sealed partial class HelpDesk(
         var visitor = await store.FindVisitorAsync(customer.Id) ?? throw new LiveHelpException(ErrorCodes.Unauthorized, "unknown visitor");
 
         Conversation answer;
-        await _routing.WaitAsync();
-        try
+        // Pressing the button again (or after a reload) returns the conversation already under way.
+        var open = (await store.ListConversationsByVisitorAsync(customer.Id)).FirstOrDefault(c => c.IsOpen);
+        if (open is not null)
         {
-            // Pressing the button again (or after a reload) returns the conversation already under way.
-            var open = (await store.ListConversationsByVisitorAsync(customer.Id)).FirstOrDefault(c => c.IsOpen);
-            if (open is not null)
-            {
-                answer = open;
-            }
-            else if (!(await router.Store.ListSeatsAsync()).Any(s => s.IsAvailable))
-            {
-                return new RequestHelpResult(RequestHelpStatus.NoAgentsOnline, null, null);
-            }
-            else
-            {
-                answer = await EnqueueAsync(customer, input, topic, visitor);
-            }
+            answer = open;
         }
-        finally
+        else if (!(await router.Store.ListSeatsAsync()).Any(s => s.IsAvailable))
         {
-            _routing.Release();
+            return new RequestHelpResult(RequestHelpStatus.NoAgentsOnline, null, null);
+        }
+        else
+        {
+            answer = await EnqueueAsync(customer, input, topic, visitor);
         }
 
-        // The place is worked out after the routing step: the whole queue is no work to hold the lock for.
         return answer.Status == ConversationStatus.Active
             ? new RequestHelpResult(RequestHelpStatus.Assigned, answer.ToView(), null)
             : new RequestHelpResult(RequestHelpStatus.Queued, answer.ToView(), await PlaceOfAsync(answer.Id));
     }
 
-    /// <summary>A new request into the queue, offered at once if an agent fits; runs under the routing lock.</summary>
+    /// <summary>A new request into the queue, offered at once if an agent fits.</summary>
     private async Task<Conversation> EnqueueAsync(Caller customer, RequestHelpInput input, Topic topic, Visitor visitor)
     {
         var now = clock.GetUtcNow();
@@ -160,27 +149,19 @@ public sealed partial class HelpDesk(
     {
         RequireCustomer(customer);
         var conversation = await FindAsync(customer, conversationId, Access.Participate);
-        await _routing.WaitAsync();
-        try
+        var (removed, offer) = await router.Store.TryDequeueAsync(conversation.Id);
+        if (!removed)
         {
-            var (removed, offer) = await router.Store.TryDequeueAsync(conversation.Id);
-            if (!removed)
-            {
-                throw new LiveHelpException(ErrorCodes.NotQueued, "the conversation is not waiting in the queue");
-            }
-            var now = clock.GetUtcNow();
-            await UpdateAsync(conversation.Id, c => c with { Status = ConversationStatus.Cancelled, ClosedAt = now, ClosedBy = Roles.Customer });
-            Forget(conversation.Id);
-            if (offer is not null)
-            {
-                await hub.Clients.User(offer.AgentId).SendAsync(Hub.Events.OfferWithdrawn, new OfferWithdrawn(conversation.Id, "cancelled"));
-            }
-            await RouteAsync();
+            throw new LiveHelpException(ErrorCodes.NotQueued, "the conversation is not waiting in the queue");
         }
-        finally
+        var now = clock.GetUtcNow();
+        await UpdateAsync(conversation.Id, c => c with { Status = ConversationStatus.Cancelled, ClosedAt = now, ClosedBy = Roles.Customer });
+        Forget(conversation.Id);
+        if (offer is not null)
         {
-            _routing.Release();
+            await hub.Clients.User(offer.AgentId).SendAsync(Hub.Events.OfferWithdrawn, new OfferWithdrawn(conversation.Id, "cancelled"));
         }
+        await RouteAsync();
     }
 
     public async Task SetStatusAsync(Caller agent, AgentStatus status)
@@ -194,57 +175,33 @@ public sealed partial class HelpDesk(
         {
             throw new LiveHelpException(ErrorCodes.Forbidden, "this account is disabled");
         }
-        await _routing.WaitAsync();
-        try
-        {
-            await router.Store.SetStatusAsync(agent.Id, status);
-            await hub.Clients.User(agent.Id).SendAsync(Hub.Events.StatusChanged, new StatusChanged(status, "set"));
-            await RouteAsync();
-        }
-        finally
-        {
-            _routing.Release();
-        }
+        await router.Store.SetStatusAsync(agent.Id, status);
+        await hub.Clients.User(agent.Id).SendAsync(Hub.Events.StatusChanged, new StatusChanged(status, "set"));
+        await RouteAsync();
     }
 
     public async Task<ConversationView> AcceptOfferAsync(Caller agent, string conversationId)
     {
         RequireStaff(agent);
         Validate.Id(conversationId);
-        await _routing.WaitAsync();
-        try
+        if (!await router.AcceptAsync(conversationId, agent.Id))
         {
-            if (!await router.AcceptAsync(conversationId, agent.Id))
-            {
-                throw new LiveHelpException(ErrorCodes.OfferGone, "this offer is no longer open");
-            }
-            var conversation = await AssignAsync(conversationId, agent.Id);
-            await RouteAsync();
-            return await StaffViewAsync(conversation);
+            throw new LiveHelpException(ErrorCodes.OfferGone, "this offer is no longer open");
         }
-        finally
-        {
-            _routing.Release();
-        }
+        var conversation = await AssignAsync(conversationId, agent.Id);
+        await RouteAsync();
+        return await StaffViewAsync(conversation);
     }
 
     public async Task DeclineOfferAsync(Caller agent, string conversationId)
     {
         RequireStaff(agent);
         Validate.Id(conversationId);
-        await _routing.WaitAsync();
-        try
+        if (await router.DeclineAsync(conversationId, agent.Id) is null)
         {
-            if (await router.DeclineAsync(conversationId, agent.Id) is null)
-            {
-                throw new LiveHelpException(ErrorCodes.OfferGone, "this offer is no longer open");
-            }
-            await RouteAsync();
+            throw new LiveHelpException(ErrorCodes.OfferGone, "this offer is no longer open");
         }
-        finally
-        {
-            _routing.Release();
-        }
+        await RouteAsync();
     }
 
     public async Task TransferAsync(Caller staff, string conversationId, TransferInput input)
@@ -261,23 +218,15 @@ public sealed partial class HelpDesk(
             throw new LiveHelpException(conversation.IsOpen ? ErrorCodes.InvalidInput : ErrorCodes.ConversationClosed,
                 "only a conversation in progress can be transferred");
         }
-        await _routing.WaitAsync();
-        try
+        if (input.ToAgentId is { } toAgentId)
         {
-            if (input.ToAgentId is { } toAgentId)
-            {
-                await TransferToAgentAsync(staff, conversation, fromAgentId, toAgentId, input.Note);
-            }
-            else
-            {
-                await TransferToTopicAsync(staff, conversation, fromAgentId, await FindTopicAsync(input.ToTopic!), input.Note);
-            }
-            await RouteAsync();
+            await TransferToAgentAsync(staff, conversation, fromAgentId, toAgentId, input.Note);
         }
-        finally
+        else
         {
-            _routing.Release();
+            await TransferToTopicAsync(staff, conversation, fromAgentId, await FindTopicAsync(input.ToTopic!), input.Note);
         }
+        await RouteAsync();
     }
 
     private async Task TransferToAgentAsync(Caller staff, Conversation conversation, string fromAgentId, string toAgentId, string? note)
@@ -289,7 +238,18 @@ public sealed partial class HelpDesk(
         }
         await AddNoteTextAsync(staff, conversation, note);
         await EndLiveCallAsync(conversation, CallRules.Transferred);
-        var moved = await UpdateAsync(conversation.Id, c => c with { AgentId = target.Id, AgentName = target.DisplayName });
+        Conversation moved;
+        try
+        {
+            moved = await UpdateAsync(conversation.Id, c => c.Status == ConversationStatus.Active && c.AgentId == fromAgentId
+                ? c with { AgentId = target.Id, AgentName = target.DisplayName }
+                : throw new LiveHelpException(ErrorCodes.Conflict, "the conversation has moved on; try again"));
+        }
+        catch (LiveHelpException e) when (e.Code == ErrorCodes.Conflict)
+        {
+            await router.Store.ReleaseAsync(target.Id, conversation.Id);
+            throw;
+        }
         await AppendSystemAsync(moved, $"{target.DisplayName} has taken over from {conversation.AgentName}.");
         await hub.Clients.User(fromAgentId).SendAsync(Hub.Events.Unassigned, new Unassigned(conversation.Id, "transferred"));
         await hub.Clients.User(target.Id).SendAsync(Hub.Events.Assigned, await StaffViewAsync(moved));
@@ -310,38 +270,30 @@ public sealed partial class HelpDesk(
         {
             throw new LiveHelpException(ErrorCodes.ConversationClosed, "the conversation is already closed");
         }
-        await _routing.WaitAsync();
-        try
+        var (_, offer) = await router.Store.TryDequeueAsync(conversation.Id);
+        if (offer is not null)
         {
-            var (_, offer) = await router.Store.TryDequeueAsync(conversation.Id);
-            if (offer is not null)
-            {
-                await hub.Clients.User(offer.AgentId).SendAsync(Hub.Events.OfferWithdrawn, new OfferWithdrawn(conversation.Id, "cancelled"));
-            }
-            var now = clock.GetUtcNow();
-            var closedBy = caller.IsCustomer ? Roles.Customer : Roles.Agent;
-            var closed = await UpdateAsync(conversationId, c => c.IsOpen
-                ? c with { Status = ConversationStatus.Closed, ClosedAt = now, ClosedBy = closedBy }
-                : throw new LiveHelpException(ErrorCodes.ConversationClosed, "the conversation is already closed"));
-            if (closed.AgentId is { } agentId)
-            {
-                await router.Store.ReleaseAsync(agentId, closed.Id);
-            }
-            await EndLiveCallAsync(closed, CallRules.ConversationClosed);
-            if (closed.HandleTime is { } handle)
-            {
-                _averageHandleSeconds = (0.8 * _averageHandleSeconds) + (0.2 * handle.TotalSeconds);
-            }
-            Forget(closed.Id);
-            var who = caller.IsCustomer ? "The customer" : caller.Name ?? "The agent";
-            await AppendSystemAsync(closed, $"{who} closed the conversation.");
-            await SendToConversationAsync(closed, Hub.Events.ConversationClosed, new ConversationClosed(closed.Id, closedBy), includeCustomer: true);
-            await RouteAsync();
+            await hub.Clients.User(offer.AgentId).SendAsync(Hub.Events.OfferWithdrawn, new OfferWithdrawn(conversation.Id, "cancelled"));
         }
-        finally
+        var now = clock.GetUtcNow();
+        var closedBy = caller.IsCustomer ? Roles.Customer : Roles.Agent;
+        var closed = await UpdateAsync(conversationId, c => c.IsOpen
+            ? c with { Status = ConversationStatus.Closed, ClosedAt = now, ClosedBy = closedBy }
+            : throw new LiveHelpException(ErrorCodes.ConversationClosed, "the conversation is already closed"));
+        if (closed.AgentId is { } agentId)
         {
-            _routing.Release();
+            await router.Store.ReleaseAsync(agentId, closed.Id);
         }
+        await EndLiveCallAsync(closed, CallRules.ConversationClosed);
+        if (closed.HandleTime is { } handle)
+        {
+            _averageHandleSeconds = (0.8 * _averageHandleSeconds) + (0.2 * handle.TotalSeconds);
+        }
+        Forget(closed.Id);
+        var who = caller.IsCustomer ? "The customer" : caller.Name ?? "The agent";
+        await AppendSystemAsync(closed, $"{who} closed the conversation.");
+        await SendToConversationAsync(closed, Hub.Events.ConversationClosed, new ConversationClosed(closed.Id, closedBy), includeCustomer: true);
+        await RouteAsync();
     }
 
     public async Task<IReadOnlyList<QueueEntry>> GetQueueAsync(Caller staff)
@@ -362,33 +314,25 @@ public sealed partial class HelpDesk(
     /// <summary>Runs the stored clocks: lapsed offers, ended grace periods; then matches again.</summary>
     public async Task TickAsync()
     {
-        await _routing.WaitAsync();
-        try
+        // An ended grace period puts the conversations back in the queue in the store first; the seat lets go of
+        // each only once that is stored, so a step the store refused is tried again on the next tick.
+        foreach (var seat in await router.Store.ListSeatsAsync())
         {
-            // An ended grace period puts the conversations back in the queue in the store first; the seat lets go of
-            // each only once that is stored, so a step the store refused is tried again on the next tick.
-            foreach (var seat in await router.Store.ListSeatsAsync())
+            if (router.IsPastGrace(seat))
             {
-                if (router.IsPastGrace(seat))
+                foreach (var id in seat.Conversations.Order(StringComparer.Ordinal))
                 {
-                    foreach (var id in seat.Conversations.Order(StringComparer.Ordinal))
-                    {
-                        await RequeueLostAsync(seat.AgentId, id);
-                    }
+                    await RequeueLostAsync(seat.AgentId, id);
                 }
             }
-            foreach (var e in await router.ExpireAsync())
-            {
-                await ApplyAsync(e);
-            }
-            await ExpireCallsAsync();
-            await ReinstateLostRequestsAsync();
-            await RouteAsync();
         }
-        finally
+        foreach (var e in await router.ExpireAsync())
         {
-            _routing.Release();
+            await ApplyAsync(e);
         }
+        await ExpireCallsAsync();
+        await ReinstateLostRequestsAsync();
+        await RouteAsync();
     }
 
     /// <summary>
@@ -451,7 +395,7 @@ public sealed partial class HelpDesk(
 
     private TimeSpan AverageHandleTime => TimeSpan.FromSeconds(_averageHandleSeconds);
 
-    /// <summary>Matches what can be matched and tells every waiting customer their new place. Call with the routing lock held.</summary>
+    /// <summary>Matches what can be matched and tells every waiting customer their new place.</summary>
     private async Task RouteAsync()
     {
         foreach (var e in await router.MatchAsync())
@@ -472,7 +416,14 @@ public sealed partial class HelpDesk(
                 }
                 break;
             case RequestAssigned(var requestId, var agentId):
-                await AssignAsync(requestId, agentId);
+                try
+                {
+                    await AssignAsync(requestId, agentId);
+                }
+                catch (LiveHelpException gone) when (gone.Code == ErrorCodes.OfferGone)
+                {
+                    // Closed or cancelled while it was being claimed: nothing to join.
+                }
                 break;
             case OfferLapsed(var offer):
                 Log.OfferLapsed(log, offer.RequestId, offer.AgentId);
@@ -493,14 +444,26 @@ public sealed partial class HelpDesk(
     {
         var agent = await store.FindAgentAsync(agentId) ?? throw new LiveHelpException(ErrorCodes.NotFound, "unknown agent");
         var now = clock.GetUtcNow();
-        var assigned = await UpdateAsync(conversationId, c => c with
+        Conversation assigned;
+        try
         {
-            Status = ConversationStatus.Active,
-            AgentId = agent.Id,
-            AgentName = agent.DisplayName,
-            FirstAssignedAt = c.FirstAssignedAt ?? now,
-            Requeued = false,
-        });
+            // Only a conversation still waiting: a close that came in meanwhile stands, and the seat lets go of it.
+            assigned = await UpdateAsync(conversationId, c => c.Status == ConversationStatus.Queued
+                ? c with
+                {
+                    Status = ConversationStatus.Active,
+                    AgentId = agent.Id,
+                    AgentName = agent.DisplayName,
+                    FirstAssignedAt = c.FirstAssignedAt ?? now,
+                    Requeued = false,
+                }
+                : throw new LiveHelpException(ErrorCodes.OfferGone, "the conversation is no longer waiting"));
+        }
+        catch (LiveHelpException e) when (e.Code == ErrorCodes.OfferGone)
+        {
+            await router.Store.ReleaseAsync(agentId, conversationId);
+            throw;
+        }
         Forget(conversationId);
         Log.Assigned(log, conversationId, agentId);
         await AppendSystemAsync(assigned, $"{agent.DisplayName} joined the conversation.");
@@ -598,41 +561,32 @@ public sealed partial class HelpDesk(
 
     private async Task PublishPlacesAsync()
     {
-        // Working out the places reads the whole queue: that happens outside the routing lock.
         var places = await router.PlacesAsync(AverageHandleTime);
         var sends = new List<Task>();
-        await _routing.WaitAsync();
-        try
+        // Under the lock only to start the sends: a step that took a customer out of the queue has forgotten them
+        // (or the store says so), so no place goes out after their "agent joined".
+        var queued = places.Select(p => p.RequestId).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in _visitorOf.Keys.Concat(_lastPlaces.Keys).Where(k => !queued.Contains(k)))
         {
-            // Under the lock only to start the sends: a step that took a customer out of the queue has forgotten them
-            // (or the store says so), so no place goes out after their "agent joined".
-            var queued = places.Select(p => p.RequestId).ToHashSet(StringComparer.Ordinal);
-            foreach (var gone in _visitorOf.Keys.Concat(_lastPlaces.Keys).Where(k => !queued.Contains(k)))
-            {
-                Forget(gone);
-            }
-            foreach (var place in places)
-            {
-                var update = new QueueUpdate(place.RequestId, place.Position, place.EstimatedWaitSeconds);
-                if (_lastPlaces.TryGetValue(place.RequestId, out var last) && last == update)
-                {
-                    continue;
-                }
-                if (!_visitorOf.TryGetValue(place.RequestId, out var visitorId)
-                    && await store.FindConversationAsync(place.RequestId) is { Status: ConversationStatus.Queued } c)
-                {
-                    visitorId = _visitorOf.GetOrAdd(place.RequestId, c.VisitorId);
-                }
-                if (visitorId is not null)
-                {
-                    _lastPlaces[place.RequestId] = update;
-                    sends.Add(hub.Clients.User(visitorId).SendAsync(Hub.Events.QueueUpdate, update));
-                }
-            }
+            Forget(gone);
         }
-        finally
+        foreach (var place in places)
         {
-            _routing.Release();
+            var update = new QueueUpdate(place.RequestId, place.Position, place.EstimatedWaitSeconds);
+            if (_lastPlaces.TryGetValue(place.RequestId, out var last) && last == update)
+            {
+                continue;
+            }
+            if (!_visitorOf.TryGetValue(place.RequestId, out var visitorId)
+                && await store.FindConversationAsync(place.RequestId) is { Status: ConversationStatus.Queued } c)
+            {
+                visitorId = _visitorOf.GetOrAdd(place.RequestId, c.VisitorId);
+            }
+            if (visitorId is not null)
+            {
+                _lastPlaces[place.RequestId] = update;
+                sends.Add(hub.Clients.User(visitorId).SendAsync(Hub.Events.QueueUpdate, update));
+            }
         }
         await Task.WhenAll(sends);
     }
