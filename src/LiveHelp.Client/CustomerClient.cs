@@ -5,17 +5,25 @@ namespace LiveHelp.Client;
 /// <summary>The customer's side: ask for help, wait in the queue, chat, close and rate, or leave a message.</summary>
 public sealed class CustomerClient : ConversationClient
 {
+    // Per conversation, when its last stay in the queue that an agent ended began: places from then or before are stale.
+    private readonly Dictionary<string, DateTimeOffset> _joinedFrom = new(StringComparer.Ordinal);
+
     /// <summary>A client not yet connected: attach event handlers, then call <see cref="StartAsync"/>.</summary>
     public CustomerClient(Uri baseUri, HubConnectionOptions? options = null)
         : base(baseUri, options)
     {
         Connection.On<QueueUpdate>(Hub.Events.QueueUpdate, update =>
         {
+            if (_joinedFrom.TryGetValue(update.ConversationId, out var joinedFrom) && update.QueuedSince <= joinedFrom)
+            {
+                return;
+            }
             Notice(update.ConversationId);
             Raise(QueueUpdated, update);
         });
         Connection.On<AgentJoined>(Hub.Events.AgentJoined, joined =>
         {
+            _joinedFrom[joined.ConversationId] = joined.QueuedSince;
             Notice(joined.ConversationId);
             Raise(AgentJoined, joined);
         });
@@ -24,7 +32,7 @@ public sealed class CustomerClient : ConversationClient
     /// <summary>Known once <see cref="StartAsync"/> has registered the visitor.</summary>
     public string? VisitorId { get; private set; }
 
-    /// <summary>The customer's place in the queue changed.</summary>
+    /// <summary>The customer's place in the queue changed. A place from a stay in the queue that an agent already ended is not raised.</summary>
     public event EventHandler<QueueUpdate>? QueueUpdated;
 
     public event EventHandler<AgentJoined>? AgentJoined;

@@ -54,6 +54,8 @@ public static class LiveHelpExtensions
         services.TryAddSingleton<ICallStore, InMemoryCallStore>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<LiveHelpOptions>>().Value.Routing);
         services.AddSingleton<Router>();
+        services.AddSingleton<QueuePlaces>();
+        services.AddHostedService(sp => sp.GetRequiredService<QueuePlaces>());
         services.AddSingleton<HelpDesk>();
         services.AddHostedService<Bootstrap>();
         services.AddHostedService<NodeHeartbeat>();

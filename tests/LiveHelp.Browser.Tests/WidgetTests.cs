@@ -97,6 +97,57 @@ public sealed class WidgetTests(BrowserFixture fixture) : WidgetTestBase(fixture
     }
 
     [Fact]
+    public async Task A_place_that_arrives_after_the_agent_joined_does_not_put_the_customer_back_in_line()
+    {
+        await using var agent = await WidgetAgent.OnlineAsync(Host, "sam");
+        var page = await OpenAsync("/");
+        // The hub's frames pass through as they are; the test can add frames of its own, as a late server would send them.
+        IWebSocketRoute? toPage = null;
+        string? joinedFrom = null;
+        await page.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/hub"), ws =>
+        {
+            toPage = ws;
+            var server = ws.ConnectToServer();
+            server.OnMessage(frame =>
+            {
+                foreach (var record in (frame.Text ?? "").Split('\u001e', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    using var json = JsonDocument.Parse(record);
+                    if (json.RootElement.TryGetProperty("target", out var target) && target.GetString() == "agentJoined")
+                    {
+                        joinedFrom = json.RootElement.GetProperty("arguments")[0].GetProperty("queuedSince").GetString();
+                    }
+                }
+                if (frame.Text is { } text)
+                {
+                    ws.Send(text);
+                }
+                else
+                {
+                    ws.Send(frame.Binary!);
+                }
+            });
+        });
+        await Launcher(page).ClickAsync();
+        await page.GetByLabel("Topic").SelectOptionAsync("billing");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start chat" }).ClickAsync();
+        var offer = await agent.NextOfferAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasTextString = "in line" })).ToContainTextAsync("You're number 1 in line");
+        await agent.Client.AcceptOfferAsync(offer.ConversationId);
+        await Expect(page.Locator(".card")).ToContainTextAsync("Sam");
+        Assert.NotNull(joinedFrom);
+
+        // A place from the stay in the queue Sam ended, then the agent typing: once that shows, the place was read too.
+        var id = JsonSerializer.Serialize(offer.ConversationId);
+        toPage!.Send($$"""{"type":1,"target":"queueUpdate","arguments":[{"conversationId":{{id}},"position":3,"estimatedWaitSeconds":120,"queuedSince":"{{joinedFrom}}"}]}""" + "\u001e");
+        toPage.Send($$"""{"type":1,"target":"typing","arguments":[{"conversationId":{{id}},"role":"agent","name":"Sam","isTyping":true}]}""" + "\u001e");
+        await Expect(page.Locator(".typing")).ToHaveTextAsync("Sam is typing…");
+
+        await Expect(page.GetByText("in line")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".card")).ToContainTextAsync("Sam");
+    }
+
+    [Fact]
     public async Task Nobody_online_offers_the_message_form_and_an_agent_reads_it()
     {
         var page = await OpenAsync("/");

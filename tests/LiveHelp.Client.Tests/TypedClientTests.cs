@@ -19,6 +19,35 @@ public sealed class TypedClientTests : IAsyncLifetime
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
+    public async Task A_place_that_arrives_after_the_agent_joined_is_not_shown_but_one_after_a_requeue_is()
+    {
+        await using var customer = new CustomerClient(Mini);
+        var places = new List<QueueUpdate>();
+        var joined = Await.Signal<AgentJoined>();
+        var requeued = Await.Signal<QueueUpdate>();
+        customer.QueueUpdated += (_, u) =>
+        {
+            places.Add(u);
+            if (u.Position == 1 && places.Count > 1)
+            {
+                requeued.TrySetResult(u);
+            }
+        };
+        customer.AgentJoined += (_, j) => joined.TrySetResult(j);
+        await customer.StartAsync();
+        var id = (await customer.RequestHelpAsync(new RequestHelpInput { Topic = "billing" })).Conversation!.Id;
+        await using var agent = await AgentClient.SignInAsync(Mini, "sam", MiniApi.Password);
+        await agent.AcceptOfferAsync(id);
+        await joined.Task.Within();
+
+        // The hub sends a late place from the stay the agent ended (position 2), then one from a later stay (position 1).
+        await customer.Connection.InvokeAsync("SendPlacesAfterJoin", id);
+
+        Assert.Equal(1, (await requeued.Task.Within()).Position);
+        Assert.Equal([1, 1], places.Select(p => p.Position));
+    }
+
+    [Fact]
     public async Task A_customer_and_an_agent_hold_a_conversation()
     {
         await using var customer = new CustomerClient(Mini);

@@ -54,9 +54,10 @@ export interface RequestHelpInput extends PreQualification {
   mode: HelpMode;
 }
 
-export interface QueueUpdate { conversationId: string; position: number; estimatedWaitSeconds: number; }
+/** `queuedSince`: when this stay in the queue began (ISO time, whole milliseconds); an agentJoined with the same or a later one makes the place stale. */
+export interface QueueUpdate { conversationId: string; position: number; estimatedWaitSeconds: number; queuedSince: string; }
 export interface RequestHelpResult { status: "queued" | "assigned" | "no_agents_online"; conversation?: ConversationView | null; place?: QueueUpdate | null; }
-export interface AgentJoined { conversationId: string; agentId: string; agentName: string; }
+export interface AgentJoined { conversationId: string; agentId: string; agentName: string; queuedSince: string; }
 export interface TypingNotice { conversationId: string; role: string; name?: string | null; isTyping: boolean; }
 export interface ReadNotice { conversationId: string; role: string; seq: number; }
 export interface ConversationClosed { conversationId: string; closedBy: string; }

@@ -51,6 +51,8 @@ export class HelpView {
   private chat: ChatRefs | null = null;
   private device: DeviceInfo | null = null;
   private place: QueueUpdate | null = null;
+  // The stay in the queue an agent last ended: a place from it (or earlier) that arrives late is not shown.
+  private joinedFrom: { id: string; since: number } | null = null;
   private agentReadSeq = 0;
   private lastMarked = 0;
   private unread = 0;
@@ -704,6 +706,7 @@ export class HelpView {
 
   private queueUpdated(u: QueueUpdate): void {
     if (!this.conv || u.conversationId !== this.conv.id) return;
+    if (this.joinedFrom?.id === u.conversationId && Date.parse(u.queuedSince) <= this.joinedFrom.since) return;
     this.place = u;
     if (this.conv.status !== "queued") this.conv = { ...this.conv, status: "queued", agentId: null, agentName: null };
     this.renderCard();
@@ -712,6 +715,7 @@ export class HelpView {
 
   private agentJoined(j: AgentJoined): void {
     if (!this.conv || j.conversationId !== this.conv.id) return;
+    this.joinedFrom = { id: j.conversationId, since: Date.parse(j.queuedSince) };
     this.conv = { ...this.conv, status: "active", agentId: j.agentId, agentName: j.agentName };
     this.place = null;
     this.renderCard();

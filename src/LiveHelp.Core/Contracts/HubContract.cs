@@ -119,9 +119,11 @@ public sealed record ConversationView
     public long AgentReadSeq { get; init; }
 }
 
-public sealed record QueueUpdate(string ConversationId, int Position, int EstimatedWaitSeconds);
+/// <param name="QueuedSince">When the conversation entered the queue this time (whole milliseconds): a place is stale once an agent joined from that stay in the queue.</param>
+public sealed record QueueUpdate(string ConversationId, int Position, int EstimatedWaitSeconds, DateTimeOffset QueuedSince);
 
-public sealed record AgentJoined(string ConversationId, string AgentId, string AgentName);
+/// <param name="QueuedSince">When the conversation last entered the queue (whole milliseconds): places with this <c>QueuedSince</c> or earlier are stale.</param>
+public sealed record AgentJoined(string ConversationId, string AgentId, string AgentName, DateTimeOffset QueuedSince);
 
 public sealed record TypingNotice(string ConversationId, string Role, string? Name, bool IsTyping);
 

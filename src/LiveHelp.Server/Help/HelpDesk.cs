@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using LiveHelp.Core;
 using LiveHelp.Core.Accounts;
 using LiveHelp.Core.Calls;
@@ -21,24 +20,16 @@ public sealed partial class HelpDesk(
     Router router,
     ICallStore calls,
     IHubContext<HelpHub> hub,
+    QueuePlaces places,
     TimeProvider clock,
     IOptions<LiveHelpOptions> options,
     ILogger<HelpDesk> log)
 {
-    private readonly ConcurrentDictionary<string, QueueUpdate> _lastPlaces = new(StringComparer.Ordinal);
-
-    // Whose each queued request is, so telling a deep queue its places costs no store read per customer.
-    private readonly ConcurrentDictionary<string, string> _visitorOf = new(StringComparer.Ordinal);
-
     // A press or requeue under way stores its conversation and queues it within moments; one queued longer than this
     // in the store of record alone was cut short (its node died) and is queued again.
     private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(5);
 
     private DateTimeOffset _nextReinstate;
-
-    // 0: no places publishing under way; 1: under way; 2: under way, and the queue changed again meanwhile.
-    private int _placesState;
-    private double _averageHandleSeconds = options.Value.Routing.DefaultHandleTime.TotalSeconds;
 
     private LiveHelpOptions Options => options.Value;
 
@@ -81,7 +72,7 @@ public sealed partial class HelpDesk(
 
         return answer.Status == ConversationStatus.Active
             ? new RequestHelpResult(RequestHelpStatus.Assigned, answer.ToView(), null)
-            : new RequestHelpResult(RequestHelpStatus.Queued, answer.ToView(), await PlaceOfAsync(answer.Id));
+            : new RequestHelpResult(RequestHelpStatus.Queued, answer.ToView(), await places.PlaceOfAsync(answer.Id));
     }
 
     /// <summary>A new request into the queue, offered at once if an agent fits.</summary>
@@ -115,35 +106,11 @@ public sealed partial class HelpDesk(
             // The same visitor pressed on another node a moment ago: that request is the one under way.
             return stored;
         }
-        _visitorOf[conversation.Id] = conversation.VisitorId;
         await router.EnqueueAsync(conversation.Id, topic.Skill, input.Mode, now, requeued: false);
         Log.HelpRequested(log, conversation.Id, topic.Id, input.Mode);
         await RouteAsync();
         return await store.FindConversationAsync(conversation.Id) ?? conversation;
     }
-
-    /// <summary>A customer (re)connected: if they are waiting, they learn their place at once.</summary>
-    public async Task CustomerConnectedAsync(Caller customer)
-    {
-        foreach (var c in await store.ListConversationsByVisitorAsync(customer.Id))
-        {
-            if (c.Status != ConversationStatus.Queued)
-            {
-                continue;
-            }
-            // The visitor may have just become a verified user, which moved the conversation to them.
-            _visitorOf[c.Id] = customer.Id;
-            if (await PlaceOfAsync(c.Id) is { } place)
-            {
-                await hub.Clients.User(customer.Id).SendAsync(Hub.Events.QueueUpdate, place);
-            }
-        }
-    }
-
-    private async Task<QueueUpdate?> PlaceOfAsync(string conversationId) =>
-        _lastPlaces.GetValueOrDefault(conversationId)
-        ?? (await router.PlacesAsync(AverageHandleTime)).Where(p => p.RequestId == conversationId)
-            .Select(p => new QueueUpdate(p.RequestId, p.Position, p.EstimatedWaitSeconds)).FirstOrDefault();
 
     public async Task CancelHelpAsync(Caller customer, string conversationId)
     {
@@ -156,7 +123,6 @@ public sealed partial class HelpDesk(
         }
         var now = clock.GetUtcNow();
         await UpdateAsync(conversation.Id, c => c with { Status = ConversationStatus.Cancelled, ClosedAt = now, ClosedBy = Roles.Customer });
-        Forget(conversation.Id);
         if (offer is not null)
         {
             await hub.Clients.User(offer.AgentId).SendAsync(Hub.Events.OfferWithdrawn, new OfferWithdrawn(conversation.Id, "cancelled"));
@@ -253,7 +219,7 @@ public sealed partial class HelpDesk(
         await AppendSystemAsync(moved, $"{target.DisplayName} has taken over from {conversation.AgentName}.");
         await hub.Clients.User(fromAgentId).SendAsync(Hub.Events.Unassigned, new Unassigned(conversation.Id, "transferred"));
         await hub.Clients.User(target.Id).SendAsync(Hub.Events.Assigned, await StaffViewAsync(moved));
-        await hub.Clients.User(moved.VisitorId).SendAsync(Hub.Events.AgentJoined, new AgentJoined(moved.Id, target.Id, target.DisplayName));
+        await places.AgentJoinedAsync(moved);
     }
 
     private async Task TransferToTopicAsync(Caller staff, Conversation conversation, string fromAgentId, Topic topic, string? note)
@@ -287,9 +253,8 @@ public sealed partial class HelpDesk(
         await EndLiveCallAsync(closed, CallRules.ConversationClosed);
         if (closed.HandleTime is { } handle)
         {
-            _averageHandleSeconds = (0.8 * _averageHandleSeconds) + (0.2 * handle.TotalSeconds);
+            places.HandleTimeObserved(handle);
         }
-        Forget(closed.Id);
         var who = caller.IsCustomer ? "The customer" : caller.Name ?? "The agent";
         await AppendSystemAsync(closed, $"{who} closed the conversation.");
         await SendToConversationAsync(closed, Hub.Events.ConversationClosed, new ConversationClosed(closed.Id, closedBy), includeCustomer: true);
@@ -393,7 +358,7 @@ public sealed partial class HelpDesk(
 
     public Task AgentDisconnectedAsync(Caller agent) => router.Store.DisconnectAsync(agent.Id, clock.GetUtcNow());
 
-    private TimeSpan AverageHandleTime => TimeSpan.FromSeconds(_averageHandleSeconds);
+    private TimeSpan AverageHandleTime => places.AverageHandleTime;
 
     /// <summary>Matches what can be matched and tells every waiting customer their new place.</summary>
     private async Task RouteAsync()
@@ -402,7 +367,7 @@ public sealed partial class HelpDesk(
         {
             await ApplyAsync(e);
         }
-        PublishPlacesSoon();
+        places.QueueChanged();
     }
 
     private async Task ApplyAsync(RoutingEvent e)
@@ -464,11 +429,10 @@ public sealed partial class HelpDesk(
             await router.Store.ReleaseAsync(agentId, conversationId);
             throw;
         }
-        Forget(conversationId);
         Log.Assigned(log, conversationId, agentId);
         await AppendSystemAsync(assigned, $"{agent.DisplayName} joined the conversation.");
         await hub.Clients.User(agent.Id).SendAsync(Hub.Events.Assigned, await StaffViewAsync(assigned));
-        await hub.Clients.User(assigned.VisitorId).SendAsync(Hub.Events.AgentJoined, new AgentJoined(assigned.Id, agent.Id, agent.DisplayName));
+        await places.AgentJoinedAsync(assigned);
         await StartMaydayCallAsync(assigned);
         return assigned;
     }
@@ -516,86 +480,6 @@ public sealed partial class HelpDesk(
         await router.Store.ReleaseAsync(fromAgentId, conversationId);
         await router.EnqueueAsync(conversationId, await SkillOfAsync(topicId), queued.Mode, now, requeued: true);
         await AppendSystemAsync(queued, announcement);
-    }
-
-    /// <summary>
-    /// Tells queued customers their new places without making the step that changed the queue wait for it: a deep
-    /// queue must not slow every press down. Changes that come in while a round is under way fold into one more round.
-    /// </summary>
-    private void PublishPlacesSoon()
-    {
-        while (true)
-        {
-            var state = Volatile.Read(ref _placesState);
-            if (state == 2)
-            {
-                return;
-            }
-            if (Interlocked.CompareExchange(ref _placesState, state + 1, state) == state)
-            {
-                if (state == 0)
-                {
-                    _ = Task.Run(PublishPlacesRoundsAsync);
-                }
-                return;
-            }
-        }
-    }
-
-    private async Task PublishPlacesRoundsAsync()
-    {
-        do
-        {
-            Volatile.Write(ref _placesState, 1);
-            try
-            {
-                await PublishPlacesAsync();
-            }
-            catch (Exception e)
-            {
-                Log.PlacesFailed(log, e);
-            }
-        }
-        while (Interlocked.CompareExchange(ref _placesState, 0, 1) != 1);
-    }
-
-    private async Task PublishPlacesAsync()
-    {
-        var places = await router.PlacesAsync(AverageHandleTime);
-        var sends = new List<Task>();
-        // Under the lock only to start the sends: a step that took a customer out of the queue has forgotten them
-        // (or the store says so), so no place goes out after their "agent joined".
-        var queued = places.Select(p => p.RequestId).ToHashSet(StringComparer.Ordinal);
-        foreach (var gone in _visitorOf.Keys.Concat(_lastPlaces.Keys).Where(k => !queued.Contains(k)))
-        {
-            Forget(gone);
-        }
-        foreach (var place in places)
-        {
-            var update = new QueueUpdate(place.RequestId, place.Position, place.EstimatedWaitSeconds);
-            if (_lastPlaces.TryGetValue(place.RequestId, out var last) && last == update)
-            {
-                continue;
-            }
-            if (!_visitorOf.TryGetValue(place.RequestId, out var visitorId)
-                && await store.FindConversationAsync(place.RequestId) is { Status: ConversationStatus.Queued } c)
-            {
-                visitorId = _visitorOf.GetOrAdd(place.RequestId, c.VisitorId);
-            }
-            if (visitorId is not null)
-            {
-                _lastPlaces[place.RequestId] = update;
-                sends.Add(hub.Clients.User(visitorId).SendAsync(Hub.Events.QueueUpdate, update));
-            }
-        }
-        await Task.WhenAll(sends);
-    }
-
-    /// <summary>The conversation left the queue: no more places for it.</summary>
-    private void Forget(string conversationId)
-    {
-        _lastPlaces.TryRemove(conversationId, out _);
-        _visitorOf.TryRemove(conversationId, out _);
     }
 
     private async Task<Topic> FindTopicAsync(string topicId) =>

@@ -11,7 +11,7 @@ namespace LiveHelp.Server.Hubs;
 
 /// <summary>The one hub customers, devices and agents connect to. Method and event names: <see cref="Core.Contracts.Hub"/>.</summary>
 [Authorize]
-public sealed class HelpHub(HelpDesk desk, IOptions<LiveHelpOptions> options) : Microsoft.AspNetCore.SignalR.Hub
+public sealed class HelpHub(HelpDesk desk, QueuePlaces places, IOptions<LiveHelpOptions> options) : Microsoft.AspNetCore.SignalR.Hub
 {
     // Clients send typing on changes and read marks on new messages: far below this even for an agent with several chats.
     private const double SignalsPerSecond = 5;
@@ -28,7 +28,7 @@ public sealed class HelpHub(HelpDesk desk, IOptions<LiveHelpOptions> options) : 
         }
         if (Caller.IsCustomer)
         {
-            await desk.CustomerConnectedAsync(Caller);
+            await places.CustomerConnectedAsync(Caller.Id, Context.ConnectionId);
         }
     }
 
@@ -37,6 +37,10 @@ public sealed class HelpHub(HelpDesk desk, IOptions<LiveHelpOptions> options) : 
         if (Caller.IsStaff)
         {
             await desk.AgentDisconnectedAsync(Caller);
+        }
+        if (Caller.IsCustomer)
+        {
+            places.CustomerDisconnected(Caller.Id, Context.ConnectionId);
         }
     }
 

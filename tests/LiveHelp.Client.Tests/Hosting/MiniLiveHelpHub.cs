@@ -40,7 +40,7 @@ public sealed class MiniLiveHelpHub(MiniStore store) : Microsoft.AspNetCore.Sign
         }
         var view = store.Create(input, CallerId);
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(view.Id));
-        var place = new QueueUpdate(view.Id, 1, 30);
+        var place = new QueueUpdate(view.Id, 1, 30, view.CreatedAt);
         await Clients.Caller.SendAsync(Contract.Events.QueueUpdate, place);
         return new RequestHelpResult(RequestHelpStatus.Queued, view, place);
     }
@@ -121,11 +121,19 @@ public sealed class MiniLiveHelpHub(MiniStore store) : Microsoft.AspNetCore.Sign
         }
         var view = store.Update(conversationId, c => c with { Status = ConversationStatus.Active, AgentId = CallerId, AgentName = "Agent " + CallerId });
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(conversationId));
-        await Clients.Group(Group(conversationId)).SendAsync(Contract.Events.AgentJoined, new AgentJoined(conversationId, CallerId, view.AgentName!));
+        await Clients.Group(Group(conversationId)).SendAsync(Contract.Events.AgentJoined, new AgentJoined(conversationId, CallerId, view.AgentName!, view.CreatedAt));
         return view;
     }
 
     public void DeclineOffer(string conversationId) => store.Get(conversationId);
+
+    /// <summary>Not LiveHelp's: a place from the conversation's first stay in the queue, as a late one would arrive, then one from a stay after a requeue.</summary>
+    public async Task SendPlacesAfterJoin(string conversationId)
+    {
+        var view = store.Get(conversationId);
+        await Clients.Caller.SendAsync(Contract.Events.QueueUpdate, new QueueUpdate(conversationId, 2, 60, view.CreatedAt));
+        await Clients.Caller.SendAsync(Contract.Events.QueueUpdate, new QueueUpdate(conversationId, 1, 30, view.CreatedAt.AddSeconds(5)));
+    }
 
     public async Task<Message> AddNote(string conversationId, string clientMessageId, string text)
     {
