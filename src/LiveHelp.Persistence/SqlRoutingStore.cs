@@ -128,11 +128,16 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
     public Task<AgentSeat?> FindSeatAsync(string agentId) =>
         ReadAsync((c, t) => ReadSeatAsync(c, t, agentId, lockRow: false));
 
-    public Task<IReadOnlyList<AgentSeat>> ListSeatsAsync() =>
+    public Task<IReadOnlyList<AgentSeat>> ListSeatsAsync() => ListSeatsAsync("");
+
+    public Task<IReadOnlyList<AgentSeat>> ListAvailableSeatsAsync() => ListSeatsAsync(
+        $"WHERE s.status = '{nameof(AgentStatus.Online)}' AND EXISTS (SELECT 1 FROM routing_connections c WHERE c.agent_id = s.agent_id AND c.open_count > 0)");
+
+    private Task<IReadOnlyList<AgentSeat>> ListSeatsAsync(string where) =>
         ReadAsync<IReadOnlyList<AgentSeat>>(async (c, t) =>
         {
             var holds = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-            await QueryAsync(c, t, "SELECT agent_id, conversation_id FROM routing_holds;", null, r =>
+            await QueryAsync(c, t, $"SELECT h.agent_id, h.conversation_id FROM routing_holds h JOIN routing_seats s ON s.agent_id = h.agent_id {where};", null, r =>
             {
                 var agent = r.GetText("agent_id");
                 if (!holds.TryGetValue(agent, out var set))
@@ -142,7 +147,7 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
                 set.Add(r.GetText("conversation_id"));
             });
             var seats = new List<AgentSeat>();
-            await QueryAsync(c, t, $"SELECT {SeatColumns} FROM routing_seats s ORDER BY s.agent_id;", null,
+            await QueryAsync(c, t, $"SELECT {SeatColumns} FROM routing_seats s {where} ORDER BY s.agent_id;", null,
                 r => seats.Add(ReadSeat(r, holds.GetValueOrDefault(r.GetText("agent_id")) ?? [])));
             return seats;
         });

@@ -576,6 +576,8 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
         // As data written before one open conversation per visitor was a rule of the store: two nodes raced.
         await ExecuteSqlAsync("""
             DROP INDEX ux_conversations_open_visitor;
+            DROP TABLE routing_seats; DROP TABLE routing_nodes; DROP TABLE routing_connections;
+            DROP TABLE routing_requests; DROP TABLE routing_passed_over; DROP TABLE routing_holds;
             DELETE FROM schema_version WHERE version > 1;
             UPDATE conversations SET visitor_id = 'v-1' WHERE id = 'c-later';
             UPDATE conversations SET visitor_id = 'v-2' WHERE id = 'c-new';

@@ -26,6 +26,9 @@ public interface IRoutingStore
     Task UpsertProfileAsync(AgentProfile profile);
     Task<AgentSeat?> FindSeatAsync(string agentId);
     Task<IReadOnlyList<AgentSeat>> ListSeatsAsync();
+
+    /// <summary>The seats of agents who are online with at least one connection: who a new request can go to.</summary>
+    Task<IReadOnlyList<AgentSeat>> ListAvailableSeatsAsync();
     Task SetStatusAsync(string agentId, AgentStatus status);
     Task ConnectAsync(string agentId);
 

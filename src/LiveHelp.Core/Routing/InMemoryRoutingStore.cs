@@ -86,6 +86,14 @@ public sealed class InMemoryRoutingStore : IRoutingStore
         }
     }
 
+    public Task<IReadOnlyList<AgentSeat>> ListAvailableSeatsAsync()
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<AgentSeat>>(_seats.Values.Where(s => s.IsAvailable).ToList());
+        }
+    }
+
     public Task SetStatusAsync(string agentId, AgentStatus status)
     {
         Change(agentId, s => s with { Status = status });

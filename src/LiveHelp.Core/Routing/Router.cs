@@ -25,6 +25,17 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
     public Task EnqueueAsync(string conversationId, string skill, HelpMode mode, DateTimeOffset enqueuedAt, bool requeued) =>
         store.EnqueueAsync(Request(conversationId, skill, mode, enqueuedAt, requeued));
 
+    /// <summary>
+    /// Queues a new request and offers (or assigns) it at once if an available agent fits, reading only the available
+    /// agents: every earlier step matched the whole queue, so no older request waits for an agent with room.
+    /// </summary>
+    public async Task<RoutingEvent?> PressAsync(string conversationId, string skill, HelpMode mode, DateTimeOffset enqueuedAt)
+    {
+        var request = Request(conversationId, skill, mode, enqueuedAt, requeued: false);
+        await store.EnqueueAsync(request);
+        return await OfferAsync(request, await store.ListAvailableSeatsAsync(), clock.GetUtcNow());
+    }
+
     /// <summary>Queues a conversation routing lost, unless it is queued or held by an agent; true when it was queued.</summary>
     public Task<bool> ReinstateAsync(string conversationId, string skill, HelpMode mode, DateTimeOffset enqueuedAt, bool requeued) =>
         store.TryReinstateAsync(Request(conversationId, skill, mode, enqueuedAt, requeued));
@@ -53,16 +64,9 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
             {
                 continue;
             }
-            if (seat.Profile.AutoAccept)
+            if (await OfferAsync(request, [seat], now) is { } made)
             {
-                if (await store.TryClaimAsync(request.Id, seat.AgentId, requireOffer: false, now))
-                {
-                    events.Add(new RequestAssigned(request.Id, seat.AgentId));
-                }
-            }
-            else if (await store.TryOfferAsync(request.Id, seat.AgentId, now + options.OfferTimeout) is { } offer)
-            {
-                events.Add(new OfferMade(offer));
+                events.Add(made);
             }
             if (await store.FindSeatAsync(seat.AgentId) is { } fresh)
             {
@@ -70,6 +74,20 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
             }
         }
         return events;
+    }
+
+    /// <summary>Offers the request to the agent the policy chooses among <paramref name="seats"/>, or gives it to them if they auto-accept.</summary>
+    private async Task<RoutingEvent?> OfferAsync(HelpRequest request, IEnumerable<AgentSeat> seats, DateTimeOffset now)
+    {
+        if (RoutingPolicy.ChooseAgent(request, seats, now) is not { } seat)
+        {
+            return null;
+        }
+        if (seat.Profile.AutoAccept)
+        {
+            return await store.TryClaimAsync(request.Id, seat.AgentId, requireOffer: false, now) ? new RequestAssigned(request.Id, seat.AgentId) : null;
+        }
+        return await store.TryOfferAsync(request.Id, seat.AgentId, now + options.OfferTimeout) is { } offer ? new OfferMade(offer) : null;
     }
 
     /// <summary>The agent's answer "yes": true when the request is theirs now, false when the offer is gone.</summary>

@@ -61,7 +61,7 @@ public sealed partial class HelpDesk(
         {
             answer = open;
         }
-        else if (!(await router.Store.ListSeatsAsync()).Any(s => s.IsAvailable))
+        else if ((await router.Store.ListAvailableSeatsAsync()).Count == 0)
         {
             return new RequestHelpResult(RequestHelpStatus.NoAgentsOnline, null, null);
         }
@@ -106,9 +106,12 @@ public sealed partial class HelpDesk(
             // The same visitor pressed on another node a moment ago: that request is the one under way.
             return stored;
         }
-        await router.EnqueueAsync(conversation.Id, topic.Skill, input.Mode, now, requeued: false);
         Log.HelpRequested(log, conversation.Id, topic.Id, input.Mode);
-        await RouteAsync();
+        if (await router.PressAsync(conversation.Id, topic.Skill, input.Mode, now) is { } routed)
+        {
+            await ApplyAsync(routed);
+        }
+        places.QueueChanged();
         return await store.FindConversationAsync(conversation.Id) ?? conversation;
     }
 

@@ -7,6 +7,42 @@ public sealed class OfferTests
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
     [Fact]
+    public async Task A_press_is_offered_at_once_to_the_least_loaded_skilled_agent_and_waits_in_line_when_nobody_fits()
+    {
+        var h = new RoutingHarness();
+        await h.AddAgentAsync("ann", maxConcurrent: 2);
+        await h.AddAgentAsync("bob", maxConcurrent: 2);
+        await h.AddAgentAsync("tia", skills: "tech", maxConcurrent: 2);
+        await h.RequestAsync("c0");
+        await h.GiveAsync("c0", "ann");
+
+        var first = await h.Router.PressAsync("c1", "billing", HelpMode.Chat, h.Now);
+        var second = await h.Router.PressAsync("c2", "billing", HelpMode.Chat, h.Now);
+        var third = await h.Router.PressAsync("c3", "billing", HelpMode.Chat, h.Now);
+        var fourth = await h.Router.PressAsync("c4", "billing", HelpMode.Chat, h.Now);
+        var nobody = await h.Router.PressAsync("c5", "sales", HelpMode.Chat, h.Now);
+
+        // Bob is the least loaded; then, equal, Bob has gone longest without a new customer; then only Ann has room.
+        Assert.Equal(new OfferMade(new Offer("c1", "bob", h.Now + h.Options.OfferTimeout)), first);
+        Assert.Equal(new OfferMade(new Offer("c2", "bob", h.Now + h.Options.OfferTimeout)), second);
+        Assert.Equal(new OfferMade(new Offer("c3", "ann", h.Now + h.Options.OfferTimeout)), third);
+        Assert.Null(fourth);
+        Assert.Null(nobody);
+        Assert.Equal(["c1", "c2", "c3", "c4", "c5"], await h.QueueIdsAsync());
+    }
+
+    [Fact]
+    public async Task A_press_to_an_auto_accepting_agent_is_theirs_at_once()
+    {
+        var h = new RoutingHarness();
+        await h.AddAgentAsync("ann", autoAccept: true);
+
+        Assert.Equal(new RequestAssigned("c1", "ann"), await h.Router.PressAsync("c1", "billing", HelpMode.Chat, h.Now));
+        Assert.Empty(await h.QueueIdsAsync());
+        Assert.Contains("c1", (await h.SeatAsync("ann")).Conversations);
+    }
+
+    [Fact]
     public async Task Request_waits_while_nobody_fits_and_is_offered_the_moment_an_agent_comes_online()
     {
         var h = new RoutingHarness();

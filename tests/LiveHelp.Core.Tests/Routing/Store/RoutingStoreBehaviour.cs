@@ -39,6 +39,25 @@ public abstract class RoutingStoreBehaviour
     private static async Task<AgentSeat> SeatAsync(IRoutingStore store, string agentId) =>
         Expect.Found(await store.FindSeatAsync(agentId));
 
+    [Fact]
+    public async Task Available_seats_are_the_agents_online_with_a_connection_with_what_they_hold()
+    {
+        var store = await CreateStoreAsync();
+        await AgentAsync(store, "on", maxConcurrent: 2);
+        await AgentAsync(store, "away", status: AgentStatus.Away);
+        await AgentAsync(store, "unplugged", connected: false);
+        await AgentAsync(store, "left");
+        await store.DisconnectAsync("left", T0);
+        await store.AttachAsync("c1", "on", T0);
+        await store.AttachAsync("c2", "away", T0);
+
+        var available = Assert.Single(await store.ListAvailableSeatsAsync());
+
+        Assert.Equal("on", available.AgentId);
+        Assert.Equal(["c1"], available.Conversations);
+        Assert.Equal(1, available.Connections);
+    }
+
     // Queue
 
     [Fact]
