@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(21, LogLevel.Warning, "{Operation} answered 'unavailable': the store could not be reached ({Reason})")]
     public static partial void StoreUnavailable(ILogger logger, string operation, string reason);
 
+    [LoggerMessage(23, LogLevel.Warning, "Connection {ConnectionId} waits for the store, which could not be reached ({Reason}); its connect is tried again")]
+    public static partial void ConnectWaitsForStore(ILogger logger, string connectionId, string reason);
+
     [LoggerMessage(22, LogLevel.Error, "Hub method {Method} failed")]
     public static partial void HubMethodFailed(ILogger logger, string method, Exception exception);
 }
