@@ -4,6 +4,7 @@ using LiveHelp.Client;
 using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
 using LiveHelp.Core.Conversations;
+using LiveHelp.Server.Help;
 using LiveHelp.Server.Hubs;
 using Microsoft.Extensions.Logging;
 
@@ -177,6 +178,40 @@ public sealed class StoreOutageTests(StoppablePostgres postgres) : ServerTest, I
         // The operator sees the outage as a warning, not an error per connection attempt.
         Assert.Contains(_logs.Entries, e => e.Level == LogLevel.Warning && e.Category == typeof(ErrorCodeFilter).FullName);
         Assert.DoesNotContain(_logs.Entries, e => e.Level >= LogLevel.Error && e.Category.StartsWith("Microsoft.AspNetCore.SignalR", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_timers_log_a_store_outage_once_as_a_warning_and_its_end_as_information()
+    {
+        // A connected agent, so the staff re-check reads the store; a waiting request, so the clock has work.
+        await AgentAsync("ann");
+        var customer = await CustomerAsync();
+        await customer.RequestHelpAsync(Help());
+
+        await postgres.Server.StopAsync();
+        try
+        {
+            // Many ticks of both timers (every 0.5 s and 2 s).
+            await Task.Delay(TimeSpan.FromSeconds(6));
+        }
+        finally
+        {
+            await postgres.Server.StartAgainAsync();
+        }
+
+        string[] timers = [typeof(RoutingClock).FullName!, typeof(StaffConnections).FullName!];
+        for (var waited = 0; timers.Any(t => !_logs.Entries.Any(e => e.Category == t && e.Level == LogLevel.Information)); waited++)
+        {
+            Assert.True(waited < 100, "a timer never said the store was back: " + string.Join("; ", _logs.Entries.Where(e => timers.Contains(e.Category))));
+            await Task.Delay(200);
+        }
+        foreach (var timer in timers)
+        {
+            var logged = _logs.Entries.Where(e => e.Category == timer && e.Level >= LogLevel.Information).ToList();
+            Assert.Equal([LogLevel.Warning, LogLevel.Information], logged.Select(e => e.Level));
+            Assert.Contains("store", logged[0].Message, StringComparison.Ordinal);
+            Assert.All(logged, e => Assert.Null(e.Exception));
+        }
     }
 
     /// <summary>Every message, page by page (Resume answers at most 1,000 at a time).</summary>

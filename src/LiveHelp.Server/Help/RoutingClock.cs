@@ -8,6 +8,7 @@ internal sealed class RoutingClock(HelpDesk desk, IOptions<LiveHelpOptions> opti
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.ClockInterval);
+        var outage = new StoreOutageLog(log, "The routing clock");
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
@@ -18,10 +19,14 @@ internal sealed class RoutingClock(HelpDesk desk, IOptions<LiveHelpOptions> opti
                     await desk.RestoreAsync();
                 }
                 await desk.TickAsync();
+                outage.Succeeded();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                Log.ClockFailed(log, e);
+                if (!outage.Failed(e))
+                {
+                    Log.ClockFailed(log, e);
+                }
             }
         }
     }
