@@ -87,6 +87,7 @@ public static class LiveHelpExtensions
             CompositeResolver.Create(CompilerListResolver.Instance, o.SerializerOptions.Resolver)));
         CodedHubProtocol.Register(services);
         builder.Logging.AddFilter(ErrorCodeFilter.DispatcherCategory, LogLevel.None);
+        builder.Logging.AddFilter(ErrorCodeFilter.ConnectionHandlerCategory, LogLevel.None);
         return builder;
     }
 

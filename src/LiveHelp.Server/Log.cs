@@ -1,4 +1,5 @@
 using LiveHelp.Core;
+using LiveHelp.Persistence;
 
 namespace LiveHelp.Server;
 
@@ -28,6 +29,12 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Error, "The routing clock failed; it will run again")]
     public static partial void ClockFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(11, LogLevel.Warning, "{Work} waits: the store cannot be reached ({Reason}); it is tried again on every tick")]
+    public static partial void StoreOutageStarted(ILogger logger, string work, string reason);
+
+    [LoggerMessage(12, LogLevel.Information, "{Work} runs again: the store is back")]
+    public static partial void StoreOutageEnded(ILogger logger, string work);
+
     [LoggerMessage(8, LogLevel.Warning, "Live delivery of {Event} for conversation {ConversationId} failed; clients will resync")]
     public static partial void DeliveryDeferred(ILogger logger, string conversationId, string @event, Exception exception);
 
@@ -41,9 +48,46 @@ internal static partial class Log
     [LoggerMessage(21, LogLevel.Warning, "{Operation} answered 'unavailable': the store could not be reached ({Reason})")]
     public static partial void StoreUnavailable(ILogger logger, string operation, string reason);
 
-    [LoggerMessage(23, LogLevel.Warning, "Node {NodeId} could not renew its heartbeat")]
+    [LoggerMessage(24, LogLevel.Warning, "Node {NodeId} could not renew its heartbeat")]
     public static partial void HeartbeatFailed(ILogger logger, string nodeId, Exception exception);
+
+    [LoggerMessage(23, LogLevel.Warning, "Connection {ConnectionId} waits for the store, which could not be reached ({Reason}); its connect is tried again")]
+    public static partial void ConnectWaitsForStore(ILogger logger, string connectionId, string reason);
 
     [LoggerMessage(22, LogLevel.Error, "Hub method {Method} failed")]
     public static partial void HubMethodFailed(ILogger logger, string method, Exception exception);
+}
+
+/// <summary>
+/// What a timer logs of a store outage (<see cref="StoreFaults.IsTransient"/>): a Warning without a stack when its first
+/// tick fails, Information when a tick succeeds again, nothing on the ticks between. Other failures are the caller's to log.
+/// </summary>
+internal sealed class StoreOutageLog(ILogger logger, string work)
+{
+    private bool _down;
+
+    /// <summary>A tick succeeded.</summary>
+    public void Succeeded()
+    {
+        if (_down)
+        {
+            _down = false;
+            Log.StoreOutageEnded(logger, work);
+        }
+    }
+
+    /// <summary>A tick failed: true when the failure is the store being out of reach, which is then logged once.</summary>
+    public bool Failed(Exception exception)
+    {
+        if (!StoreFaults.IsTransient(exception))
+        {
+            return false;
+        }
+        if (!_down)
+        {
+            _down = true;
+            Log.StoreOutageStarted(logger, work, exception.Message);
+        }
+        return true;
+    }
 }

@@ -177,6 +177,7 @@ public sealed class ChatTests : ServerTest
         var accepted = outcomes.Count(e => e is null);
         Assert.Contains(outcomes, e => e is not null);
         Assert.All(outcomes.OfType<LiveHelpHubException>(), e => Assert.Equal(ErrorCodes.RateLimited, e.Code));
+        Assert.All(outcomes.OfType<LiveHelpHubException>(), e => Assert.StartsWith("too many typing notices;", e.Message, StringComparison.Ordinal));
         Assert.True(accepted >= 20, $"the allowance of 20 should pass, {accepted} did");
         Assert.Equal(accepted, annTyping.Seen.Count);
     }
@@ -193,6 +194,7 @@ public sealed class ChatTests : ServerTest
 
         Assert.Contains(outcomes, e => e is not null);
         Assert.All(outcomes.OfType<LiveHelpHubException>(), e => Assert.Equal(ErrorCodes.RateLimited, e.Code));
+        Assert.All(outcomes.OfType<LiveHelpHubException>(), e => Assert.StartsWith("too many read marks;", e.Message, StringComparison.Ordinal));
         Assert.True(outcomes.Count(e => e is null) >= 20, "the allowance of 20 should pass");
         Assert.Equal(answer.Seq, (await annReads.NextAsync()).Seq);
         Assert.Equal(answer.Seq, (await ann.ResumeAsync(id, 0)).Conversation.CustomerReadSeq);

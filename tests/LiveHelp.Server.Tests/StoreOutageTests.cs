@@ -4,6 +4,9 @@ using LiveHelp.Client;
 using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
 using LiveHelp.Core.Conversations;
+using LiveHelp.Server.Help;
+using LiveHelp.Server.Hubs;
+using Microsoft.Extensions.Logging;
 
 namespace LiveHelp.Server.Tests;
 
@@ -13,7 +16,10 @@ namespace LiveHelp.Server.Tests;
 /// </summary>
 public sealed class StoreOutageTests(StoppablePostgres postgres) : ServerTest, IClassFixture<StoppablePostgres>
 {
+    private readonly LogCapture _logs = new();
     private string _database = "";
+
+    protected override ILoggerProvider Logs => _logs;
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
@@ -139,6 +145,73 @@ public sealed class StoreOutageTests(StoppablePostgres postgres) : ServerTest, I
         Assert.Equal(stored.Seq, (await annMessages.NextAsync(m => m.Kind == MessageKind.Customer)).Seq);
         var transcript = (await ann.ResumeAsync(id, 0)).Messages;
         Assert.Single(transcript, m => m.Text == "Sent while the database restarts");
+    }
+
+    [Fact]
+    public async Task A_customer_whose_connection_drops_while_the_store_is_down_is_connected_again_once_it_is_back()
+    {
+        await using var cable = Cable.Start(Host.Port);
+        var ann = await AgentAsync("ann");
+        var customer = Track(await CustomerClient.ConnectAsync(cable.Uri, null, FastReconnect));
+        var (_, _, id) = await ConversationAsync(ann, customer);
+        var closed = new Inbox<Exception?>(h => customer.Closed += h);
+        var received = new Inbox<Message>(h => customer.MessageReceived += h);
+
+        await postgres.Server.StopAsync();
+        try
+        {
+            // The customer's connection drops (a proxy restarting, a network blip) and the client reconnects at once,
+            // to a hub that cannot read the customer's conversations.
+            cable.Cut();
+            cable.Mend();
+            await closed.NoneAsync(null, TimeSpan.FromSeconds(4));
+        }
+        finally
+        {
+            await postgres.Server.StartAgainAsync();
+        }
+
+        await EventuallyAsync(() => ann.SendMessageAsync(id, "Are you still there?"));
+        Assert.Equal("Are you still there?", (await received.NextAsync(m => m.Kind == MessageKind.Agent, TimeSpan.FromSeconds(30))).Text);
+        Assert.Empty(closed.Seen);
+        Assert.Equal(HubConnectionState.Connected, customer.Connection.State);
+        // The operator sees the outage as a warning, not an error per connection attempt.
+        Assert.Contains(_logs.Entries, e => e.Level == LogLevel.Warning && e.Category == typeof(ErrorCodeFilter).FullName);
+        Assert.DoesNotContain(_logs.Entries, e => e.Level >= LogLevel.Error && e.Category.StartsWith("Microsoft.AspNetCore.SignalR", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_timers_log_a_store_outage_once_as_a_warning_and_its_end_as_information()
+    {
+        // A connected agent, so the staff re-check reads the store; a waiting request, so the clock has work.
+        await AgentAsync("ann");
+        var customer = await CustomerAsync();
+        await customer.RequestHelpAsync(Help());
+
+        await postgres.Server.StopAsync();
+        try
+        {
+            // Many ticks of both timers (every 0.5 s and 2 s).
+            await Task.Delay(TimeSpan.FromSeconds(6));
+        }
+        finally
+        {
+            await postgres.Server.StartAgainAsync();
+        }
+
+        string[] timers = [typeof(RoutingClock).FullName!, typeof(StaffConnections).FullName!];
+        for (var waited = 0; timers.Any(t => !_logs.Entries.Any(e => e.Category == t && e.Level == LogLevel.Information)); waited++)
+        {
+            Assert.True(waited < 100, "a timer never said the store was back: " + string.Join("; ", _logs.Entries.Where(e => timers.Contains(e.Category))));
+            await Task.Delay(200);
+        }
+        foreach (var timer in timers)
+        {
+            var logged = _logs.Entries.Where(e => e.Category == timer && e.Level >= LogLevel.Information).ToList();
+            Assert.Equal([LogLevel.Warning, LogLevel.Information], logged.Select(e => e.Level));
+            Assert.Contains("store", logged[0].Message, StringComparison.Ordinal);
+            Assert.All(logged, e => Assert.Null(e.Exception));
+        }
     }
 
     /// <summary>Every message, page by page (Resume answers at most 1,000 at a time).</summary>

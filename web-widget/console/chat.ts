@@ -187,7 +187,6 @@ export class ChatPane {
 
   private onInput(): void {
     this.error.textContent = "";
-    this.limit.update();
     this.persist();
     if (this.mode !== "reply" || this.conv.state !== "open") return;
     if (this.textarea.value.trim() === "") {

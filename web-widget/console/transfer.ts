@@ -1,6 +1,7 @@
 // Transfer a conversation to another agent (who is online with room) or back to a topic's queue, with a note.
 import type { ConversationView } from "../sdk/contract";
 import { bdi, h } from "../sdk/dom";
+import { TextLimit } from "../sdk/text-limit";
 import type { AgentView } from "./api";
 import type { Ctx } from "./context";
 import { t } from "./strings";
@@ -39,7 +40,8 @@ export async function openTransfer(ctx: Ctx, view: ConversationView, done: (targ
   const noAgents = anyAvailable ? null : h("p", { class: "muted" }, t.noAgentsAvailable);
 
   const topic = select(ctx.topics.map((x) => [x.id, x.name]), view.topic);
-  const note = h("textarea", { class: "input", rows: 3, maxlength: 4000 });
+  const note = h("textarea", { class: "input", rows: 3 });
+  const noteCount = h("p", { class: "field__count", id: uid("count"), "aria-live": "polite" });
   const error = h("p", { class: "form-error", role: "alert" });
   const submit = h("button", { type: "submit", class: "button button--primary" }, t.transferSubmit);
 
@@ -60,15 +62,21 @@ export async function openTransfer(ctx: Ctx, view: ConversationView, done: (targ
       h("label", { for: toTopic.id, class: "radio" }, toTopic, t.toTopic)),
     agentSection,
     topicSection,
-    field(t.transferNote, note, t.transferNoteHint),
+    field(t.transferNote, note, t.transferNoteHint, noteCount),
     error,
     h("div", { class: "dialog__actions" },
       h("button", { type: "button", class: "button", onclick: () => dlg.close() }, t.cancel),
       submit));
 
+  const noteLimit = new TextLimit(note, noteCount, submit, t.tooLongToSend, ctx.maxMessageLength);
+
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     error.textContent = "";
+    if (noteLimit.over) {
+      note.focus();
+      return;
+    }
     const input: { toAgentId?: string; toTopic?: string; note?: string } = {};
     let targetName: string;
     if (toAgent.checked) {

@@ -11,11 +11,11 @@ export function uid(prefix: string): string {
 }
 
 /** A labelled form control (the label's `for` points at the control). */
-export function field(label: string, control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, hint?: string): HTMLDivElement {
+export function field(label: string, control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, hint?: string, after?: HTMLElement): HTMLDivElement {
   if (!control.id) control.id = uid("f");
   const hintEl = hint ? h("p", { class: "hint", id: uid("hint") }, hint) : null;
   if (hintEl) control.setAttribute("aria-describedby", hintEl.id);
-  return h("div", { class: "field" }, h("label", { for: control.id }, label), control, hintEl);
+  return h("div", { class: "field" }, h("label", { for: control.id }, label), control, after ?? null, hintEl);
 }
 
 export function select(options: Array<[value: string, label: string]>, value?: string, attrs: Record<string, string> = {}): HTMLSelectElement {

@@ -1,5 +1,5 @@
-// The message limit in a composer. A maxlength attribute would cut a pasted text silently; instead the text stays
-// whole, the composer shows its length against the limit, and the send waits until the text is short enough.
+// The message limit in a composer or a form's long text field. A maxlength attribute would cut a pasted text silently;
+// instead the text stays whole, the field shows its length against the limit, and the send waits until it is short enough.
 
 /** "4,120 / 4,000": a text's length against its limit. */
 export function formatCount(length: number, limit: number): string {
@@ -8,9 +8,9 @@ export function formatCount(length: number, limit: number): string {
 
 export class TextLimit {
   /**
-   * @param field the composer's text field
+   * @param field the text field, followed as it changes
    * @param count where the length shows, from `showWithin` characters below the limit (marked data-over past it)
-   * @param send the send button, disabled while the text is too long
+   * @param send the send or submit button, disabled while the text is too long
    * @param tooLong the words shown after the count while the text is too long
    * @param limit the server's limit (LiveHelp:MaxMessageLength), as /api/status says
    */
@@ -23,6 +23,7 @@ export class TextLimit {
     private readonly showWithin = 500,
   ) {
     field.setAttribute("aria-describedby", [field.getAttribute("aria-describedby"), count.id].filter(Boolean).join(" "));
+    field.addEventListener("input", () => this.update());
     this.update();
   }
 

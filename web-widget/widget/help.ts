@@ -307,7 +307,8 @@ export class HelpView {
     const topic = h("select", { id: id("topic"), name: "topic", required: true, "aria-describedby": id("prechat-error") }, h("option", { value: "" }, strings.chooseTopic));
     for (const t of this.topics) topic.append(h("option", { value: t.id }, t.name));
     if (this.topics.length === 1) topic.value = this.topics[0].id;
-    const details = h("textarea", { id: id("details"), name: "details", rows: 3, maxlength: this.messageLimit, "aria-describedby": id("details-hint") });
+    const details = h("textarea", { id: id("details"), name: "details", rows: 3, "aria-describedby": id("details-hint") });
+    const detailsCount = h("p", { class: "count", id: id("details-count"), "aria-live": "polite" });
     const name = h("input", { id: id("name"), name: "name", type: "text", autocomplete: "name", maxlength: 200 });
     name.value = this.defaults.name;
     const email = h("input", { id: id("email"), name: "email", type: "email", autocomplete: "email", maxlength: 320 });
@@ -319,12 +320,13 @@ export class HelpView {
       { class: "scroll", novalidate: true },
       h("p", { class: "intro" }, strings.prechatIntro),
       h("div", { class: "field" }, h("label", { for: id("topic") }, strings.topic), topic),
-      h("div", { class: "field" }, h("label", { for: id("details") }, strings.details, " ", h("span", { class: "opt" }, `(${strings.optional})`)), details, h("p", { class: "hint", id: id("details-hint") }, strings.detailsHint)),
+      h("div", { class: "field" }, h("label", { for: id("details") }, strings.details, " ", h("span", { class: "opt" }, `(${strings.optional})`)), details, detailsCount, h("p", { class: "hint", id: id("details-hint") }, strings.detailsHint)),
       h("div", { class: "field" }, h("label", { for: id("name") }, strings.name, " ", h("span", { class: "opt" }, `(${strings.optional})`)), name),
       h("div", { class: "field" }, h("label", { for: id("email") }, strings.email, " ", h("span", { class: "opt" }, `(${strings.optional})`)), email),
       error,
       button,
     );
+    const detailsLimit = new TextLimit(details, detailsCount, button, strings.tooLongToSend, this.messageLimit);
     topic.addEventListener("change", () => {
       topic.removeAttribute("aria-invalid");
       error.textContent = "";
@@ -335,6 +337,10 @@ export class HelpView {
         topic.setAttribute("aria-invalid", "true");
         error.textContent = strings.topicRequired;
         topic.focus();
+        return;
+      }
+      if (detailsLimit.over) {
+        details.focus();
         return;
       }
       if (button.disabled) return;
@@ -364,8 +370,9 @@ export class HelpView {
     this.chat = null;
     this.o.store.openConversation = null;
     const id = (name: string) => `lh-off-${name}`;
-    const text = h("textarea", { id: id("text"), name: "message", rows: 4, required: true, maxlength: this.messageLimit, "aria-describedby": id("error") });
+    const text = h("textarea", { id: id("text"), name: "message", rows: 4, required: true, "aria-describedby": id("error") });
     text.value = prefill.text ?? "";
+    const textCount = h("p", { class: "count", id: id("text-count"), "aria-live": "polite" });
     const name = h("input", { id: id("name"), name: "name", type: "text", autocomplete: "name", maxlength: 200 });
     name.value = prefill.name || this.defaults.name;
     const email = h("input", { id: id("email"), name: "email", type: "email", autocomplete: "email", maxlength: 320 });
@@ -376,18 +383,23 @@ export class HelpView {
       "form",
       { class: "scroll", novalidate: true },
       h("div", { class: "notice", role: "status" }, h("div", { class: "bigicon" }, icon(icons.chat, 24)), h("div", {}, h("h3", {}, strings.offlineTitle), h("p", {}, strings.offlineText))),
-      h("div", { class: "field" }, h("label", { for: id("text") }, strings.offlineMessage), text),
+      h("div", { class: "field" }, h("label", { for: id("text") }, strings.offlineMessage), text, textCount),
       h("div", { class: "field" }, h("label", { for: id("name") }, strings.name, " ", h("span", { class: "opt" }, `(${strings.optional})`)), name),
       h("div", { class: "field" }, h("label", { for: id("email") }, strings.email, " ", h("span", { class: "opt" }, `(${strings.optional})`)), email),
       error,
       button,
     );
+    const textLimit = new TextLimit(text, textCount, button, strings.tooLongToSend, this.messageLimit);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const body = text.value.trim();
       if (!body) {
         text.setAttribute("aria-invalid", "true");
         error.textContent = strings.messageRequired;
+        text.focus();
+        return;
+      }
+      if (textLimit.over) {
         text.focus();
         return;
       }
@@ -535,7 +547,6 @@ export class HelpView {
       }
     });
     input.addEventListener("input", () => {
-      limit.update();
       this.autosize(input);
       this.startTyping(input.value.length > 0);
     });

@@ -92,6 +92,7 @@ background:var(--lh-primary);color:#fff;cursor:pointer}
 .count{margin:0;padding:0 16px 6px;text-align:right;font-size:12px;color:var(--lh-muted)}
 .count:empty{display:none}
 .count[data-over]{color:var(--lh-error);font-weight:600}
+.field .count{padding:4px 0 0}
 .sendbtn:focus{outline:none}
 .sendbtn:focus-visible{outline:2px solid var(--lh-primary);outline-offset:2px}
 .actions{display:flex;justify-content:center;flex:none;padding:0 12px 10px}

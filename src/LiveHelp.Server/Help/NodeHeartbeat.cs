@@ -10,6 +10,8 @@ namespace LiveHelp.Server.Help;
 internal sealed class NodeHeartbeat(IRoutingStore store, IConfiguration configuration, IOptions<LiveHelpOptions> options, TimeProvider clock, ILogger<NodeHeartbeat> log)
     : BackgroundService
 {
+    private readonly StoreOutageLog _outage = new(log, "The node heartbeat");
+
     private NodeOptions Node => options.Value.Node;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -66,10 +68,14 @@ internal sealed class NodeHeartbeat(IRoutingStore store, IConfiguration configur
         try
         {
             await beat();
+            _outage.Succeeded();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Log.HeartbeatFailed(log, Node.NodeId, e);
+            if (!_outage.Failed(e))
+            {
+                Log.HeartbeatFailed(log, Node.NodeId, e);
+            }
         }
     }
 }

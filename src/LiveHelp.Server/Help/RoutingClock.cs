@@ -8,15 +8,20 @@ internal sealed class RoutingClock(HelpDesk desk, IOptions<LiveHelpOptions> opti
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.ClockInterval);
+        var outage = new StoreOutageLog(log, "The routing clock");
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
                 await desk.TickAsync();
+                outage.Succeeded();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                Log.ClockFailed(log, e);
+                if (!outage.Failed(e))
+                {
+                    Log.ClockFailed(log, e);
+                }
             }
         }
     }

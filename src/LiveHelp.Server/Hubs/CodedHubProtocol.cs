@@ -12,7 +12,9 @@ namespace LiveHelp.Server.Hubs;
 /// reaches the hub: arguments that cannot be bound (wrong type, wrong count, a lone surrogate, a number out of range),
 /// an unknown method, a stream invocation of a method that returns one answer. SignalR answers those "Failed to invoke
 /// 'X' due to an error on the server." without a code, past every hub filter; they go out as "invalid_input: ..." like
-/// every other refusal, whatever the protocol.
+/// every other refusal, whatever the protocol. And a connection closed because the store could not be reached while it
+/// connected (see <see cref="ErrorCodeFilter"/>) tells clients they may reconnect, which SignalR never does for a
+/// failed connect.
 /// </summary>
 internal sealed class CodedHubProtocol(IHubProtocol inner) : IHubProtocol
 {
@@ -47,10 +49,17 @@ internal sealed class CodedHubProtocol(IHubProtocol inner) : IHubProtocol
 
     public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => inner.GetMessageBytes(Coded(message));
 
-    private static HubMessage Coded(HubMessage message) =>
-        message is CompletionMessage { Error: { } error, InvocationId: { } id } completion && Refusal(error) is { } refusal
-            ? new CompletionMessage(id, refusal, result: null, hasResult: false) { Headers = completion.Headers }
-            : message;
+    private static HubMessage Coded(HubMessage message) => message switch
+    {
+        CompletionMessage { Error: { } error, InvocationId: { } id } completion when Refusal(error) is { } refusal =>
+            new CompletionMessage(id, refusal, result: null, hasResult: false) { Headers = completion.Headers },
+        CloseMessage { Error: { } error, AllowReconnect: false } when error.EndsWith(StoreUnavailableClose, StringComparison.Ordinal) =>
+            new CloseMessage(error, allowReconnect: true),
+        _ => message,
+    };
+
+    /// <summary>How SignalR words a close for a HubException from OnConnectedAsync, here the store's "unavailable".</summary>
+    private static string StoreUnavailableClose => $"{nameof(HubException)}: {ErrorCodeFilter.UnavailableAnswer}";
 
     private static string? Refusal(string error)
     {

@@ -67,13 +67,13 @@ public sealed class HelpHub(HelpDesk desk, QueuePlaces places, IOptions<LiveHelp
     public Task Typing(string conversationId, bool isTyping)
     {
         // Typing and read marks each have an allowance of their own, so neither can use up the other or the messages.
-        Throttle("TypingRate", SignalsPerSecond, SignalBurst);
+        Throttle("TypingRate", SignalsPerSecond, SignalBurst, "too many typing notices; send one when typing starts and one when it stops");
         return desk.TypingAsync(Caller, conversationId, isTyping);
     }
 
     public Task MarkRead(string conversationId, long seq)
     {
-        Throttle("ReadRate", SignalsPerSecond, SignalBurst);
+        Throttle("ReadRate", SignalsPerSecond, SignalBurst, "too many read marks; mark what was read as new messages are shown, not more often");
         return desk.MarkReadAsync(Caller, conversationId, seq);
     }
 
@@ -121,20 +121,23 @@ public sealed class HelpHub(HelpDesk desk, QueuePlaces places, IOptions<LiveHelp
     public Task Annotate(string conversationId, Annotation annotation)
     {
         // Drawing has its own, larger allowance: a stroke is one call, and it must not use up the agent's messages.
-        Throttle("AnnotationRate", 20, 40);
+        Throttle("AnnotationRate", 20, 40, "too many drawing strokes; slow down and try again in a moment");
         return desk.AnnotateAsync(Caller, conversationId, annotation ?? new Annotation());
     }
 
     public Task EndCall(string conversationId) => desk.EndCallAsync(Caller, conversationId);
 
-    private void Throttle() => Throttle(nameof(MessageRate), options.Value.MessagesPerSecond, options.Value.MessageBurst);
+    // Messages, notes, help requests and offline messages share one allowance.
+    private void Throttle() => Throttle(nameof(MessageRate), options.Value.MessagesPerSecond, options.Value.MessageBurst,
+        "too many messages, notes or help requests; slow down and try again in a moment");
 
-    private void Throttle(string bucketName, double perSecond, int burst)
+    /// <param name="refusal">the explanation of the refusal, which names what was limited</param>
+    private void Throttle(string bucketName, double perSecond, int burst, string refusal)
     {
         var bucket = (MessageRate)(Context.Items[bucketName] ??= new MessageRate(perSecond, burst, TimeProvider.System));
         if (!bucket.TryTake())
         {
-            throw new LiveHelpException(ErrorCodes.RateLimited, "too many messages; slow down and try again in a moment");
+            throw new LiveHelpException(ErrorCodes.RateLimited, refusal);
         }
     }
 }

@@ -70,6 +70,7 @@ public sealed partial class StaffConnections(IConversationStore store, IOptions<
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.StaffRecheckInterval);
+        var outage = new StoreOutageLog(log, "The staff account re-check");
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
@@ -81,10 +82,14 @@ public sealed partial class StaffConnections(IConversationStore store, IOptions<
                         Close(agentId);
                     }
                 }
+                outage.Succeeded();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                RecheckFailed(log, e);
+                if (!outage.Failed(e))
+                {
+                    RecheckFailed(log, e);
+                }
             }
         }
     }
