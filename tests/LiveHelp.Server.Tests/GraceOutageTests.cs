@@ -42,11 +42,11 @@ public sealed class GraceOutageTests(StoppablePostgres postgres) : ServerTest, I
         await ann.StopAsync();
         await UntilAsync(async () => !await IsConnectedAsync("ann"));
 
+        var failed = ClockFailures;
         await postgres.Server.StopAsync();
         try
         {
-            // The grace period ends; the routing clock tries, against the stopped store, and runs a few more times.
-            var failed = ClockFailures;
+            // The grace period ends; the routing clock tries, against the stopped store (which it logs once), and runs a few more times.
             _time.Advance(GracePeriod + TimeSpan.FromSeconds(1));
             await UntilAsync(() => Task.FromResult(ClockFailures > failed));
             await Task.Delay(TimeSpan.FromMilliseconds(500));
@@ -62,7 +62,7 @@ public sealed class GraceOutageTests(StoppablePostgres postgres) : ServerTest, I
         Assert.Equal("Bob", (await joined.NextAsync(j => j.ConversationId == id)).AgentName);
     }
 
-    private int ClockFailures => _logs.Entries.Count(e => e.Category.EndsWith("RoutingClock", StringComparison.Ordinal) && e.Level == LogLevel.Error);
+    private int ClockFailures => _logs.Entries.Count(e => e.Category.EndsWith("RoutingClock", StringComparison.Ordinal) && e.Level >= LogLevel.Warning);
 
     private async Task<bool> IsConnectedAsync(string username)
     {

@@ -316,13 +316,37 @@ public sealed partial class HelpDesk(
         }
         _nextReinstate = now + SettleTime;
         var queued = (await router.Store.ListQueueAsync()).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var holders = (await router.Store.ListSeatsAsync())
+            .SelectMany(s => s.Conversations.Select(c => (Conversation: c, s.AgentId)))
+            .ToDictionary(h => h.Conversation, h => h.AgentId, StringComparer.Ordinal);
         foreach (var c in await store.ListOpenConversationsAsync())
         {
-            if (c.Status == ConversationStatus.Queued && c.EnqueuedAt + SettleTime <= now && !queued.Contains(c.Id)
-                && await router.ReinstateAsync(c.Id, await SkillOfAsync(c.Topic), c.Mode, c.EnqueuedAt, c.Requeued))
+            if (c.Status != ConversationStatus.Queued || c.EnqueuedAt + SettleTime > now || queued.Contains(c.Id))
+            {
+                continue;
+            }
+            if (holders.TryGetValue(c.Id, out var holder))
+            {
+                // An accept cut short after the seat took it: it is that agent's; an agent who is gone loses it again by grace.
+                await FinishAssignmentAsync(c.Id, holder);
+            }
+            else if (await router.ReinstateAsync(c.Id, await SkillOfAsync(c.Topic), c.Mode, c.EnqueuedAt, c.Requeued))
             {
                 Log.Reinstated(log, c.Id);
             }
+        }
+    }
+
+    private async Task FinishAssignmentAsync(string conversationId, string agentId)
+    {
+        try
+        {
+            await AssignAsync(conversationId, agentId);
+            Log.AssignmentFinished(log, conversationId, agentId);
+        }
+        catch (LiveHelpException e) when (e.Code is ErrorCodes.OfferGone or ErrorCodes.NotFound)
+        {
+            // Finished or closed meanwhile.
         }
     }
 
@@ -429,6 +453,11 @@ public sealed partial class HelpDesk(
         }
         catch (LiveHelpException e) when (e.Code == ErrorCodes.OfferGone)
         {
+            if (await store.FindConversationAsync(conversationId) is { Status: ConversationStatus.Active } done && done.AgentId == agentId)
+            {
+                // Another node's clock finished this very assignment a moment ago and told everyone.
+                return done;
+            }
             await router.Store.ReleaseAsync(agentId, conversationId);
             throw;
         }
