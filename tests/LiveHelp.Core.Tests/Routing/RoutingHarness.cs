@@ -1,4 +1,5 @@
 using LiveHelp.Core.Routing;
+using LiveHelp.Core.Tests.Routing.Store;
 
 namespace LiveHelp.Core.Tests.Routing;
 

@@ -1,6 +1,8 @@
-namespace LiveHelp.Core.Routing;
+using LiveHelp.Core.Routing;
 
-/// <summary>The routing state of a single node: one lock makes every transition atomic.</summary>
+namespace LiveHelp.Core.Tests.Routing.Store;
+
+/// <summary>The routing port's reference model for the router's tests: the state in memory, one lock makes every step atomic.</summary>
 public sealed class InMemoryRoutingStore : IRoutingStore
 {
     private readonly Lock _gate = new();
