@@ -44,4 +44,61 @@ public sealed record Conversation
     public TimeSpan? QueueWait => FirstAssignedAt - CreatedAt;
     public TimeSpan? FirstResponse => FirstAgentReplyAt - FirstAssignedAt;
     public TimeSpan? HandleTime => ClosedAt - FirstAssignedAt;
+
+    // The state changes: each one checks that the conversation is where it may start from, and refuses with a code.
+
+    /// <summary>An agent takes the conversation from the queue.</summary>
+    public Conversation AssignTo(string agentId, string agentName, DateTimeOffset now) => Status == ConversationStatus.Queued
+        ? this with
+        {
+            Status = ConversationStatus.Active,
+            AgentId = agentId,
+            AgentName = agentName,
+            FirstAssignedAt = FirstAssignedAt ?? now,
+            Requeued = false,
+        }
+        : throw new LiveHelpException(ErrorCodes.OfferGone, "the conversation is no longer waiting");
+
+    /// <summary>The agent who holds the conversation hands it to another agent.</summary>
+    public Conversation TransferTo(string fromAgentId, string agentId, string agentName) => IsHeldBy(fromAgentId)
+        ? this with { AgentId = agentId, AgentName = agentName }
+        : throw MovedOn();
+
+    /// <summary>The conversation goes back to the front of the queue for <paramref name="topic"/> (its agent was lost, or passed it on).</summary>
+    public Conversation Requeue(string fromAgentId, string topic, DateTimeOffset now) => IsHeldBy(fromAgentId)
+        ? this with
+        {
+            Status = ConversationStatus.Queued,
+            Topic = topic,
+            AgentId = null,
+            AgentName = null,
+            Requeued = true,
+            EnqueuedAt = now,
+        }
+        : throw MovedOn();
+
+    /// <summary>The customer stops waiting.</summary>
+    public Conversation Cancel(DateTimeOffset now) => Status == ConversationStatus.Queued
+        ? this with { Status = ConversationStatus.Cancelled, ClosedAt = now, ClosedBy = Roles.Customer }
+        : throw new LiveHelpException(ErrorCodes.NotQueued, "the conversation is not waiting in the queue");
+
+    public Conversation Close(string closedBy, DateTimeOffset now) => IsOpen
+        ? this with { Status = ConversationStatus.Closed, ClosedAt = now, ClosedBy = closedBy }
+        : throw new LiveHelpException(ErrorCodes.ConversationClosed, "the conversation is already closed");
+
+    /// <summary>The customer rates a conversation that has ended, once.</summary>
+    public Conversation Rate(int rating, string? comment) => this switch
+    {
+        _ when rating is < 1 or > 5 => throw new LiveHelpException(ErrorCodes.RatingOutOfRange, "rating must be from 1 to 5"),
+        { IsOpen: true } => throw new LiveHelpException(ErrorCodes.InvalidInput, "a conversation is rated once it is closed"),
+        { Rating: not null } => throw new LiveHelpException(ErrorCodes.AlreadyRated, "this conversation has been rated"),
+        _ => this with { Rating = rating, RatingComment = comment },
+    };
+
+    /// <summary>The first agent reply is kept: it is when the customer first heard from a human.</summary>
+    public Conversation AgentReplied(DateTimeOffset at) => this with { FirstAgentReplyAt = FirstAgentReplyAt ?? at };
+
+    private bool IsHeldBy(string agentId) => Status == ConversationStatus.Active && AgentId == agentId;
+
+    private static LiveHelpException MovedOn() => new(ErrorCodes.Conflict, "the conversation has moved on; try again");
 }

@@ -58,7 +58,7 @@ public sealed partial class HelpDesk
             await BroadcastAsync(conversation, message);
             if (!caller.IsCustomer && conversation.FirstAgentReplyAt is null)
             {
-                await UpdateAsync(conversation.Id, c => c with { FirstAgentReplyAt = c.FirstAgentReplyAt ?? message.SentAt });
+                await UpdateAsync(conversation.Id, c => c.AgentReplied(message.SentAt));
             }
         }
         return message;
@@ -133,18 +133,9 @@ public sealed partial class HelpDesk
     public async Task RateAsync(Caller customer, string conversationId, int rating, string? comment)
     {
         RequireCustomer(customer);
-        if (rating is < 1 or > 5)
-        {
-            throw new LiveHelpException(ErrorCodes.RatingOutOfRange, "rating must be from 1 to 5");
-        }
         Validate.Optional(comment, "comment", 2000);
         var conversation = await FindAsync(customer, conversationId, Access.Participate);
-        await UpdateAsync(conversation.Id, c => c switch
-        {
-            { IsOpen: true } => throw new LiveHelpException(ErrorCodes.InvalidInput, "a conversation is rated once it is closed"),
-            { Rating: not null } => throw new LiveHelpException(ErrorCodes.AlreadyRated, "this conversation has been rated"),
-            _ => c with { Rating = rating, RatingComment = comment },
-        });
+        await UpdateAsync(conversation.Id, c => c.Rate(rating, comment));
     }
 
     /// <summary>A customer's conversations, or the open conversations an agent holds (e.g. after a reload).</summary>

@@ -125,7 +125,7 @@ public sealed partial class HelpDesk(
             throw new LiveHelpException(ErrorCodes.NotQueued, "the conversation is not waiting in the queue");
         }
         var now = clock.GetUtcNow();
-        await UpdateAsync(conversation.Id, c => c with { Status = ConversationStatus.Cancelled, ClosedAt = now, ClosedBy = Roles.Customer });
+        await UpdateAsync(conversation.Id, c => c.Cancel(now));
         if (offer is not null)
         {
             await hub.Clients.User(offer.AgentId).SendAsync(Hub.Events.OfferWithdrawn, new OfferWithdrawn(conversation.Id, "cancelled"));
@@ -210,9 +210,7 @@ public sealed partial class HelpDesk(
         Conversation moved;
         try
         {
-            moved = await UpdateAsync(conversation.Id, c => c.Status == ConversationStatus.Active && c.AgentId == fromAgentId
-                ? c with { AgentId = target.Id, AgentName = target.DisplayName }
-                : throw new LiveHelpException(ErrorCodes.Conflict, "the conversation has moved on; try again"));
+            moved = await UpdateAsync(conversation.Id, c => c.TransferTo(fromAgentId, target.Id, target.DisplayName));
         }
         catch (LiveHelpException e) when (e.Code == ErrorCodes.Conflict)
         {
@@ -246,9 +244,7 @@ public sealed partial class HelpDesk(
         }
         var now = clock.GetUtcNow();
         var closedBy = caller.IsCustomer ? Roles.Customer : Roles.Agent;
-        var closed = await UpdateAsync(conversationId, c => c.IsOpen
-            ? c with { Status = ConversationStatus.Closed, ClosedAt = now, ClosedBy = closedBy }
-            : throw new LiveHelpException(ErrorCodes.ConversationClosed, "the conversation is already closed"));
+        var closed = await UpdateAsync(conversationId, c => c.Close(closedBy, now));
         if (closed.AgentId is { } agentId)
         {
             await router.Store.ReleaseAsync(agentId, closed.Id);
@@ -440,16 +436,7 @@ public sealed partial class HelpDesk(
         try
         {
             // Only a conversation still waiting: a close that came in meanwhile stands, and the seat lets go of it.
-            assigned = await UpdateAsync(conversationId, c => c.Status == ConversationStatus.Queued
-                ? c with
-                {
-                    Status = ConversationStatus.Active,
-                    AgentId = agent.Id,
-                    AgentName = agent.DisplayName,
-                    FirstAssignedAt = c.FirstAssignedAt ?? now,
-                    Requeued = false,
-                }
-                : throw new LiveHelpException(ErrorCodes.OfferGone, "the conversation is no longer waiting"));
+            assigned = await UpdateAsync(conversationId, c => c.AssignTo(agent.Id, agent.DisplayName, now));
         }
         catch (LiveHelpException e) when (e.Code == ErrorCodes.OfferGone)
         {
@@ -498,17 +485,7 @@ public sealed partial class HelpDesk(
         }
         var now = clock.GetUtcNow();
         // Stored before the seat lets go: a refused store leaves the agent holding it, and the step can be tried again.
-        var queued = await UpdateAsync(conversationId, c => c.Status == ConversationStatus.Active && c.AgentId == fromAgentId
-            ? c with
-            {
-                Status = ConversationStatus.Queued,
-                Topic = topicId,
-                AgentId = null,
-                AgentName = null,
-                Requeued = true,
-                EnqueuedAt = now,
-            }
-            : throw new LiveHelpException(ErrorCodes.Conflict, "the conversation has moved on; try again"));
+        var queued = await UpdateAsync(conversationId, c => c.Requeue(fromAgentId, topicId, now));
         await router.Store.ReleaseAsync(fromAgentId, conversationId);
         await router.EnqueueAsync(conversationId, await SkillOfAsync(topicId), queued.Mode, now, requeued: true);
         await AppendSystemAsync(queued, announcement);
