@@ -11,19 +11,19 @@ public sealed class AgentClient : ConversationClient
     public AgentClient(Uri baseUri, HubConnectionOptions? options = null)
         : base(baseUri, options)
     {
-        Connection.On<OfferNotice>(Hub.Events.Offer, offer => Raise(OfferReceived, offer));
-        Connection.On<OfferWithdrawn>(Hub.Events.OfferWithdrawn, withdrawn => Raise(OfferWithdrawn, withdrawn));
-        Connection.On<ConversationView>(Hub.Events.Assigned, conversation =>
+        Connection.On<OfferNotice>(nameof(IHelpClient.offer), offer => Raise(OfferReceived, offer));
+        Connection.On<OfferWithdrawn>(nameof(IHelpClient.offerWithdrawn), withdrawn => Raise(OfferWithdrawn, withdrawn));
+        Connection.On<ConversationView>(nameof(IHelpClient.assigned), conversation =>
         {
             Follow(conversation.Id, IsOpen(conversation.Status));
             Raise(Assigned, conversation);
         });
-        Connection.On<Unassigned>(Hub.Events.Unassigned, unassigned =>
+        Connection.On<Unassigned>(nameof(IHelpClient.unassigned), unassigned =>
         {
             Unfollow(unassigned.ConversationId);
             Raise(Unassigned, unassigned);
         });
-        Connection.On<StatusChanged>(Hub.Events.StatusChanged, changed =>
+        Connection.On<StatusChanged>(nameof(IHelpClient.statusChanged), changed =>
         {
             Status = changed.Status;
             Raise(StatusChanged, changed);

@@ -15,11 +15,11 @@ public sealed class CallChannel
     internal CallChannel(HubConnection connection)
     {
         _connection = connection;
-        connection.On<CallView>(CallHub.Events.CallStarted, call => Started?.Invoke(this, call));
-        connection.On<CallView>(CallHub.Events.CallUpdated, call => Updated?.Invoke(this, call));
-        connection.On<CallSignal>(CallHub.Events.Signal, signal => SignalReceived?.Invoke(this, signal));
-        connection.On<Annotation>(CallHub.Events.Annotation, annotation => AnnotationReceived?.Invoke(this, annotation));
-        connection.On<CallEnded>(CallHub.Events.CallEnded, ended => Ended?.Invoke(this, ended));
+        connection.On<CallView>(nameof(IHelpClient.callStarted), call => Started?.Invoke(this, call));
+        connection.On<CallView>(nameof(IHelpClient.callUpdated), call => Updated?.Invoke(this, call));
+        connection.On<CallSignal>(nameof(IHelpClient.callSignal), signal => SignalReceived?.Invoke(this, signal));
+        connection.On<Annotation>(nameof(IHelpClient.annotation), annotation => AnnotationReceived?.Invoke(this, annotation));
+        connection.On<CallEnded>(nameof(IHelpClient.callEnded), ended => Ended?.Invoke(this, ended));
     }
 
     /// <summary>A call rings: the side that did not start it should answer.</summary>

@@ -40,11 +40,11 @@ public abstract class ConversationClient : IAsyncDisposable
         Connection = new HubConnection(UriPaths.Append(baseUri, Hub.Path), connectionOptions);
 
         Calls = new CallChannel(Connection);
-        Connection.On<Message>(Hub.Events.Message, message => Record(message, onEventQueue: true));
-        Connection.On(Hub.Events.Resync, ResyncAsync);
-        Connection.On<TypingNotice>(Hub.Events.Typing, notice => Raise(Typing, notice));
-        Connection.On<ReadNotice>(Hub.Events.Read, notice => Raise(Read, notice));
-        Connection.On<ConversationClosed>(Hub.Events.ConversationClosed, notice =>
+        Connection.On<Message>(nameof(IHelpClient.message), message => Record(message, onEventQueue: true));
+        Connection.On(nameof(IHelpClient.resync), ResyncAsync);
+        Connection.On<TypingNotice>(nameof(IHelpClient.typing), notice => Raise(Typing, notice));
+        Connection.On<ReadNotice>(nameof(IHelpClient.read), notice => Raise(Read, notice));
+        Connection.On<ConversationClosed>(nameof(IHelpClient.conversationClosed), notice =>
         {
             Unfollow(notice.ConversationId);
             Raise(ConversationClosed, notice);

@@ -12,7 +12,7 @@ public sealed class CustomerClient : ConversationClient
     public CustomerClient(Uri baseUri, HubConnectionOptions? options = null)
         : base(baseUri, options)
     {
-        Connection.On<QueueUpdate>(Hub.Events.QueueUpdate, update =>
+        Connection.On<QueueUpdate>(nameof(IHelpClient.queueUpdate), update =>
         {
             if (_joinedFrom.TryGetValue(update.ConversationId, out var joinedFrom) && update.QueuedSince <= joinedFrom)
             {
@@ -21,7 +21,7 @@ public sealed class CustomerClient : ConversationClient
             Notice(update.ConversationId);
             Raise(QueueUpdated, update);
         });
-        Connection.On<AgentJoined>(Hub.Events.AgentJoined, joined =>
+        Connection.On<AgentJoined>(nameof(IHelpClient.agentJoined), joined =>
         {
             _joinedFrom[joined.ConversationId] = joined.QueuedSince;
             Notice(joined.ConversationId);

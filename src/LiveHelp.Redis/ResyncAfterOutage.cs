@@ -1,3 +1,4 @@
+using LiveHelp.Core.Contracts;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,11 +8,11 @@ namespace LiveHelp.Redis;
 /// <summary>
 /// Messages published while Redis was away may not have reached other nodes' clients. They are stored, so once this
 /// node's pub/sub delivers again every client, here and on the other nodes, is told to fetch its open conversations
-/// again (<see cref="Core.Contracts.Hub.Events.Resync"/>). Each node does this after its own reconnect, so a message one node stored
+/// again (<see cref="IHelpClient.resync"/>). Each node does this after its own reconnect, so a message one node stored
 /// while cut off is fetched too. The official backplane only logs a reconnect; this is the part it lacks.
 /// </summary>
-public sealed partial class ResyncAfterOutage<THub>(RedisConnection redis, IHubContext<THub> hub, ILogger<ResyncAfterOutage<THub>> log) : IHostedService
-    where THub : Hub
+public sealed partial class ResyncAfterOutage<THub>(RedisConnection redis, IHubContext<THub, IHelpClient> hub, ILogger<ResyncAfterOutage<THub>> log) : IHostedService
+    where THub : Hub<IHelpClient>
 {
     // Long enough for any reconnect StackExchange.Redis manages by itself; a node still cut off after that resyncs on its next reconnect.
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(2);
@@ -53,7 +54,7 @@ public sealed partial class ResyncAfterOutage<THub>(RedisConnection redis, IHubC
                 await Task.Delay(ProbeInterval, _stopping.Token);
             }
             Resyncing(log);
-            await hub.Clients.All.SendAsync(Core.Contracts.Hub.Events.Resync);
+            await hub.Clients.All.resync();
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {

@@ -52,8 +52,8 @@ public sealed class QueuePlacesClusterTests : IAsyncLifetime
         {
             var customer = Track(await CustomerClient.ConnectAsync(_cluster.Nodes[i % 3].Uri, options: Cluster.ClientOptions));
             var events = new List<object>();
-            customer.Connection.On<QueueUpdate>(Hub.Events.QueueUpdate, u => Record(events, u));
-            customer.Connection.On<AgentJoined>(Hub.Events.AgentJoined, j => Record(events, j));
+            customer.Connection.On<QueueUpdate>(nameof(IHelpClient.queueUpdate), u => Record(events, u));
+            customer.Connection.On<AgentJoined>(nameof(IHelpClient.agentJoined), j => Record(events, j));
             var answer = await customer.RequestHelpAsync(new RequestHelpInput { Topic = "general", Details = $"customer {i}" });
             Assert.Equal(RequestHelpStatus.Queued, answer.Status);
             customers.Add((customer, answer.Conversation!.Id, events, answer.Place?.Position ?? 0));

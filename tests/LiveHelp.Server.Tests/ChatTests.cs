@@ -43,7 +43,7 @@ public sealed class ChatTests : ServerTest
     {
         var ann = await AgentAsync("ann");
         var (customer, _, id) = await ConversationAsync(ann);
-        var delivered = new Inbox<Message>(h => ann.Connection.On<Message>(Hub.Events.Message, m => h(ann, m)));
+        var delivered = new Inbox<Message>(h => ann.Connection.On<Message>(nameof(IHelpClient.message), m => h(ann, m)));
 
         var first = await customer.SendMessageAsync(id, "Is anyone there?", clientMessageId: "retry-1");
         var retried = await customer.SendMessageAsync(id, "Is anyone there?", clientMessageId: "retry-1");
@@ -227,7 +227,7 @@ public sealed class ChatTests : ServerTest
         var (customer, _, id) = await ConversationAsync(ann);
         var annMessages = new Inbox<Message>(h => ann.MessageReceived += h);
         var sueMessages = new Inbox<Message>(h => sue.MessageReceived += h);
-        var customerMessages = new Inbox<Message>(h => customer.Connection.On<Message>(Hub.Events.Message, m => h(customer, m)));
+        var customerMessages = new Inbox<Message>(h => customer.Connection.On<Message>(nameof(IHelpClient.message), m => h(customer, m)));
         await sue.WatchAsync(id);
 
         var note = await ann.AddNoteAsync(id, "Customer was double charged last month too");

@@ -9,7 +9,7 @@ namespace LiveHelp.Server.Tests;
 /// </summary>
 public sealed partial class DeploymentFilesTests
 {
-    private static readonly string Root = FindRoot();
+    internal static readonly string Root = FindRoot();
     private static readonly string Compose = File.ReadAllText(Path.Combine(Root, "docker-compose.yml"));
 
     [Fact]

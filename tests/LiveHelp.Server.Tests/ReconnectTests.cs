@@ -81,7 +81,7 @@ public sealed class ReconnectTests : ServerTest
         var ann = await AgentAsync("ann");
         var customer = Track(await CustomerClient.ConnectAsync(cable.Uri, null, FastReconnect));
         var (_, _, id) = await ConversationAsync(ann, customer);
-        var delivered = new Inbox<Message>(h => ann.Connection.On<Message>(Hub.Events.Message, m => h(ann, m)));
+        var delivered = new Inbox<Message>(h => ann.Connection.On<Message>(nameof(IHelpClient.message), m => h(ann, m)));
         var dropped = new Inbox<Exception?>(h => customer.Reconnecting += h);
         var back = new Inbox<EventArgs>(h => customer.Reconnected += (sender, e) => h(sender, e));
 

@@ -1,7 +1,7 @@
 // The signed-in console: header (views, status, connection), offers, and the desk, supervisor and admin views,
 // all wired to one hub session.
 import {
-  type AgentStatus, type ConversationClosed, type ConversationView, Events, type OfferNotice, type OfferWithdrawn,
+  type AgentStatus, type ConversationClosed, type ConversationView, Events, Methods, type OfferNotice, type OfferWithdrawn,
   type ReadNotice, type StatusChanged, type TypingNotice, type Unassigned,
 } from "../sdk/contract";
 import { h, sentence } from "../sdk/dom";
@@ -119,7 +119,7 @@ export async function startConsole(me: SignedIn, signOut: (reason?: string) => v
     const wanted = status.value as AgentStatus;
     if (wanted === "online") askNotificationPermission();
     try {
-      await session.invoke("SetStatus", wanted);
+      await session.invoke(Methods.setStatus, wanted);
       setShownStatus(wanted);
       if (wanted === "online") banner.hidden = true;
     } catch (error) {
@@ -135,7 +135,7 @@ export async function startConsole(me: SignedIn, signOut: (reason?: string) => v
         h("span", {}, t.missedOffer)),
       h("button", { type: "button", class: "button button--small button--primary", onclick: async () => {
         try {
-          await session.invoke("SetStatus", "online");
+          await session.invoke(Methods.setStatus, "online");
           setShownStatus("online");
           banner.hidden = true;
         } catch (error) {
@@ -225,7 +225,7 @@ export async function startConsole(me: SignedIn, signOut: (reason?: string) => v
     const open = desk.openCount;
     if (open > 0 && !(await confirmDialog(t.signOutConfirmTitle, t.signOutConfirmText(open), t.signOut))) return;
     await calls.hangUpAll();
-    await session.invoke("SetStatus", "offline").catch(() => undefined);
+    await session.invoke(Methods.setStatus, "offline").catch(() => undefined);
     end();
   }
 

@@ -1,5 +1,5 @@
 // The open conversation: its messages, who is typing, "Seen", and the composer for replies and internal notes.
-import type { Message } from "../sdk/contract";
+import { type Message, Methods } from "../sdk/contract";
 import { bdi, formatTime, h, sentence } from "../sdk/dom";
 import { TextLimit } from "../sdk/text-limit";
 import { CallPane, type ConsoleCalls } from "./calls";
@@ -196,7 +196,7 @@ export class ChatPane {
     const now = Date.now();
     if (now - this.typingSentAt > TYPING_REFRESH_MS) {
       this.typingSentAt = now;
-      this.ctx.session.invoke("Typing", this.conv.view.id, true).catch(() => undefined);
+      this.ctx.session.invoke(Methods.typing, this.conv.view.id, true).catch(() => undefined);
     }
     clearTimeout(this.typingIdle);
     this.typingIdle = window.setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
@@ -206,7 +206,7 @@ export class ChatPane {
     clearTimeout(this.typingIdle);
     if (this.typingSentAt === 0) return;
     this.typingSentAt = 0;
-    if (this.conv.state === "open") this.ctx.session.invoke("Typing", this.conv.view.id, false).catch(() => undefined);
+    if (this.conv.state === "open") this.ctx.session.invoke(Methods.typing, this.conv.view.id, false).catch(() => undefined);
   }
 
   private persist(): void {
@@ -223,7 +223,7 @@ export class ChatPane {
     this.persist();
     if (mode === "reply") this.stopTyping();
     try {
-      const m = await this.ctx.session.send(this.conv.view.id, text, mode === "note" ? "AddNote" : "SendMessage");
+      const m = await this.ctx.session.send(this.conv.view.id, text, mode === "note" ? Methods.addNote : Methods.sendMessage);
       this.add(m);
       this.log.scrollToEnd();
     } catch (error) {

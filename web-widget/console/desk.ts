@@ -1,5 +1,5 @@
 // The agent's desk: conversation list, the open chat, and the customer's context, kept in step with hub events.
-import type { ConversationClosed, ConversationView, Message, ReadNotice, ResumeResult, TypingNotice, Unassigned } from "../sdk/contract";
+import { type ConversationClosed, type ConversationView, type Message, Methods, type ReadNotice, type ResumeResult, type TypingNotice, type Unassigned } from "../sdk/contract";
 import { h, sentence } from "../sdk/dom";
 import type { ConsoleCalls } from "./calls";
 import { ChatPane, type Draft, renderEmptyChat } from "./chat";
@@ -70,7 +70,7 @@ export class Desk {
 
   /** After sign-in, a reload or a reconnect: the open conversations this agent holds, each followed. */
   async sync(): Promise<void> {
-    const mine = await this.ctx.session.invoke<ConversationView[]>("MyConversations");
+    const mine = await this.ctx.session.invoke<ConversationView[]>(Methods.myConversations);
     const ids = new Set(mine.map((v) => v.id));
     for (const view of mine.sort((a, b) => a.createdAt.localeCompare(b.createdAt))) await this.add(view, false);
     for (const conv of this.convs.values()) {
@@ -222,7 +222,7 @@ export class Desk {
     // The customer only cares that their own messages were read: the agent's own sends need no round trip.
     const news = this.ctx.session.transcript(id).some((m) => m.seq > conv.readSeq && m.kind === "customer");
     conv.readSeq = last;
-    if (news && conv.state === "open") this.ctx.session.invoke("MarkRead", id, last).catch(() => undefined);
+    if (news && conv.state === "open") this.ctx.session.invoke(Methods.markRead, id, last).catch(() => undefined);
     this.refresh(conv);
   }
 
@@ -264,7 +264,7 @@ export class Desk {
   private async end(conv: Conv): Promise<void> {
     if (!(await confirmDialog(t.endConfirmTitle, t.endConfirmText, t.endConfirm))) return;
     try {
-      await this.ctx.session.invoke("CloseConversation", conv.view.id);
+      await this.ctx.session.invoke(Methods.closeConversation, conv.view.id);
       this.onClosed({ conversationId: conv.view.id, closedBy: "agent" });
     } catch (error) {
       toast(describeError(error), "error");

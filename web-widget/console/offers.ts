@@ -1,6 +1,6 @@
 // Incoming offers: the whole pre-qualification, a live countdown to the deadline, a beep, a browser notification,
 // and Accept / Decline. Offers never take keyboard focus, so an agent typing elsewhere cannot accept by accident.
-import type { ConversationView, OfferNotice, OfferWithdrawn } from "../sdk/contract";
+import { type ConversationView, Methods, type OfferNotice, type OfferWithdrawn } from "../sdk/contract";
 import { bdi, h, isolate, joined } from "../sdk/dom";
 import { LiveHelpError } from "../sdk/session";
 import { announce, beep, notify } from "./alerts";
@@ -65,7 +65,7 @@ export class Offers {
       accept.disabled = decline.disabled = true;
       accept.textContent = t.accepting;
       try {
-        const conversation = await this.ctx.session.invoke<ConversationView>("AcceptOffer", view.id);
+        const conversation = await this.ctx.session.invoke<ConversationView>(Methods.acceptOffer, view.id);
         this.remove(view.id);
         this.accepted(conversation);
       } catch (err) {
@@ -76,7 +76,7 @@ export class Offers {
     decline.addEventListener("click", async () => {
       accept.disabled = decline.disabled = true;
       try {
-        await this.ctx.session.invoke("DeclineOffer", view.id);
+        await this.ctx.session.invoke(Methods.declineOffer, view.id);
         this.remove(view.id);
       } catch (err) {
         this.fail(view.id, error, err);

@@ -1,5 +1,5 @@
 // Supervisor view: the live queue, the agents, the conversations in progress, and a read-only live view of any one.
-import type { ConversationClosed, ConversationView, Message, QueueEntry, ResumeResult, TypingNotice } from "../sdk/contract";
+import { type ConversationClosed, type ConversationView, type Message, Methods, type QueueEntry, type ResumeResult, type TypingNotice } from "../sdk/contract";
 import { bdi, formatTime, formatWait, h, joined, sentence } from "../sdk/dom";
 import type { AgentView } from "./api";
 import { type Ctx, customerName, toast, topicName } from "./context";
@@ -75,7 +75,7 @@ export class SupervisorView {
 
   /** After a reconnect the server has forgotten this connection watched: join again. */
   async rewatch(): Promise<void> {
-    if (this.watched) await this.ctx.session.invoke("Watch", this.watched).catch(() => undefined);
+    if (this.watched) await this.ctx.session.invoke(Methods.watch, this.watched).catch(() => undefined);
   }
 
   // --- data ---
@@ -83,7 +83,7 @@ export class SupervisorView {
   private async refreshQueue(): Promise<void> {
     if (this.ctx.session.state !== "connected") return;
     try {
-      this.queue = await this.ctx.session.invoke<QueueEntry[]>("GetQueue");
+      this.queue = await this.ctx.session.invoke<QueueEntry[]>(Methods.getQueue);
       this.renderQueue();
       this.renderStats();
       this.updated.textContent = t.updatedAt(formatTime(new Date().toISOString()));
@@ -219,7 +219,7 @@ export class SupervisorView {
       this.watchTyping);
     this.renderConversations();
     try {
-      const result = await this.ctx.session.invoke<ResumeResult>("Watch", c.id);
+      const result = await this.ctx.session.invoke<ResumeResult>(Methods.watch, c.id);
       if (this.watched !== c.id) return;
       this.watchLog.addAll(result.messages);
       this.watchLog.addAll(this.ctx.session.transcript(c.id));

@@ -1,5 +1,5 @@
 // Transfer a conversation to another agent (who is online with room) or back to a topic's queue, with a note.
-import type { ConversationView } from "../sdk/contract";
+import { type ConversationView, Methods } from "../sdk/contract";
 import { bdi, h } from "../sdk/dom";
 import { TextLimit } from "../sdk/text-limit";
 import type { AgentView } from "./api";
@@ -95,7 +95,7 @@ export async function openTransfer(ctx: Ctx, view: ConversationView, done: (targ
     submit.disabled = true;
     submit.textContent = t.transferring;
     try {
-      await ctx.session.invoke("Transfer", view.id, input);
+      await ctx.session.invoke(Methods.transfer, view.id, input);
       dlg.close();
       done(targetName);
     } catch (err) {

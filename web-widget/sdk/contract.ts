@@ -71,6 +71,26 @@ export interface Topic { id: string; name: string; skill: string; }
 /** GET /api/status: whether anyone can help now, and the longest message the server takes. */
 export interface SiteStatus { agentsOnline: number; maxMessageLength: number; }
 
+export const Methods = {
+  requestHelp: "RequestHelp",
+  cancelHelp: "CancelHelp",
+  leaveMessage: "LeaveMessage",
+  sendMessage: "SendMessage",
+  typing: "Typing",
+  markRead: "MarkRead",
+  resume: "Resume",
+  closeConversation: "CloseConversation",
+  rate: "Rate",
+  myConversations: "MyConversations",
+  setStatus: "SetStatus",
+  acceptOffer: "AcceptOffer",
+  declineOffer: "DeclineOffer",
+  addNote: "AddNote",
+  transfer: "Transfer",
+  watch: "Watch",
+  getQueue: "GetQueue",
+} as const;
+
 export const Events = {
   queueUpdate: "queueUpdate",
   agentJoined: "agentJoined",

@@ -1,7 +1,7 @@
 // One hub connection with the delivery rules of docs/HUB.md: every message shown once, in order, and after any
 // reconnect what was missed is fetched with Resume.
 import { HttpTransportType, HubConnection, HubConnectionBuilder, HubConnectionState, type IHttpConnectionOptions, LogLevel } from "@microsoft/signalr";
-import { Events, type Message, type ResumeResult } from "./contract";
+import { Events, type Message, Methods, type ResumeResult } from "./contract";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "disconnected";
 
@@ -150,7 +150,7 @@ export class Session {
    * Sends once: a retry after a dropped connection, or while the server answers "unavailable" (its store restarting:
    * tried again with back-off for at least 30 s), reuses the client message id, so the server stores it once.
    */
-  async send(conversationId: string, text: string, method = "SendMessage", clientMessageId = newId()): Promise<Message> {
+  async send(conversationId: string, text: string, method: typeof Methods.sendMessage | typeof Methods.addNote = Methods.sendMessage, clientMessageId = newId()): Promise<Message> {
     const started = Date.now();
     for (let drops = 0, waits = 0; ; ) {
       try {
@@ -202,10 +202,10 @@ export class Session {
 
   /** Every message after afterSeq, page by page (Resume answers at most 1,000 at a time). */
   private async resumeFrom(conversationId: string, afterSeq: number): Promise<ResumeResult> {
-    const result = await this.invoke<ResumeResult>("Resume", conversationId, afterSeq);
+    const result = await this.invoke<ResumeResult>(Methods.resume, conversationId, afterSeq);
     const all = [...result.messages];
     for (let page = result.messages; page.length >= 1000; ) {
-      page = (await this.invoke<ResumeResult>("Resume", conversationId, page[page.length - 1].seq)).messages;
+      page = (await this.invoke<ResumeResult>(Methods.resume, conversationId, page[page.length - 1].seq)).messages;
       all.push(...page);
     }
     for (const m of all) this.accept(m);

@@ -1,7 +1,7 @@
 // The customer's side of the help loop, rendered into a container: pre-chat, queue, chat, close and rating, the
 // offline message form, and the device (Mayday) request. Used by the embeddable widget's panel and the /mayday page.
 import type { Annotation, CallEnded, CallSignal, CallView, ConversationClosed, ConversationView, Message, QueueUpdate, ReadNotice, RequestHelpInput, RequestHelpResult, ResumeResult, SiteStatus, Topic, TypingNotice, AgentJoined } from "../sdk/contract";
-import { CallEvents, Events } from "../sdk/contract";
+import { CallEvents, Events, Methods } from "../sdk/contract";
 import { append, bdi, clear, formatTime, h, sentence } from "../sdk/dom";
 import { api, LiveHelpError, newId, Session, type ConnectionState } from "../sdk/session";
 import { TextLimit } from "../sdk/text-limit";
@@ -153,7 +153,7 @@ export class HelpView {
       await this.o.store.ensure();
       await this.connect();
       if (generation !== this.generation) return;
-      const mine = await this.session!.invoke<ConversationView[]>("MyConversations");
+      const mine = await this.session!.invoke<ConversationView[]>(Methods.myConversations);
       const open = mine.filter(isOpen).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
       if (open) {
         await this.enter(open);
@@ -227,7 +227,7 @@ export class HelpView {
   private async requestHelp(input: RequestHelpInput, form: { button: HTMLButtonElement; error: HTMLElement } | null): Promise<void> {
     let result: RequestHelpResult;
     try {
-      result = await this.session!.invoke<RequestHelpResult>("RequestHelp", input);
+      result = await this.session!.invoke<RequestHelpResult>(Methods.requestHelp, input);
     } catch (error) {
       if (!form) return this.showFailure(error);
       this.focusPending = false;
@@ -247,7 +247,7 @@ export class HelpView {
   /** After a reload the queue place is not known until it changes; asking again returns the open request and its place. */
   private async refreshPlace(c: ConversationView): Promise<void> {
     try {
-      const again = await this.session!.invoke<RequestHelpResult>("RequestHelp", { topic: c.topic, mode: c.mode });
+      const again = await this.session!.invoke<RequestHelpResult>(Methods.requestHelp, { topic: c.topic, mode: c.mode });
       if (again.conversation?.id === c.id && again.place && this.conv?.id === c.id && this.conv.status === "queued") this.queueUpdated(again.place);
     } catch {
       // The next queue update says it anyway.
@@ -410,7 +410,7 @@ export class HelpView {
       const d = this.device;
       const deviceLine = d ? [d.model, d.os, d.app || d.appVersion].filter(Boolean).join(" · ") : "";
       try {
-        await this.session!.invoke("LeaveMessage", {
+        await this.session!.invoke(Methods.leaveMessage, {
           text: deviceLine ? `${body}\n\n${strings.device}: ${deviceLine}` : body,
           topic: prefill.topic || (d ? "device" : null),
           name: name.value.trim() || null,
@@ -636,7 +636,7 @@ export class HelpView {
       chat.log.scrollTop = chat.log.scrollHeight;
     }
     try {
-      await this.session.send(c.id, text, "SendMessage", clientMessageId);
+      await this.session.send(c.id, text, Methods.sendMessage, clientMessageId);
     } catch (error) {
       if (!el.isConnected || !this.pending.has(clientMessageId)) return;
       el.classList.add("failed");
@@ -665,7 +665,7 @@ export class HelpView {
     const last = this.session.lastSeq(c.id);
     if (last <= this.lastMarked) return;
     this.lastMarked = last;
-    this.session.invoke("MarkRead", c.id, last).catch(() => (this.lastMarked = Math.min(this.lastMarked, last - 1)));
+    this.session.invoke(Methods.markRead, c.id, last).catch(() => (this.lastMarked = Math.min(this.lastMarked, last - 1)));
   }
 
   private startTyping(hasText: boolean): void {
@@ -675,7 +675,7 @@ export class HelpView {
     if (!hasText) return this.stopTyping();
     if (!this.typingSent) {
       this.typingSent = true;
-      this.session.invoke("Typing", c.id, true).catch(() => undefined);
+      this.session.invoke(Methods.typing, c.id, true).catch(() => undefined);
     }
     this.typingTimer = window.setTimeout(() => this.stopTyping(), 4000);
   }
@@ -684,14 +684,14 @@ export class HelpView {
     clearTimeout(this.typingTimer);
     if (!this.typingSent || !this.conv || !this.session) return;
     this.typingSent = false;
-    this.session.invoke("Typing", this.conv.id, false).catch(() => undefined);
+    this.session.invoke(Methods.typing, this.conv.id, false).catch(() => undefined);
   }
 
   private async cancel(): Promise<void> {
     const c = this.conv;
     if (!c || !this.session) return;
     try {
-      await this.session.invoke("CancelHelp", c.id);
+      await this.session.invoke(Methods.cancelHelp, c.id);
     } catch {
       // not_queued: an agent took it meanwhile, and the agentJoined event shows them.
       return;
@@ -707,7 +707,7 @@ export class HelpView {
     const c = this.conv;
     if (!c || !this.session) return;
     try {
-      await this.session.invoke("CloseConversation", c.id);
+      await this.session.invoke(Methods.closeConversation, c.id);
     } catch (error) {
       if (LiveHelpError.from(error).code === "conversation_closed") this.closed({ conversationId: c.id, closedBy: "customer" });
     }
@@ -843,7 +843,7 @@ export class HelpView {
       }
       button.disabled = true;
       try {
-        await this.session!.invoke("Rate", c.id, chosen, comment.value.trim() || null);
+        await this.session!.invoke(Methods.rate, c.id, chosen, comment.value.trim() || null);
       } catch (err) {
         const code = LiveHelpError.from(err).code;
         if (code !== "already_rated") {

@@ -2,7 +2,7 @@ using LiveHelp.Core.Calls;
 
 namespace LiveHelp.Core.Contracts;
 
-/// <summary>Hub names for calls (see docs/CALLS.md).</summary>
+/// <summary>Hub method names for calls (see docs/CALLS.md); the events are on <see cref="IHelpClient"/>.</summary>
 public static class CallHub
 {
     public static class Methods
@@ -14,18 +14,6 @@ public static class CallHub
         public const string SetScreenShare = "SetScreenShare";
         public const string Annotate = "Annotate";
         public const string EndCall = "EndCall";
-    }
-
-    public static class Events
-    {
-        /// <summary>A call rings (to both sides: the starter learns its id, the other side is asked).</summary>
-        public const string CallStarted = "callStarted";
-
-        /// <summary>The call's state or screen share changed.</summary>
-        public const string CallUpdated = "callUpdated";
-        public const string Signal = "callSignal";
-        public const string Annotation = "annotation";
-        public const string CallEnded = "callEnded";
     }
 }
 

@@ -1,8 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
 using LiveHelp.Core.Conversations;
 
 namespace LiveHelp.Core.Contracts;
 
-/// <summary>Names of the hub, its methods and the events it sends: the contract widget, console and SDKs share.</summary>
+/// <summary>Names of the hub and its methods (the events it sends: <see cref="IHelpClient"/>): the contract widget, console and SDKs share.</summary>
 public static class Hub
 {
     public const string Path = "/hub";
@@ -28,25 +29,54 @@ public static class Hub
         public const string Watch = "Watch";
         public const string GetQueue = "GetQueue";
     }
+}
 
-    /// <summary>Events the server sends (client method names).</summary>
-    public static class Events
-    {
-        public const string QueueUpdate = "queueUpdate";
-        public const string AgentJoined = "agentJoined";
-        public const string Message = "message";
-        public const string Typing = "typing";
-        public const string Read = "read";
-        public const string ConversationClosed = "conversationClosed";
-        public const string Offer = "offer";
-        public const string OfferWithdrawn = "offerWithdrawn";
-        public const string Assigned = "assigned";
-        public const string Unassigned = "unassigned";
-        public const string StatusChanged = "statusChanged";
+/// <summary>
+/// The events the server sends, one method each: SignalR sends a typed client's call under the method's name, so these
+/// names are the wire names, camelCase as the browser and the SDKs have always listened for them.
+/// </summary>
+[SuppressMessage("Style", "IDE1006:Naming Styles", Justification = "The method names are the camelCase wire names.")]
+public interface IHelpClient
+{
+    /// <summary>To the waiting customer, whenever their place changes.</summary>
+    Task queueUpdate(QueueUpdate update);
 
-        /// <summary>Live delivery may have missed something (the backplane was down): clients fetch their open conversations again.</summary>
-        public const string Resync = "resync";
-    }
+    /// <summary>To the customer, when an agent accepts or takes over.</summary>
+    Task agentJoined(AgentJoined joined);
+
+    Task message(Message message);
+
+    Task typing(TypingNotice notice);
+
+    Task read(ReadNotice notice);
+
+    Task conversationClosed(ConversationClosed closed);
+
+    Task offer(OfferNotice offer);
+
+    Task offerWithdrawn(OfferWithdrawn withdrawn);
+
+    /// <summary>To the agent who now holds the conversation.</summary>
+    Task assigned(ConversationView conversation);
+
+    Task unassigned(Unassigned unassigned);
+
+    Task statusChanged(StatusChanged changed);
+
+    /// <summary>Live delivery may have missed something (the backplane was down): clients fetch their open conversations again.</summary>
+    Task resync();
+
+    /// <summary>A call rings (to both sides: the starter learns its id, the other side is asked).</summary>
+    Task callStarted(CallView call);
+
+    /// <summary>The call's state or screen share changed.</summary>
+    Task callUpdated(CallView call);
+
+    Task callSignal(CallSignal signal);
+
+    Task annotation(Annotation annotation);
+
+    Task callEnded(CallEnded ended);
 }
 
 /// <summary>What the customer says when pressing the button; only the topic is required.</summary>

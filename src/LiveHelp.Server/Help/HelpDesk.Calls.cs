@@ -4,7 +4,6 @@ using LiveHelp.Core;
 using LiveHelp.Core.Calls;
 using LiveHelp.Core.Contracts;
 using LiveHelp.Core.Conversations;
-using Microsoft.AspNetCore.SignalR;
 
 namespace LiveHelp.Server.Help;
 
@@ -47,7 +46,7 @@ public sealed partial class HelpDesk
             return CallView.Of(CallRules.End(call, CallRules.Declined, now));
         }
         var answered = await UpdateCallAsync(call, c => CallRules.Answer(c, now));
-        await SendToConversationAsync(conversation, CallHub.Events.CallUpdated, CallView.Of(answered), includeCustomer: true);
+        await SendToConversationAsync(conversation, c => c.callUpdated(CallView.Of(answered)), includeCustomer: true);
         return CallView.Of(answered);
     }
 
@@ -67,7 +66,7 @@ public sealed partial class HelpDesk
                 throw new LiveHelpException(ErrorCodes.InvalidInput, "a signal is an offer or answer with its sdp, or one candidate");
         }
         var relayed = signal with { ConversationId = conversation.Id, From = SideOf(caller) };
-        await hub.Clients.User(OtherSide(caller, conversation)).SendAsync(CallHub.Events.Signal, relayed);
+        await hub.Clients.User(OtherSide(caller, conversation)).callSignal(relayed);
     }
 
     /// <summary>A side's media is connected: the first report connects the call, later ones keep it from counting as lost.</summary>
@@ -79,7 +78,7 @@ public sealed partial class HelpDesk
         var connected = await UpdateCallAsync(call, c => CallRules.Connected(c, SideOf(caller), now));
         if (!wasConnected)
         {
-            await SendToConversationAsync(conversation, CallHub.Events.CallUpdated, CallView.Of(connected), includeCustomer: true);
+            await SendToConversationAsync(conversation, c => c.callUpdated(CallView.Of(connected)), includeCustomer: true);
         }
         return CallView.Of(connected);
     }
@@ -95,7 +94,7 @@ public sealed partial class HelpDesk
         var (conversation, call) = await LiveCallAsync(customer, conversationId);
         var before = call.Screen;
         var changed = await UpdateCallAsync(call, c => CallRules.SetScreen(c, screen));
-        await SendToConversationAsync(conversation, CallHub.Events.CallUpdated, CallView.Of(changed), includeCustomer: true);
+        await SendToConversationAsync(conversation, c => c.callUpdated(CallView.Of(changed)), includeCustomer: true);
         if (before == ScreenShare.Off && screen == ScreenShare.Sharing)
         {
             await AppendSystemAsync(conversation, "The customer started sharing their screen.");
@@ -127,7 +126,7 @@ public sealed partial class HelpDesk
         {
             throw new LiveHelpException(ErrorCodes.InvalidInput, "an annotation is a stroke, pointer or clear with points in 0..1 and a #rrggbb colour");
         }
-        await hub.Clients.User(conversation.VisitorId).SendAsync(CallHub.Events.Annotation, annotation with { ConversationId = conversation.Id });
+        await hub.Clients.User(conversation.VisitorId).annotation(annotation with { ConversationId = conversation.Id });
     }
 
     public async Task EndCallAsync(Caller caller, string conversationId)
@@ -181,7 +180,7 @@ public sealed partial class HelpDesk
         }
         var stored = await calls.FindLiveAsync(conversation.Id) ?? call;
         await AppendSystemAsync(conversation, $"{who ?? "Someone"} started a {profile.ToString().ToLowerInvariant()} call.");
-        await SendToConversationAsync(conversation, CallHub.Events.CallStarted, CallView.Of(stored), includeCustomer: true);
+        await SendToConversationAsync(conversation, c => c.callStarted(CallView.Of(stored)), includeCustomer: true);
         return stored;
     }
 
@@ -210,8 +209,8 @@ public sealed partial class HelpDesk
                 _ => "The call ended before it connected.",
             };
         await AppendSystemAsync(conversation, summary);
-        await SendToConversationAsync(conversation, CallHub.Events.CallEnded,
-            new CallEnded(conversation.Id, ended.Id, reason, ended.Duration?.TotalSeconds), includeCustomer: true);
+        await SendToConversationAsync(conversation, c => c.callEnded(
+            new CallEnded(conversation.Id, ended.Id, reason, ended.Duration?.TotalSeconds)), includeCustomer: true);
     }
 
     private async Task<(Conversation Conversation, Call Call)> LiveCallAsync(Caller caller, string conversationId)

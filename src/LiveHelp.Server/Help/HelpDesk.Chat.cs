@@ -1,8 +1,7 @@
+using System.Runtime.CompilerServices;
 using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
 using LiveHelp.Core.Conversations;
-using Microsoft.AspNetCore.SignalR;
-using Hub = LiveHelp.Core.Contracts.Hub;
 
 namespace LiveHelp.Server.Help;
 
@@ -97,7 +96,7 @@ public sealed partial class HelpDesk
         var conversation = await FindAsync(caller, conversationId, Access.Participate);
         RequireOpen(conversation);
         var notice = new TypingNotice(conversation.Id, caller.IsCustomer ? Roles.Customer : Roles.Agent, caller.IsCustomer ? null : caller.Name, isTyping);
-        await SendToConversationAsync(conversation, Hub.Events.Typing, notice, includeCustomer: !caller.IsCustomer, exceptUser: caller.Id);
+        await SendToConversationAsync(conversation, c => c.typing(notice), includeCustomer: !caller.IsCustomer, exceptUser: caller.Id);
     }
 
     public async Task MarkReadAsync(Caller caller, string conversationId, long seq)
@@ -113,7 +112,7 @@ public sealed partial class HelpDesk
             return;
         }
         var notice = new ReadNotice(conversation.Id, caller.IsCustomer ? Roles.Customer : Roles.Agent, mark);
-        await SendToConversationAsync(conversation, Hub.Events.Read, notice, includeCustomer: !caller.IsCustomer, exceptUser: caller.Id);
+        await SendToConversationAsync(conversation, c => c.read(notice), includeCustomer: !caller.IsCustomer, exceptUser: caller.Id);
     }
 
     /// <summary>What the caller missed after <paramref name="afterSeq"/> (at most one page; call again from the last seq for more).</summary>
@@ -274,9 +273,11 @@ public sealed partial class HelpDesk
 
     /// <summary>Stored first (the caller did that), then sent: to the customer unless it is a note, the agent, and watchers.</summary>
     private Task BroadcastAsync(Conversation conversation, Message message) =>
-        SendToConversationAsync(conversation, Hub.Events.Message, message, includeCustomer: message.VisibleToCustomer);
+        SendToConversationAsync(conversation, c => c.message(message), includeCustomer: message.VisibleToCustomer);
 
-    private async Task SendToConversationAsync(Conversation conversation, string eventName, object payload, bool includeCustomer, string? exceptUser = null)
+    /// <param name="sent">The send as written (<c>c => c.message(message)</c>), which names the event in the log.</param>
+    private async Task SendToConversationAsync(Conversation conversation, Func<IHelpClient, Task> send, bool includeCustomer, string? exceptUser = null,
+        [CallerArgumentExpression(nameof(send))] string sent = "")
     {
         var users = new List<string>(2);
         if (includeCustomer)
@@ -291,14 +292,14 @@ public sealed partial class HelpDesk
         {
             if (users.Count > 0)
             {
-                await hub.Clients.Users(users).SendAsync(eventName, payload);
+                await send(hub.Clients.Users(users));
             }
-            await hub.Clients.Group(WatchGroup(conversation.Id)).SendAsync(eventName, payload);
+            await send(hub.Clients.Group(WatchGroup(conversation.Id)));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // What was stored stays stored: when the backplane is back, clients are told to resync and fetch it.
-            Log.DeliveryDeferred(log, conversation.Id, eventName, e);
+            Log.DeliveryDeferred(log, conversation.Id, sent, e);
         }
     }
 }

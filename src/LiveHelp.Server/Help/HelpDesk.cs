@@ -7,7 +7,6 @@ using LiveHelp.Core.Routing;
 using LiveHelp.Server.Hubs;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
-using Hub = LiveHelp.Core.Contracts.Hub;
 
 namespace LiveHelp.Server.Help;
 
@@ -19,7 +18,7 @@ public sealed partial class HelpDesk(
     IConversationStore store,
     Router router,
     ICallStore calls,
-    IHubContext<HelpHub> hub,
+    IHubContext<HelpHub, IHelpClient> hub,
     QueuePlaces places,
     TimeProvider clock,
     IOptions<LiveHelpOptions> options,
@@ -128,7 +127,7 @@ public sealed partial class HelpDesk(
         await UpdateAsync(conversation.Id, c => c.Cancel(now));
         if (offer is not null)
         {
-            await hub.Clients.User(offer.AgentId).SendAsync(Hub.Events.OfferWithdrawn, new OfferWithdrawn(conversation.Id, "cancelled"));
+            await hub.Clients.User(offer.AgentId).offerWithdrawn(new OfferWithdrawn(conversation.Id, "cancelled"));
         }
         await RouteAsync();
     }
@@ -145,7 +144,7 @@ public sealed partial class HelpDesk(
             throw new LiveHelpException(ErrorCodes.Forbidden, "this account is disabled");
         }
         await router.Store.SetStatusAsync(agent.Id, status);
-        await hub.Clients.User(agent.Id).SendAsync(Hub.Events.StatusChanged, new StatusChanged(status, "set"));
+        await hub.Clients.User(agent.Id).statusChanged(new StatusChanged(status, "set"));
         await RouteAsync();
     }
 
@@ -218,8 +217,8 @@ public sealed partial class HelpDesk(
             throw;
         }
         await AppendSystemAsync(moved, $"{target.DisplayName} has taken over from {conversation.AgentName}.");
-        await hub.Clients.User(fromAgentId).SendAsync(Hub.Events.Unassigned, new Unassigned(conversation.Id, "transferred"));
-        await hub.Clients.User(target.Id).SendAsync(Hub.Events.Assigned, await StaffViewAsync(moved));
+        await hub.Clients.User(fromAgentId).unassigned(new Unassigned(conversation.Id, "transferred"));
+        await hub.Clients.User(target.Id).assigned(await StaffViewAsync(moved));
         await places.AgentJoinedAsync(moved);
     }
 
@@ -227,7 +226,7 @@ public sealed partial class HelpDesk(
     {
         await AddNoteTextAsync(staff, conversation, note);
         await RequeueAsync(conversation.Id, fromAgentId, topic.Id, $"{conversation.AgentName} is passing you to the {topic.Name} team. You are first in line.");
-        await hub.Clients.User(fromAgentId).SendAsync(Hub.Events.Unassigned, new Unassigned(conversation.Id, "transferred"));
+        await hub.Clients.User(fromAgentId).unassigned(new Unassigned(conversation.Id, "transferred"));
     }
 
     public async Task CloseAsync(Caller caller, string conversationId)
@@ -240,7 +239,7 @@ public sealed partial class HelpDesk(
         var (_, offer) = await router.Store.TryDequeueAsync(conversation.Id);
         if (offer is not null)
         {
-            await hub.Clients.User(offer.AgentId).SendAsync(Hub.Events.OfferWithdrawn, new OfferWithdrawn(conversation.Id, "cancelled"));
+            await hub.Clients.User(offer.AgentId).offerWithdrawn(new OfferWithdrawn(conversation.Id, "cancelled"));
         }
         var now = clock.GetUtcNow();
         var closedBy = caller.IsCustomer ? Roles.Customer : Roles.Agent;
@@ -256,7 +255,7 @@ public sealed partial class HelpDesk(
         }
         var who = caller.IsCustomer ? "The customer" : caller.Name ?? "The agent";
         await AppendSystemAsync(closed, $"{who} closed the conversation.");
-        await SendToConversationAsync(closed, Hub.Events.ConversationClosed, new ConversationClosed(closed.Id, closedBy), includeCustomer: true);
+        await SendToConversationAsync(closed, c => c.conversationClosed(new ConversationClosed(closed.Id, closedBy)), includeCustomer: true);
         await RouteAsync();
     }
 
@@ -400,7 +399,7 @@ public sealed partial class HelpDesk(
             case OfferMade(var offer):
                 if (await store.FindConversationAsync(offer.RequestId) is { } offered)
                 {
-                    await hub.Clients.User(offer.AgentId).SendAsync(Hub.Events.Offer, new OfferNotice(offered.Id, offer.Deadline, await StaffViewAsync(offered)));
+                    await hub.Clients.User(offer.AgentId).offer(new OfferNotice(offered.Id, offer.Deadline, await StaffViewAsync(offered)));
                 }
                 break;
             case RequestAssigned(var requestId, var agentId):
@@ -415,8 +414,8 @@ public sealed partial class HelpDesk(
                 break;
             case OfferLapsed(var offer):
                 Log.OfferLapsed(log, offer.RequestId, offer.AgentId);
-                await hub.Clients.User(offer.AgentId).SendAsync(Hub.Events.OfferWithdrawn, new OfferWithdrawn(offer.RequestId, "lapsed"));
-                await hub.Clients.User(offer.AgentId).SendAsync(Hub.Events.StatusChanged, new StatusChanged(AgentStatus.Away, "missed_offer"));
+                await hub.Clients.User(offer.AgentId).offerWithdrawn(new OfferWithdrawn(offer.RequestId, "lapsed"));
+                await hub.Clients.User(offer.AgentId).statusChanged(new StatusChanged(AgentStatus.Away, "missed_offer"));
                 break;
             case AgentLost(var agentId, var conversationIds):
                 Log.AgentLost(log, agentId, conversationIds.Count);
@@ -450,7 +449,7 @@ public sealed partial class HelpDesk(
         }
         Log.Assigned(log, conversationId, agentId);
         await AppendSystemAsync(assigned, $"{agent.DisplayName} joined the conversation.");
-        await hub.Clients.User(agent.Id).SendAsync(Hub.Events.Assigned, await StaffViewAsync(assigned));
+        await hub.Clients.User(agent.Id).assigned(await StaffViewAsync(assigned));
         await places.AgentJoinedAsync(assigned);
         await StartMaydayCallAsync(assigned);
         return assigned;

@@ -9,7 +9,6 @@ using LiveHelp.Server.Hubs;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using Hub = LiveHelp.Core.Contracts.Hub;
 
 namespace LiveHelp.Server.Help;
 
@@ -23,7 +22,7 @@ public sealed class QueuePlaces : BackgroundService
 {
     private readonly Router _router;
     private readonly IConversationStore _store;
-    private readonly IHubContext<HelpHub> _hub;
+    private readonly IHubContext<HelpHub, IHelpClient> _hub;
     private readonly RedisConnection? _redis;
     private readonly ILogger<QueuePlaces> _log;
     private readonly RedisChannel _channel;
@@ -49,7 +48,7 @@ public sealed class QueuePlaces : BackgroundService
     private IReadOnlyList<QueuePlace> _lastRead = [];
 
     public QueuePlaces(
-        Router router, IConversationStore store, IHubContext<HelpHub> hub, IOptions<LiveHelpOptions> options, ILogger<QueuePlaces> log,
+        Router router, IConversationStore store, IHubContext<HelpHub, IHelpClient> hub, IOptions<LiveHelpOptions> options, ILogger<QueuePlaces> log,
         RedisConnection? redis = null)
     {
         _router = router;
@@ -117,7 +116,7 @@ public sealed class QueuePlaces : BackgroundService
             catch (RedisException e)
             {
                 // The assignment is stored; a customer on another node sees it when their client resyncs after the outage.
-                Log.DeliveryDeferred(_log, assigned.Id, Hub.Events.AgentJoined, e);
+                Log.DeliveryDeferred(_log, assigned.Id, nameof(IHelpClient.agentJoined), e);
             }
         }
     }
@@ -226,7 +225,7 @@ public sealed class QueuePlaces : BackgroundService
             foreach (var connection in ConnectionsOf(joined.VisitorId))
             {
                 _told.Remove((connection, id));
-                sends.Add(_hub.Clients.Client(connection).SendAsync(Hub.Events.AgentJoined, joined.Notice));
+                sends.Add(_hub.Clients.Client(connection).agentJoined(joined.Notice));
             }
         }
         await Task.WhenAll(sends);
@@ -293,7 +292,7 @@ public sealed class QueuePlaces : BackgroundService
                 if (_told.GetValueOrDefault((connection, place.RequestId)) != update)
                 {
                     _told[(connection, place.RequestId)] = update;
-                    sends.Add(_hub.Clients.Client(connection).SendAsync(Hub.Events.QueueUpdate, update));
+                    sends.Add(_hub.Clients.Client(connection).queueUpdate(update));
                 }
             }
         }

@@ -9,9 +9,9 @@ using Microsoft.Extensions.Options;
 
 namespace LiveHelp.Server.Hubs;
 
-/// <summary>The one hub customers, devices and agents connect to. Method and event names: <see cref="Core.Contracts.Hub"/>.</summary>
+/// <summary>The one hub customers, devices and agents connect to. Method names: <see cref="Core.Contracts.Hub"/>; events: <see cref="IHelpClient"/>.</summary>
 [Authorize]
-public sealed class HelpHub(HelpDesk desk, QueuePlaces places, IOptions<LiveHelpOptions> options) : Microsoft.AspNetCore.SignalR.Hub
+public sealed class HelpHub(HelpDesk desk, QueuePlaces places, IOptions<LiveHelpOptions> options) : Hub<IHelpClient>
 {
     // Clients send typing on changes and read marks on new messages: far below this even for an agent with several chats.
     private const double SignalsPerSecond = 5;

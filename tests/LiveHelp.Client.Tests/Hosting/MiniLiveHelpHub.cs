@@ -2,7 +2,6 @@ using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
 using LiveHelp.Core.Conversations;
 using Microsoft.AspNetCore.SignalR;
-using Contract = LiveHelp.Core.Contracts.Hub;
 
 namespace LiveHelp.Client.Tests.Hosting;
 
@@ -10,7 +9,7 @@ namespace LiveHelp.Client.Tests.Hosting;
 /// A small but real LiveHelp hub: the contract's method names, arguments and events, with just enough behaviour to
 /// exercise the typed clients. Tokens are "visitor:{id}" and "agent:{id}".
 /// </summary>
-public sealed class MiniLiveHelpHub(MiniStore store) : Microsoft.AspNetCore.SignalR.Hub
+public sealed class MiniLiveHelpHub(MiniStore store) : Hub<IHelpClient>
 {
     public const string DropAfterStore = "drop-after-store";
 
@@ -41,7 +40,7 @@ public sealed class MiniLiveHelpHub(MiniStore store) : Microsoft.AspNetCore.Sign
         var view = store.Create(input, CallerId);
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(view.Id));
         var place = new QueueUpdate(view.Id, 1, 30, view.CreatedAt);
-        await Clients.Caller.SendAsync(Contract.Events.QueueUpdate, place);
+        await Clients.Caller.queueUpdate(place);
         return new RequestHelpResult(RequestHelpStatus.Queued, view, place);
     }
 
@@ -68,16 +67,16 @@ public sealed class MiniLiveHelpHub(MiniStore store) : Microsoft.AspNetCore.Sign
         }
         if (added)
         {
-            await Clients.Group(Group(conversationId)).SendAsync(Contract.Events.Message, message);
+            await Clients.Group(Group(conversationId)).message(message);
         }
         return message;
     }
 
     public Task Typing(string conversationId, bool isTyping) =>
-        Clients.OthersInGroup(Group(conversationId)).SendAsync(Contract.Events.Typing, new TypingNotice(conversationId, Role, CallerId, isTyping));
+        Clients.OthersInGroup(Group(conversationId)).typing(new TypingNotice(conversationId, Role, CallerId, isTyping));
 
     public Task MarkRead(string conversationId, long seq) =>
-        Clients.OthersInGroup(Group(conversationId)).SendAsync(Contract.Events.Read, new ReadNotice(conversationId, Role, seq));
+        Clients.OthersInGroup(Group(conversationId)).read(new ReadNotice(conversationId, Role, seq));
 
     public async Task<ResumeResult> Resume(string conversationId, long afterSeq)
     {
@@ -93,7 +92,7 @@ public sealed class MiniLiveHelpHub(MiniStore store) : Microsoft.AspNetCore.Sign
     public async Task CloseConversation(string conversationId)
     {
         store.Update(conversationId, c => c with { Status = ConversationStatus.Closed, ClosedBy = Role, ClosedAt = DateTimeOffset.UtcNow });
-        await Clients.Group(Group(conversationId)).SendAsync(Contract.Events.ConversationClosed, new ConversationClosed(conversationId, Role));
+        await Clients.Group(Group(conversationId)).conversationClosed(new ConversationClosed(conversationId, Role));
     }
 
     public void Rate(string conversationId, int rating, string? comment)
@@ -108,7 +107,7 @@ public sealed class MiniLiveHelpHub(MiniStore store) : Microsoft.AspNetCore.Sign
     public IReadOnlyList<ConversationView> MyConversations() => store.ByVisitor(CallerId);
 
     public Task SetStatus(AgentStatus status) =>
-        Clients.Caller.SendAsync(Contract.Events.StatusChanged, new StatusChanged(status, "requested"));
+        Clients.Caller.statusChanged(new StatusChanged(status, "requested"));
 
     public IReadOnlyList<QueueEntry> GetQueue() =>
         store.Queued().Select((c, i) => new QueueEntry(c, i + 1, 30 * (i + 1), null)).ToArray();
@@ -121,7 +120,7 @@ public sealed class MiniLiveHelpHub(MiniStore store) : Microsoft.AspNetCore.Sign
         }
         var view = store.Update(conversationId, c => c with { Status = ConversationStatus.Active, AgentId = CallerId, AgentName = "Agent " + CallerId });
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(conversationId));
-        await Clients.Group(Group(conversationId)).SendAsync(Contract.Events.AgentJoined, new AgentJoined(conversationId, CallerId, view.AgentName!, view.CreatedAt));
+        await Clients.Group(Group(conversationId)).agentJoined(new AgentJoined(conversationId, CallerId, view.AgentName!, view.CreatedAt));
         return view;
     }
 
@@ -131,8 +130,8 @@ public sealed class MiniLiveHelpHub(MiniStore store) : Microsoft.AspNetCore.Sign
     public async Task SendPlacesAfterJoin(string conversationId)
     {
         var view = store.Get(conversationId);
-        await Clients.Caller.SendAsync(Contract.Events.QueueUpdate, new QueueUpdate(conversationId, 2, 60, view.CreatedAt));
-        await Clients.Caller.SendAsync(Contract.Events.QueueUpdate, new QueueUpdate(conversationId, 1, 30, view.CreatedAt.AddSeconds(5)));
+        await Clients.Caller.queueUpdate(new QueueUpdate(conversationId, 2, 60, view.CreatedAt));
+        await Clients.Caller.queueUpdate(new QueueUpdate(conversationId, 1, 30, view.CreatedAt.AddSeconds(5)));
     }
 
     public async Task<Message> AddNote(string conversationId, string clientMessageId, string text)
@@ -140,7 +139,7 @@ public sealed class MiniLiveHelpHub(MiniStore store) : Microsoft.AspNetCore.Sign
         var (message, added) = store.Append(conversationId, MessageKind.Note, CallerId, clientMessageId, text);
         if (added)
         {
-            await Clients.Caller.SendAsync(Contract.Events.Message, message);
+            await Clients.Caller.message(message);
         }
         return message;
     }
@@ -175,6 +174,6 @@ public sealed class MiniLiveHelpHub(MiniStore store) : Microsoft.AspNetCore.Sign
             store.Append(conversationId, MessageKind.Agent, "someone", null, $"missed {i}");
         }
         store.FailResumes(failingResumes);
-        return Clients.Caller.SendAsync(Contract.Events.Resync);
+        return Clients.Caller.resync();
     }
 }

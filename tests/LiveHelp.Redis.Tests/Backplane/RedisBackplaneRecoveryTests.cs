@@ -117,8 +117,8 @@ public sealed class RedisBackplaneRecoveryTests : IAsyncLifetime
         await agent.AssertNothingAsync();
         await _server.RestartAsync();
 
-        Assert.Equal(Core.Contracts.Hub.Events.Resync, (await agent.ReceiveAsync(TimeSpan.FromSeconds(30))).Target);
-        Assert.Equal(Core.Contracts.Hub.Events.Resync, (await customer.ReceiveAsync(TimeSpan.FromSeconds(30))).Target);
+        Assert.Equal(nameof(Core.Contracts.IHelpClient.resync), (await agent.ReceiveAsync(TimeSpan.FromSeconds(30))).Target);
+        Assert.Equal(nameof(Core.Contracts.IHelpClient.resync), (await customer.ReceiveAsync(TimeSpan.FromSeconds(30))).Target);
         foreach (var resync in resyncs)
         {
             await resync.StopAsync(CancellationToken.None);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
 using System.Threading.Channels;
+using LiveHelp.Core.Contracts;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LiveHelp.Redis.Tests.Backplane.Support;
 
-public sealed class TestHub : Hub;
+public sealed class TestHub : Hub<IHelpClient>;
 
 /// <summary>How a test connection's writes behave.</summary>
 public enum WriteBehaviour
