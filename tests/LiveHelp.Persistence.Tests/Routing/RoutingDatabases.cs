@@ -1,4 +1,6 @@
+using LiveHelp.Core.Conversations;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace LiveHelp.Persistence.Tests.Routing;
 
@@ -6,6 +8,11 @@ namespace LiveHelp.Persistence.Tests.Routing;
 public abstract class RoutingDatabase : IAsyncDisposable
 {
     public abstract Task<SqlRoutingStore> OpenAsync(string nodeId);
+
+    /// <summary>The conversation store on the same database (open a routing store first: it creates the database).</summary>
+    public abstract IConversationStore Conversations { get; }
+
+    public abstract Task ExecuteSqlAsync(string sql);
 
     public abstract ValueTask DisposeAsync();
 }
@@ -25,6 +32,17 @@ public sealed class SqliteRoutingDatabase : RoutingDatabase
             initialized = true;
         }
         return new SqliteRoutingStore(ConnectionString, nodeId);
+    }
+
+    public override IConversationStore Conversations => new SqliteConversationStore(ConnectionString);
+
+    public override async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 
     public override ValueTask DisposeAsync()
@@ -58,6 +76,18 @@ public sealed class PostgresRoutingDatabase(PostgresFixture postgres) : RoutingD
         stores.Add(store);
         return store;
     }
+
+    public override IConversationStore Conversations => new PostgresConversationStore(Schema);
+
+    public override async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(Schema);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private string Schema => schema ?? throw new InvalidOperationException("Open a routing store first.");
 
     public override async ValueTask DisposeAsync()
     {
