@@ -22,12 +22,25 @@ public abstract class RoutingMigrationBehaviour : IAsyncLifetime
         var store = Database.Conversations;
         await store.TryAddAgentAsync(new AgentAccount
         {
-            Id = "ann", Username = "ann", DisplayName = "Ann", PasswordHash = "x", Role = Roles.Agent, Skills = ["billing", "tech"], MaxConcurrent = 2,
+            Id = "ann",
+            Username = "ann",
+            DisplayName = "Ann",
+            PasswordHash = "x",
+            Role = Roles.Agent,
+            Skills = ["billing", "tech"],
+            MaxConcurrent = 2,
         });
         await store.TryAddAgentAsync(new AgentAccount { Id = "bob", Username = "bob", DisplayName = "Bob", PasswordHash = "x", Role = Roles.Agent });
         await store.AddConversationAsync(new Conversation
         {
-            Id = "c1", VisitorId = "v1", Topic = "billing", Status = ConversationStatus.Active, AgentId = "ann", AgentName = "Ann", CreatedAt = T0, EnqueuedAt = T0,
+            Id = "c1",
+            VisitorId = "v1",
+            Topic = "billing",
+            Status = ConversationStatus.Active,
+            AgentId = "ann",
+            AgentName = "Ann",
+            CreatedAt = T0,
+            EnqueuedAt = T0,
         });
         await store.AddConversationAsync(new Conversation { Id = "c2", VisitorId = "v2", Topic = "billing", Status = ConversationStatus.Queued, CreatedAt = T0, EnqueuedAt = T0 });
         await Database.ExecuteSqlAsync("""
