@@ -55,8 +55,13 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
     public async Task<IReadOnlyList<RoutingEvent>> MatchAsync()
     {
         var now = clock.GetUtcNow();
+        var seats = (await store.ListAvailableSeatsAsync()).Where(s => s.Load < s.Profile.MaxConcurrent).ToDictionary(s => s.AgentId, StringComparer.Ordinal);
+        if (seats.Count == 0)
+        {
+            // Nobody has room: the queue need not be read at all, which is most steps of a storm.
+            return [];
+        }
         var offered = (await store.ListOffersAsync()).Select(o => o.RequestId).ToHashSet(StringComparer.Ordinal);
-        var seats = (await store.ListSeatsAsync()).ToDictionary(s => s.AgentId, StringComparer.Ordinal);
         var events = new List<RoutingEvent>();
         foreach (var request in await store.ListQueueAsync())
         {
@@ -68,9 +73,13 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
             {
                 events.Add(made);
             }
-            if (await store.FindSeatAsync(seat.AgentId) is { } fresh)
+            if (await store.FindSeatAsync(seat.AgentId) is { } fresh && fresh.Load < fresh.Profile.MaxConcurrent)
             {
                 seats[seat.AgentId] = fresh;
+            }
+            else if (seats.Remove(seat.AgentId) && seats.Count == 0)
+            {
+                break;
             }
         }
         return events;
