@@ -56,7 +56,10 @@ public static class LiveHelpExtensions
         services.AddSingleton<Router>();
         services.AddSingleton<QueuePlaces>();
         services.AddHostedService(sp => sp.GetRequiredService<QueuePlaces>());
-        services.AddSingleton<HelpDesk>();
+        services.AddSingleton<Conversations>();
+        services.AddSingleton<CallDesk>();
+        services.AddSingleton<Chat>();
+        services.AddSingleton<HelpQueue>();
         services.AddHostedService<Bootstrap>();
         services.AddHostedService<NodeHeartbeat>();
         services.AddHostedService<RoutingClock>();

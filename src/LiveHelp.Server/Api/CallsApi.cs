@@ -12,11 +12,11 @@ namespace LiveHelp.Server.Api;
 internal static class CallsApi
 {
     public static void MapCallsApi(this RouteGroupBuilder api) =>
-        api.MapGet("/calls/ice-servers", async (string? conversationId, ClaimsPrincipal user, HelpDesk desk, IOptions<LiveHelpOptions> options, TimeProvider clock) =>
+        api.MapGet("/calls/ice-servers", async (string? conversationId, ClaimsPrincipal user, Conversations conversations, IOptions<LiveHelpOptions> options, TimeProvider clock) =>
         {
             // Only a participant of a live conversation gets credentials; anyone else gets not-found.
             var caller = Caller.Of(user);
-            HelpDesk.RequireOpen(await desk.FindAsync(caller, conversationId ?? "", Access.Participate));
+            Conversations.RequireOpen(await conversations.FindAsync(caller, conversationId ?? "", Access.Participate));
             var turn = options.Value.Turn;
             var servers = new List<IceServer>();
             if (turn.StunUrls.Count > 0)

@@ -62,12 +62,12 @@ internal static class SiteApi
             return Results.Ok(list);
         }).RequireAuthorization(StaffApi.Admins);
 
-        api.MapGet("/visitors/{id}/conversations", async (string id, IConversationStore store, HelpDesk desk, ClaimsPrincipal user) =>
+        api.MapGet("/visitors/{id}/conversations", async (string id, IConversationStore store, Conversations conversations, ClaimsPrincipal user) =>
         {
             // Supervisors see any visitor's history; an agent only the history of a customer they are serving.
             var caller = Caller.Of(user);
             var visitor = await store.FindVisitorAsync(id);
-            if (visitor is null || !(caller.CanOversee || await desk.IsServingAsync(caller, visitor.Id)))
+            if (visitor is null || !(caller.CanOversee || await conversations.IsServingAsync(caller, visitor.Id)))
             {
                 throw new LiveHelpException(ErrorCodes.NotFound, "visitor not found");
             }

@@ -66,7 +66,7 @@ internal static partial class StaffApi
         return Results.Ok(agents.Select(a => ToView(a, seats.GetValueOrDefault(a.Id))).ToList());
     }
 
-    private static async Task<IResult> CreateAgent(AgentInput? body, IConversationStore store, HelpDesk desk, TimeProvider clock)
+    private static async Task<IResult> CreateAgent(AgentInput? body, IConversationStore store, HelpQueue queue, TimeProvider clock)
     {
         Validate.Required(body?.Username, "username", 64);
         Validate.Required(body?.DisplayName, "displayName", 100);
@@ -88,12 +88,12 @@ internal static partial class StaffApi
         {
             throw new LiveHelpException(ErrorCodes.Conflict, "that username is taken");
         }
-        await desk.AgentChangedAsync(account);
+        await queue.AgentChangedAsync(account);
         return Results.Created($"/api/agents/{account.Id}", ToView(account, null));
     }
 
     private static async Task<IResult> UpdateAgent(
-        string id, AgentInput? body, IConversationStore store, HelpDesk desk, Router router, StaffConnections connections, ClaimsPrincipal user)
+        string id, AgentInput? body, IConversationStore store, HelpQueue queue, Router router, StaffConnections connections, ClaimsPrincipal user)
     {
         var account = await store.FindAgentAsync(id) ?? throw new LiveHelpException(ErrorCodes.NotFound, "agent not found");
         if (body?.Username is not null && body.Username != account.Username)
@@ -106,7 +106,7 @@ internal static partial class StaffApi
             throw new LiveHelpException(ErrorCodes.InvalidInput, "admins cannot disable or demote themselves");
         }
         await store.UpdateAgentAsync(changed);
-        await desk.AgentChangedAsync(changed);
+        await queue.AgentChangedAsync(changed);
         if (changed.Disabled)
         {
             // Other nodes close theirs when they next re-read the account (StaffConnections).

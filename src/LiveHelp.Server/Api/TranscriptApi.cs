@@ -12,19 +12,19 @@ internal static class TranscriptApi
 {
     public static void MapTranscriptApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/conversations/{id}/transcript", async (string id, ClaimsPrincipal user, HelpDesk desk) =>
-            Results.Ok(await ReadAllAsync(desk, Caller.Of(user), id)));
-        api.MapGet("/conversations/{id}/transcript.txt", async (string id, ClaimsPrincipal user, HelpDesk desk) =>
-            Results.Text(Render(await ReadAllAsync(desk, Caller.Of(user), id)), "text/plain; charset=utf-8"));
+        api.MapGet("/conversations/{id}/transcript", async (string id, ClaimsPrincipal user, Chat chat) =>
+            Results.Ok(await ReadAllAsync(chat, Caller.Of(user), id)));
+        api.MapGet("/conversations/{id}/transcript.txt", async (string id, ClaimsPrincipal user, Chat chat) =>
+            Results.Text(Render(await ReadAllAsync(chat, Caller.Of(user), id)), "text/plain; charset=utf-8"));
     }
 
-    private static async Task<ResumeResult> ReadAllAsync(HelpDesk desk, Caller caller, string id)
+    private static async Task<ResumeResult> ReadAllAsync(Chat chat, Caller caller, string id)
     {
-        var page = await desk.ResumeAsync(caller, id, 0);
+        var page = await chat.ResumeAsync(caller, id, 0);
         var messages = page.Messages.ToList();
         while (page.Messages.Count == 1000)
         {
-            page = await desk.ResumeAsync(caller, id, page.Messages[^1].Seq);
+            page = await chat.ResumeAsync(caller, id, page.Messages[^1].Seq);
             messages.AddRange(page.Messages);
         }
         return page with { Messages = messages };

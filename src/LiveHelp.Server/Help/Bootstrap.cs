@@ -13,7 +13,7 @@ namespace LiveHelp.Server.Help;
 internal sealed class Bootstrap(
     IConversationStore store,
     ServerSecrets secrets,
-    HelpDesk desk,
+    HelpQueue queue,
     IOptions<LiveHelpOptions> options,
     TimeProvider clock,
     IServer server,
@@ -57,7 +57,7 @@ internal sealed class Bootstrap(
             createdPassword = added && o.AdminPassword is not { Length: > 0 } ? password : null;
         }
 
-        await desk.SeatAgentsAsync();
+        await queue.SeatAgentsAsync();
 
         // The address is known only once Kestrel listens, which is after hosted services start.
         lifetime.ApplicationStarted.Register(() =>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace LiveHelp.Server.Help;
 
 /// <summary>Runs the clocks that live in the routing store (offer deadlines, grace periods) on this node.</summary>
-internal sealed class RoutingClock(HelpDesk desk, IOptions<LiveHelpOptions> options, ILogger<RoutingClock> log) : BackgroundService
+internal sealed class RoutingClock(HelpQueue queue, IOptions<LiveHelpOptions> options, ILogger<RoutingClock> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -13,7 +13,7 @@ internal sealed class RoutingClock(HelpDesk desk, IOptions<LiveHelpOptions> opti
         {
             try
             {
-                await desk.TickAsync();
+                await queue.TickAsync();
                 outage.Succeeded();
             }
             catch (Exception e) when (e is not OperationCanceledException)

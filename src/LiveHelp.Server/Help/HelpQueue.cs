@@ -14,15 +14,16 @@ namespace LiveHelp.Server.Help;
 /// The help loop: requests into the queue, offers to agents, conversations, transfers and closing. Routing
 /// decisions come from <see cref="Router"/>; this class stores their outcome first and then tells the people involved.
 /// </summary>
-public sealed partial class HelpDesk(
+public sealed class HelpQueue(
     IConversationStore store,
     Router router,
-    ICallStore calls,
+    Conversations conversations,
+    CallDesk calls,
     IHubContext<HelpHub, IHelpClient> hub,
     QueuePlaces places,
     TimeProvider clock,
     IOptions<LiveHelpOptions> options,
-    ILogger<HelpDesk> log)
+    ILogger<HelpQueue> log)
 {
     // A press or requeue under way stores its conversation and queues it within moments; one queued longer than this
     // in the store of record alone was cut short (its node died) and is queued again.
@@ -32,11 +33,9 @@ public sealed partial class HelpDesk(
 
     private LiveHelpOptions Options => options.Value;
 
-    public static string WatchGroup(string conversationId) => "watch:" + conversationId;
-
     public async Task<RequestHelpResult> RequestHelpAsync(Caller customer, RequestHelpInput input)
     {
-        RequireCustomer(customer);
+        Conversations.RequireCustomer(customer);
         Validate.Required(input.Topic, "topic", 64);
         Validate.Optional(input.Details, "details", Options.MaxMessageLength);
         Validate.Optional(input.Name, "name", 200);
@@ -50,7 +49,7 @@ public sealed partial class HelpDesk(
         {
             throw new LiveHelpException(ErrorCodes.InvalidInput, "mode must be chat or mayday");
         }
-        var topic = await FindTopicAsync(input.Topic);
+        var topic = await conversations.FindTopicAsync(input.Topic);
         var visitor = await store.FindVisitorAsync(customer.Id) ?? throw new LiveHelpException(ErrorCodes.Unauthorized, "unknown visitor");
 
         Conversation answer;
@@ -116,15 +115,15 @@ public sealed partial class HelpDesk(
 
     public async Task CancelHelpAsync(Caller customer, string conversationId)
     {
-        RequireCustomer(customer);
-        var conversation = await FindAsync(customer, conversationId, Access.Participate);
+        Conversations.RequireCustomer(customer);
+        var conversation = await conversations.FindAsync(customer, conversationId, Access.Participate);
         var (removed, offer) = await router.Store.TryDequeueAsync(conversation.Id);
         if (!removed)
         {
             throw new LiveHelpException(ErrorCodes.NotQueued, "the conversation is not waiting in the queue");
         }
         var now = clock.GetUtcNow();
-        await UpdateAsync(conversation.Id, c => c.Cancel(now));
+        await conversations.UpdateAsync(conversation.Id, c => c.Cancel(now));
         if (offer is not null)
         {
             await hub.Clients.User(offer.AgentId).offerWithdrawn(new OfferWithdrawn(conversation.Id, "cancelled"));
@@ -134,7 +133,7 @@ public sealed partial class HelpDesk(
 
     public async Task SetStatusAsync(Caller agent, AgentStatus status)
     {
-        RequireStaff(agent);
+        Conversations.RequireStaff(agent);
         if (!Enum.IsDefined(status))
         {
             throw new LiveHelpException(ErrorCodes.InvalidInput, "status must be online, away or offline");
@@ -150,7 +149,7 @@ public sealed partial class HelpDesk(
 
     public async Task<ConversationView> AcceptOfferAsync(Caller agent, string conversationId)
     {
-        RequireStaff(agent);
+        Conversations.RequireStaff(agent);
         Validate.Id(conversationId);
         if (!await router.AcceptAsync(conversationId, agent.Id))
         {
@@ -158,12 +157,12 @@ public sealed partial class HelpDesk(
         }
         var conversation = await AssignAsync(conversationId, agent.Id);
         await RouteAsync();
-        return await StaffViewAsync(conversation);
+        return await conversations.StaffViewAsync(conversation);
     }
 
     public async Task DeclineOfferAsync(Caller agent, string conversationId)
     {
-        RequireStaff(agent);
+        Conversations.RequireStaff(agent);
         Validate.Id(conversationId);
         if (await router.DeclineAsync(conversationId, agent.Id) is null)
         {
@@ -174,13 +173,13 @@ public sealed partial class HelpDesk(
 
     public async Task TransferAsync(Caller staff, string conversationId, TransferInput input)
     {
-        RequireStaff(staff);
+        Conversations.RequireStaff(staff);
         Validate.Optional(input.Note, "note", Options.MaxMessageLength);
         if ((input.ToAgentId is null) == (input.ToTopic is null))
         {
             throw new LiveHelpException(ErrorCodes.InvalidInput, "give either toAgentId or toTopic");
         }
-        var conversation = await FindAsync(staff, conversationId, Access.Act);
+        var conversation = await conversations.FindAsync(staff, conversationId, Access.Act);
         if (conversation.Status != ConversationStatus.Active || conversation.AgentId is not { } fromAgentId)
         {
             throw new LiveHelpException(conversation.IsOpen ? ErrorCodes.InvalidInput : ErrorCodes.ConversationClosed,
@@ -192,7 +191,7 @@ public sealed partial class HelpDesk(
         }
         else
         {
-            await TransferToTopicAsync(staff, conversation, fromAgentId, await FindTopicAsync(input.ToTopic!), input.Note);
+            await TransferToTopicAsync(staff, conversation, fromAgentId, await conversations.FindTopicAsync(input.ToTopic!), input.Note);
         }
         await RouteAsync();
     }
@@ -205,20 +204,20 @@ public sealed partial class HelpDesk(
             throw new LiveHelpException(ErrorCodes.AgentUnavailable, "that agent cannot take this conversation now");
         }
         await AddNoteTextAsync(staff, conversation, note);
-        await EndLiveCallAsync(conversation, CallRules.Transferred);
+        await calls.EndLiveCallAsync(conversation, CallRules.Transferred);
         Conversation moved;
         try
         {
-            moved = await UpdateAsync(conversation.Id, c => c.TransferTo(fromAgentId, target.Id, target.DisplayName));
+            moved = await conversations.UpdateAsync(conversation.Id, c => c.TransferTo(fromAgentId, target.Id, target.DisplayName));
         }
         catch (LiveHelpException e) when (e.Code == ErrorCodes.Conflict)
         {
             await router.Store.ReleaseAsync(target.Id, conversation.Id);
             throw;
         }
-        await AppendSystemAsync(moved, $"{target.DisplayName} has taken over from {conversation.AgentName}.");
+        await conversations.AppendSystemAsync(moved, $"{target.DisplayName} has taken over from {conversation.AgentName}.");
         await hub.Clients.User(fromAgentId).unassigned(new Unassigned(conversation.Id, "transferred"));
-        await hub.Clients.User(target.Id).assigned(await StaffViewAsync(moved));
+        await hub.Clients.User(target.Id).assigned(await conversations.StaffViewAsync(moved));
         await places.AgentJoinedAsync(moved);
     }
 
@@ -229,9 +228,18 @@ public sealed partial class HelpDesk(
         await hub.Clients.User(fromAgentId).unassigned(new Unassigned(conversation.Id, "transferred"));
     }
 
+    private async Task AddNoteTextAsync(Caller staff, Conversation conversation, string? note)
+    {
+        if (!string.IsNullOrWhiteSpace(note))
+        {
+            // Part of a transfer, which has already decided on the conversation: the note goes in as it is.
+            await conversations.AppendNoteAsync(staff, conversation, null, note, AppendRule.Any);
+        }
+    }
+
     public async Task CloseAsync(Caller caller, string conversationId)
     {
-        var conversation = await FindAsync(caller, conversationId, caller.CanOversee ? Access.Read : Access.Participate);
+        var conversation = await conversations.FindAsync(caller, conversationId, caller.CanOversee ? Access.Read : Access.Participate);
         if (!conversation.IsOpen)
         {
             throw new LiveHelpException(ErrorCodes.ConversationClosed, "the conversation is already closed");
@@ -243,32 +251,32 @@ public sealed partial class HelpDesk(
         }
         var now = clock.GetUtcNow();
         var closedBy = caller.IsCustomer ? Roles.Customer : Roles.Agent;
-        var closed = await UpdateAsync(conversationId, c => c.Close(closedBy, now));
+        var closed = await conversations.UpdateAsync(conversationId, c => c.Close(closedBy, now));
         if (closed.AgentId is { } agentId)
         {
             await router.Store.ReleaseAsync(agentId, closed.Id);
         }
-        await EndLiveCallAsync(closed, CallRules.ConversationClosed);
+        await calls.EndLiveCallAsync(closed, CallRules.ConversationClosed);
         if (closed.HandleTime is { } handle)
         {
             places.HandleTimeObserved(handle);
         }
         var who = caller.IsCustomer ? "The customer" : caller.Name ?? "The agent";
-        await AppendSystemAsync(closed, $"{who} closed the conversation.");
-        await SendToConversationAsync(closed, c => c.conversationClosed(new ConversationClosed(closed.Id, closedBy)), includeCustomer: true);
+        await conversations.AppendSystemAsync(closed, $"{who} closed the conversation.");
+        await conversations.SendToConversationAsync(closed, c => c.conversationClosed(new ConversationClosed(closed.Id, closedBy)), includeCustomer: true);
         await RouteAsync();
     }
 
     public async Task<IReadOnlyList<QueueEntry>> GetQueueAsync(Caller staff)
     {
-        RequireStaff(staff);
+        Conversations.RequireStaff(staff);
         var offers = (await router.Store.ListOffersAsync()).ToDictionary(o => o.RequestId, o => o.AgentId, StringComparer.Ordinal);
         var entries = new List<QueueEntry>();
         foreach (var place in await router.PlacesAsync(AverageHandleTime))
         {
             if (await store.FindConversationAsync(place.RequestId) is { } c)
             {
-                entries.Add(new QueueEntry(await StaffViewAsync(c), place.Position, place.EstimatedWaitSeconds, offers.GetValueOrDefault(c.Id)));
+                entries.Add(new QueueEntry(await conversations.StaffViewAsync(c), place.Position, place.EstimatedWaitSeconds, offers.GetValueOrDefault(c.Id)));
             }
         }
         return entries;
@@ -293,7 +301,7 @@ public sealed partial class HelpDesk(
         {
             await ApplyAsync(e);
         }
-        await ExpireCallsAsync();
+        await calls.ExpireCallsAsync();
         await ReinstateLostRequestsAsync();
         await RouteAsync();
     }
@@ -399,7 +407,7 @@ public sealed partial class HelpDesk(
             case OfferMade(var offer):
                 if (await store.FindConversationAsync(offer.RequestId) is { } offered)
                 {
-                    await hub.Clients.User(offer.AgentId).offer(new OfferNotice(offered.Id, offer.Deadline, await StaffViewAsync(offered)));
+                    await hub.Clients.User(offer.AgentId).offer(new OfferNotice(offered.Id, offer.Deadline, await conversations.StaffViewAsync(offered)));
                 }
                 break;
             case RequestAssigned(var requestId, var agentId):
@@ -435,7 +443,7 @@ public sealed partial class HelpDesk(
         try
         {
             // Only a conversation still waiting: a close that came in meanwhile stands, and the seat lets go of it.
-            assigned = await UpdateAsync(conversationId, c => c.AssignTo(agent.Id, agent.DisplayName, now));
+            assigned = await conversations.UpdateAsync(conversationId, c => c.AssignTo(agent.Id, agent.DisplayName, now));
         }
         catch (LiveHelpException e) when (e.Code == ErrorCodes.OfferGone)
         {
@@ -448,10 +456,10 @@ public sealed partial class HelpDesk(
             throw;
         }
         Log.Assigned(log, conversationId, agentId);
-        await AppendSystemAsync(assigned, $"{agent.DisplayName} joined the conversation.");
-        await hub.Clients.User(agent.Id).assigned(await StaffViewAsync(assigned));
+        await conversations.AppendSystemAsync(assigned, $"{agent.DisplayName} joined the conversation.");
+        await hub.Clients.User(agent.Id).assigned(await conversations.StaffViewAsync(assigned));
         await places.AgentJoinedAsync(assigned);
-        await StartMaydayCallAsync(assigned);
+        await calls.StartMaydayCallAsync(assigned);
         return assigned;
     }
 
@@ -480,54 +488,18 @@ public sealed partial class HelpDesk(
     {
         if (await store.FindConversationAsync(conversationId) is { } leaving)
         {
-            await EndLiveCallAsync(leaving, CallRules.Transferred);
+            await calls.EndLiveCallAsync(leaving, CallRules.Transferred);
         }
         var now = clock.GetUtcNow();
         // Stored before the seat lets go: a refused store leaves the agent holding it, and the step can be tried again.
-        var queued = await UpdateAsync(conversationId, c => c.Requeue(fromAgentId, topicId, now));
+        var queued = await conversations.UpdateAsync(conversationId, c => c.Requeue(fromAgentId, topicId, now));
         await router.Store.ReleaseAsync(fromAgentId, conversationId);
         await router.EnqueueAsync(conversationId, await SkillOfAsync(topicId), queued.Mode, now, requeued: true);
-        await AppendSystemAsync(queued, announcement);
+        await conversations.AppendSystemAsync(queued, announcement);
     }
-
-    private async Task<Topic> FindTopicAsync(string topicId) =>
-        (await store.ListTopicsAsync()).FirstOrDefault(t => string.Equals(t.Id, topicId, StringComparison.OrdinalIgnoreCase))
-        ?? throw new LiveHelpException(ErrorCodes.UnknownTopic, $"there is no topic '{topicId}'");
 
     /// <summary>The skill that serves a topic; a topic removed since keeps being served by the skill of its name.</summary>
     private async Task<string> SkillOfAsync(string topicId) =>
         (await store.ListTopicsAsync()).FirstOrDefault(t => string.Equals(t.Id, topicId, StringComparison.OrdinalIgnoreCase))?.Skill ?? topicId;
 
-    private async Task<ConversationView> StaffViewAsync(Conversation c) =>
-        c.ToView((await store.FindVisitorAsync(c.VisitorId))?.UserId);
-
-    /// <summary>Reads, changes and writes a conversation, retrying when another writer got there first.</summary>
-    private async Task<Conversation> UpdateAsync(string conversationId, Func<Conversation, Conversation> change)
-    {
-        for (var attempt = 0; attempt < 10; attempt++)
-        {
-            var current = await store.FindConversationAsync(conversationId) ?? throw new LiveHelpException(ErrorCodes.NotFound, "conversation not found");
-            if (await store.TryUpdateConversationAsync(change(current)) is { } updated)
-            {
-                return updated;
-            }
-        }
-        throw new LiveHelpException(ErrorCodes.Conflict, "the conversation is being changed by someone else; try again");
-    }
-
-    private static void RequireCustomer(Caller caller)
-    {
-        if (!caller.IsCustomer)
-        {
-            throw new LiveHelpException(ErrorCodes.Forbidden, "only customers can do this");
-        }
-    }
-
-    private static void RequireStaff(Caller caller)
-    {
-        if (!caller.IsStaff)
-        {
-            throw new LiveHelpException(ErrorCodes.Forbidden, "only agents can do this");
-        }
-    }
 }

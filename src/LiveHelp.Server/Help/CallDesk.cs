@@ -4,6 +4,9 @@ using LiveHelp.Core;
 using LiveHelp.Core.Calls;
 using LiveHelp.Core.Contracts;
 using LiveHelp.Core.Conversations;
+using LiveHelp.Server.Hubs;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace LiveHelp.Server.Help;
 
@@ -11,11 +14,19 @@ namespace LiveHelp.Server.Help;
 /// Calls upgraded in place from a conversation. The hub relays signalling only between the two participants of
 /// the conversation's live call; anyone else gets the same not-found answer as for a call that does not exist.
 /// </summary>
-public sealed partial class HelpDesk
+public sealed partial class CallDesk(
+    IConversationStore store,
+    ICallStore calls,
+    Conversations conversations,
+    IHubContext<HelpHub, IHelpClient> hub,
+    TimeProvider clock,
+    IOptions<LiveHelpOptions> options)
 {
     private const int MaxSdpLength = 32 * 1024;
     private const int MaxCandidateLength = 2048;
     private const int MaxAnnotationPoints = 1000;
+
+    private LiveHelpOptions Options => options.Value;
 
     public async Task<CallView> StartCallAsync(Caller caller, string conversationId, CallProfile profile)
     {
@@ -23,8 +34,8 @@ public sealed partial class HelpDesk
         {
             throw new LiveHelpException(ErrorCodes.InvalidInput, "profile must be voice, video or mayday");
         }
-        var conversation = await FindAsync(caller, conversationId, Access.Participate);
-        RequireOpen(conversation);
+        var conversation = await conversations.FindAsync(caller, conversationId, Access.Participate);
+        Conversations.RequireOpen(conversation);
         if (conversation.Status != ConversationStatus.Active)
         {
             throw new LiveHelpException(ErrorCodes.InvalidInput, "a call can start once an agent has joined");
@@ -46,7 +57,7 @@ public sealed partial class HelpDesk
             return CallView.Of(CallRules.End(call, CallRules.Declined, now));
         }
         var answered = await UpdateCallAsync(call, c => CallRules.Answer(c, now));
-        await SendToConversationAsync(conversation, c => c.callUpdated(CallView.Of(answered)), includeCustomer: true);
+        await conversations.SendToConversationAsync(conversation, c => c.callUpdated(CallView.Of(answered)), includeCustomer: true);
         return CallView.Of(answered);
     }
 
@@ -78,7 +89,7 @@ public sealed partial class HelpDesk
         var connected = await UpdateCallAsync(call, c => CallRules.Connected(c, SideOf(caller), now));
         if (!wasConnected)
         {
-            await SendToConversationAsync(conversation, c => c.callUpdated(CallView.Of(connected)), includeCustomer: true);
+            await conversations.SendToConversationAsync(conversation, c => c.callUpdated(CallView.Of(connected)), includeCustomer: true);
         }
         return CallView.Of(connected);
     }
@@ -86,7 +97,7 @@ public sealed partial class HelpDesk
     /// <summary>The customer's consent, given, paused, resumed or withdrawn; the agent sees the state at once.</summary>
     public async Task<CallView> SetScreenShareAsync(Caller customer, string conversationId, ScreenShare screen)
     {
-        RequireCustomer(customer);
+        Conversations.RequireCustomer(customer);
         if (!Enum.IsDefined(screen))
         {
             throw new LiveHelpException(ErrorCodes.InvalidInput, "screen share must be off, sharing or paused");
@@ -94,21 +105,21 @@ public sealed partial class HelpDesk
         var (conversation, call) = await LiveCallAsync(customer, conversationId);
         var before = call.Screen;
         var changed = await UpdateCallAsync(call, c => CallRules.SetScreen(c, screen));
-        await SendToConversationAsync(conversation, c => c.callUpdated(CallView.Of(changed)), includeCustomer: true);
+        await conversations.SendToConversationAsync(conversation, c => c.callUpdated(CallView.Of(changed)), includeCustomer: true);
         if (before == ScreenShare.Off && screen == ScreenShare.Sharing)
         {
-            await AppendSystemAsync(conversation, "The customer started sharing their screen.");
+            await conversations.AppendSystemAsync(conversation, "The customer started sharing their screen.");
         }
         else if (before != ScreenShare.Off && screen == ScreenShare.Off)
         {
-            await AppendSystemAsync(conversation, "The customer stopped sharing their screen.");
+            await conversations.AppendSystemAsync(conversation, "The customer stopped sharing their screen.");
         }
         return CallView.Of(changed);
     }
 
     public async Task AnnotateAsync(Caller agent, string conversationId, Annotation annotation)
     {
-        RequireStaff(agent);
+        Conversations.RequireStaff(agent);
         var (conversation, call) = await LiveCallAsync(agent, conversationId);
         if (call.Screen != ScreenShare.Sharing)
         {
@@ -139,7 +150,7 @@ public sealed partial class HelpDesk
     /// Calls that rang out are ended as missed; answered calls that never connected, as failed; connected calls that
     /// one side stopped reporting on, as lost.
     /// </summary>
-    private async Task ExpireCallsAsync()
+    internal async Task ExpireCallsAsync()
     {
         var now = clock.GetUtcNow();
         foreach (var call in await calls.ListLiveAsync())
@@ -163,7 +174,7 @@ public sealed partial class HelpDesk
     }
 
     /// <summary>A conversation in mayday mode goes straight into the mayday call when the agent joins.</summary>
-    private async Task StartMaydayCallAsync(Conversation conversation)
+    internal async Task StartMaydayCallAsync(Conversation conversation)
     {
         if (conversation.Mode == HelpMode.Mayday && await calls.FindLiveAsync(conversation.Id) is null)
         {
@@ -179,13 +190,13 @@ public sealed partial class HelpDesk
             throw new LiveHelpException(ErrorCodes.CallInProgress, "this conversation already has a call");
         }
         var stored = await calls.FindLiveAsync(conversation.Id) ?? call;
-        await AppendSystemAsync(conversation, $"{who ?? "Someone"} started a {profile.ToString().ToLowerInvariant()} call.");
-        await SendToConversationAsync(conversation, c => c.callStarted(CallView.Of(stored)), includeCustomer: true);
+        await conversations.AppendSystemAsync(conversation, $"{who ?? "Someone"} started a {profile.ToString().ToLowerInvariant()} call.");
+        await conversations.SendToConversationAsync(conversation, c => c.callStarted(CallView.Of(stored)), includeCustomer: true);
         return stored;
     }
 
     /// <summary>Ends the conversation's live call, if any, e.g. because the conversation closed or moved.</summary>
-    private async Task EndLiveCallAsync(Conversation conversation, string reason)
+    internal async Task EndLiveCallAsync(Conversation conversation, string reason)
     {
         if (await calls.FindLiveAsync(conversation.Id) is { } call)
         {
@@ -208,14 +219,14 @@ public sealed partial class HelpDesk
                 CallRules.Failed => "The call could not connect.",
                 _ => "The call ended before it connected.",
             };
-        await AppendSystemAsync(conversation, summary);
-        await SendToConversationAsync(conversation, c => c.callEnded(
+        await conversations.AppendSystemAsync(conversation, summary);
+        await conversations.SendToConversationAsync(conversation, c => c.callEnded(
             new CallEnded(conversation.Id, ended.Id, reason, ended.Duration?.TotalSeconds)), includeCustomer: true);
     }
 
     private async Task<(Conversation Conversation, Call Call)> LiveCallAsync(Caller caller, string conversationId)
     {
-        var conversation = await FindAsync(caller, conversationId, Access.Participate);
+        var conversation = await conversations.FindAsync(caller, conversationId, Access.Participate);
         var call = await calls.FindLiveAsync(conversation.Id) ?? throw new LiveHelpException(ErrorCodes.NotFound, "call not found");
         return (conversation, call);
     }

@@ -1,0 +1,184 @@
+using LiveHelp.Core;
+using LiveHelp.Core.Contracts;
+using LiveHelp.Core.Conversations;
+using LiveHelp.Core.Routing;
+using Microsoft.Extensions.Options;
+
+namespace LiveHelp.Server.Help;
+
+/// <summary>The talk inside a conversation: messages, notes, read marks, typing, catching up, rating; and offline messages.</summary>
+public sealed class Chat(
+    IConversationStore store,
+    Router router,
+    Conversations conversations,
+    TimeProvider clock,
+    IOptions<LiveHelpOptions> options)
+{
+    private const int ResumePage = 1000;
+
+    private LiveHelpOptions Options => options.Value;
+
+    public async Task<Message> SendMessageAsync(Caller caller, string conversationId, string? clientMessageId, string text)
+    {
+        Validate.Text(text, Options.MaxMessageLength);
+        Validate.Optional(clientMessageId, "clientMessageId", 128);
+        Validate.Id(conversationId);
+        Conversation conversation;
+        Message message;
+        bool added;
+        try
+        {
+            conversation = await conversations.FindAsync(caller, conversationId, Access.Participate);
+            Conversations.RequireOpen(conversation);
+            // The read above is what broadcasting needs; the append checks again, as it stores, that the caller may.
+            (message, added) = await store.AppendMessageAsync(
+                new Message
+                {
+                    ConversationId = conversation.Id,
+                    ClientMessageId = clientMessageId,
+                    Kind = caller.IsCustomer ? MessageKind.Customer : MessageKind.Agent,
+                    SenderId = caller.Id,
+                    SenderName = caller.IsCustomer ? conversation.PreQualification.Name : caller.Name,
+                    Text = text,
+                    SentAt = clock.GetUtcNow(),
+                },
+                AppendRule.OpenToSender);
+        }
+        catch (LiveHelpException refusal) when (clientMessageId is not null && IsLostConversation(refusal))
+        {
+            return await StoredRetryAsync(caller, conversationId, clientMessageId, refusal);
+        }
+        if (added)
+        {
+            await conversations.BroadcastAsync(conversation, message);
+            if (!caller.IsCustomer && conversation.FirstAgentReplyAt is null)
+            {
+                await conversations.UpdateAsync(conversation.Id, c => c.AgentReplied(message.SentAt));
+            }
+        }
+        return message;
+    }
+
+    public async Task<Message> AddNoteAsync(Caller staff, string conversationId, string? clientMessageId, string text)
+    {
+        Conversations.RequireStaff(staff);
+        Validate.Text(text, Options.MaxMessageLength);
+        Validate.Optional(clientMessageId, "clientMessageId", 128);
+        Validate.Id(conversationId);
+        try
+        {
+            var conversation = await conversations.FindAsync(staff, conversationId, Access.Act);
+            Conversations.RequireOpen(conversation);
+            return await conversations.AppendNoteAsync(staff, conversation, clientMessageId, text, AppendRule.Open);
+        }
+        catch (LiveHelpException refusal) when (clientMessageId is not null && IsLostConversation(refusal))
+        {
+            return await StoredRetryAsync(staff, conversationId, clientMessageId, refusal);
+        }
+    }
+
+    private static bool IsLostConversation(LiveHelpException refusal) =>
+        refusal.Code is ErrorCodes.NotFound or ErrorCodes.ConversationClosed;
+
+    /// <summary>
+    /// A retried write whose first attempt was stored gets that message back, though the writer has lost the
+    /// conversation since (requeued, transferred) or it closed. The lookup is by sender, so nobody else finds it.
+    /// </summary>
+    private async Task<Message> StoredRetryAsync(Caller caller, string conversationId, string clientMessageId, LiveHelpException refusal) =>
+        await store.FindSentMessageAsync(conversationId, caller.Id, clientMessageId) ?? throw refusal;
+
+    public async Task TypingAsync(Caller caller, string conversationId, bool isTyping)
+    {
+        var conversation = await conversations.FindAsync(caller, conversationId, Access.Participate);
+        Conversations.RequireOpen(conversation);
+        var notice = new TypingNotice(conversation.Id, caller.IsCustomer ? Roles.Customer : Roles.Agent, caller.IsCustomer ? null : caller.Name, isTyping);
+        await conversations.SendToConversationAsync(conversation, c => c.typing(notice), includeCustomer: !caller.IsCustomer, exceptUser: caller.Id);
+    }
+
+    public async Task MarkReadAsync(Caller caller, string conversationId, long seq)
+    {
+        if (seq < 0)
+        {
+            throw new LiveHelpException(ErrorCodes.InvalidInput, "seq must not be negative");
+        }
+        var conversation = await conversations.FindAsync(caller, conversationId, Access.Participate);
+        // A mark past the last message stops at it; one that does not move tells the other side nothing new.
+        if (await store.MarkReadAsync(conversation.Id, caller.IsCustomer, seq) is not { } mark)
+        {
+            return;
+        }
+        var notice = new ReadNotice(conversation.Id, caller.IsCustomer ? Roles.Customer : Roles.Agent, mark);
+        await conversations.SendToConversationAsync(conversation, c => c.read(notice), includeCustomer: !caller.IsCustomer, exceptUser: caller.Id);
+    }
+
+    /// <summary>What the caller missed after <paramref name="afterSeq"/> (at most one page; call again from the last seq for more).</summary>
+    public async Task<ResumeResult> ResumeAsync(Caller caller, string conversationId, long afterSeq)
+    {
+        if (afterSeq < 0)
+        {
+            throw new LiveHelpException(ErrorCodes.InvalidInput, "afterSeq must not be negative");
+        }
+        var conversation = await conversations.FindAsync(caller, conversationId, Access.Read);
+        var messages = await store.ReadMessagesAsync(conversation.Id, afterSeq, ResumePage);
+        return caller.IsCustomer
+            ? new ResumeResult(conversation.ToView(), messages.Where(m => m.VisibleToCustomer).ToList())
+            : new ResumeResult(await conversations.StaffViewAsync(conversation), messages);
+    }
+
+    public async Task RateAsync(Caller customer, string conversationId, int rating, string? comment)
+    {
+        Conversations.RequireCustomer(customer);
+        Validate.Optional(comment, "comment", 2000);
+        var conversation = await conversations.FindAsync(customer, conversationId, Access.Participate);
+        await conversations.UpdateAsync(conversation.Id, c => c.Rate(rating, comment));
+    }
+
+    /// <summary>A customer's conversations, or the open conversations an agent holds (e.g. after a reload).</summary>
+    public async Task<IReadOnlyList<ConversationView>> MyConversationsAsync(Caller caller)
+    {
+        if (caller.IsCustomer)
+        {
+            return (await store.ListConversationsByVisitorAsync(caller.Id)).Select(c => c.ToView()).ToList();
+        }
+        var seat = await router.Store.FindSeatAsync(caller.Id);
+        var views = new List<ConversationView>();
+        foreach (var id in seat?.Conversations ?? new HashSet<string>())
+        {
+            if (await store.FindConversationAsync(id) is { } c)
+            {
+                views.Add(await conversations.StaffViewAsync(c));
+            }
+        }
+        return views;
+    }
+
+    public async Task LeaveMessageAsync(Caller customer, OfflineMessageInput input)
+    {
+        Conversations.RequireCustomer(customer);
+        Validate.Text(input.Text, Options.MaxMessageLength);
+        Validate.Optional(input.Topic, "topic", 64);
+        Validate.Optional(input.Name, "name", 200);
+        Validate.Optional(input.Email, "email", 320);
+        if (input.Topic is not null)
+        {
+            await conversations.FindTopicAsync(input.Topic);
+        }
+        await store.AddOfflineMessageAsync(new OfflineMessage
+        {
+            Id = Ids.New("m"),
+            VisitorId = customer.Id,
+            Topic = input.Topic,
+            Name = input.Name,
+            Email = input.Email,
+            Text = input.Text,
+            CreatedAt = clock.GetUtcNow(),
+        });
+    }
+
+    /// <summary>Supervisors: the whole transcript so far; the hub then adds the connection to the watchers.</summary>
+    public async Task<ResumeResult> WatchAsync(Caller staff, string conversationId)
+    {
+        Conversations.RequireStaff(staff);
+        return await ResumeAsync(staff, conversationId, 0);
+    }
+}
