@@ -5,7 +5,7 @@ using LiveHelp.Testing;
 namespace LiveHelp.Benchmarks;
 
 /// <summary>
-/// LiveHelp as an operator runs it, started by the tool: one node on its embedded defaults (SQLite, in-memory routing),
+/// LiveHelp as an operator runs it, started by the tool: one node on its embedded defaults (SQLite for messages and routing),
 /// or two nodes sharing a real redis-server and PostgreSQL.
 /// </summary>
 internal sealed class Deployment : IAsyncDisposable
@@ -57,7 +57,7 @@ internal sealed class Deployment : IAsyncDisposable
             {
                 environment["ConnectionStrings__Redis"] = redis.Configuration;
                 environment["ConnectionStrings__Postgres"] = database!;
-                environment["LiveHelp__Redis__Node__NodeId"] = $"node{i}";
+                environment["LiveHelp__Node__NodeId"] = $"node{i}";
             }
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             {

@@ -25,7 +25,8 @@ internal static class HelpStorm
         var rates = options.Smoke ? new[] { 50 } : [50, 200, 500];
         var duration = options.Smoke ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(10);
         var table = section.Table(
-            "Deployment", "presses/s", "presses", "press → offer p50 / p95 / p99 / max (ms)", "press → agent joined p50 / p95 / p99 / max (ms)",
+            "Deployment", "presses/s", "presses", "press → offer p50 / p95 / p99 / max (ms)", "press → accept answered p50 / p99 (ms)",
+            "press → agent joined p50 / p95 / p99 / max (ms)",
             "offer p99 × floor p99", "target (p99 at 200/s)");
         var floors = new List<string>();
         foreach (var nodes in new[] { 1, 2 })
@@ -38,12 +39,13 @@ internal static class HelpStorm
             foreach (var rate in rates)
             {
                 ct.ThrowIfCancellationRequested();
-                var (offers, joins, presses, joined) = await StormAsync(deployment, desk, rate, duration, ct);
+                var (offers, accepts, joins, presses, joined) = await StormAsync(deployment, desk, rate, duration, ct);
+                Console.WriteLine($"   {deployment.Name}, {rate}/s: offer p99 {offers.P99:0.0} ms, accept answered p99 {accepts.P99:0.0} ms, joined p99 {joins.P99:0.0} ms, {joined} of {presses} joined");
                 var target = nodes == 1 ? 10.0 : 50.0;
                 var kept = joined == presses;
                 table.Row(
                     deployment.Name, rate, kept ? $"{presses}" : $"{presses}, of which only {joined} got an agent within {Patience.TotalSeconds:0} s",
-                    Bench.Describe(offers), Bench.Describe(joins), offers.P99 / floor.P99,
+                    Bench.Describe(offers), string.Create(CultureInfo.InvariantCulture, $"{accepts.P50:0.0} / {accepts.P99:0.0}"), Bench.Describe(joins), offers.P99 / floor.P99,
                     rate != 200 ? "" : kept ? Bench.Verdict(offers.P99 <= target && joins.P99 <= target, $"≤ {target:0} ms", Math.Max(offers.P99, joins.P99) / target) : "missed: the node fell behind");
                 if (!kept)
                 {
@@ -66,14 +68,16 @@ internal static class HelpStorm
         return section;
     }
 
-    private static async Task<(Latencies.Summary Offers, Latencies.Summary Joins, int Presses, int Joined)> StormAsync(
+    private static async Task<(Latencies.Summary Offers, Latencies.Summary Accepts, Latencies.Summary Joins, int Presses, int Joined)> StormAsync(
         Deployment deployment, Desk desk, int rate, TimeSpan duration, CancellationToken ct)
     {
         var presses = (int)(rate * duration.TotalSeconds);
         var customers = await Bench.ConnectCustomersAsync(deployment.Nodes[0].Uri, presses, ct);
         var offers = new Latencies(presses);
         var joins = new Latencies(presses);
+        var accepts = new Latencies(presses);
         desk.Offers = offers;
+        desk.Accepts = accepts;
         var joined = 0;
         var allJoined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var failures = 0;
@@ -110,7 +114,7 @@ internal static class HelpStorm
         {
             throw new InvalidOperationException($"{refused} of {presses} presses were refused");
         }
-        return (offers.Summarize(), joins.Summarize(), presses, joinedInTime);
+        return (offers.Summarize(), accepts.Summarize(), joins.Summarize(), presses, joinedInTime);
     }
 
     /// <summary>The agents of a storm: each accepts at once and closes the conversation after.</summary>
@@ -121,6 +125,9 @@ internal static class HelpStorm
         private readonly ConcurrentQueue<Task> _pending = new();
 
         public Latencies? Offers { get; set; }
+
+        /// <summary>Press → the agent's accept answered: splits the time to "agent joined" into the accept and its notice to the customer.</summary>
+        public Latencies? Accepts { get; set; }
 
         public int Errors => Volatile.Read(ref _errors);
 
@@ -158,18 +165,25 @@ internal static class HelpStorm
         private void OnOffer(AgentClient agent, OfferNotice offer)
         {
             var details = offer.Conversation.PreQualification.Details ?? "";
-            if (details.StartsWith(StampPrefix, StringComparison.Ordinal))
+            long? pressed = details.StartsWith(StampPrefix, StringComparison.Ordinal)
+                ? long.Parse(details.AsSpan(StampPrefix.Length), CultureInfo.InvariantCulture)
+                : null;
+            if (pressed is { } stamp)
             {
-                Offers?.Since(long.Parse(details.AsSpan(StampPrefix.Length), CultureInfo.InvariantCulture));
+                Offers?.Since(stamp);
             }
-            _pending.Enqueue(AcceptAndCloseAsync(agent, offer.ConversationId));
+            _pending.Enqueue(AcceptAndCloseAsync(agent, offer.ConversationId, pressed));
         }
 
-        private async Task AcceptAndCloseAsync(AgentClient agent, string conversationId)
+        private async Task AcceptAndCloseAsync(AgentClient agent, string conversationId, long? pressed)
         {
             try
             {
                 await agent.AcceptOfferAsync(conversationId);
+                if (pressed is { } stamp)
+                {
+                    Accepts?.Since(stamp);
+                }
                 await agent.CloseAsync(conversationId);
             }
             catch (Exception e) when (e is LiveHelpHubException or LiveHelpConnectionException)

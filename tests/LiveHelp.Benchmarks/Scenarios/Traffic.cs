@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using LiveHelp.Testing;
 
 namespace LiveHelp.Benchmarks.Scenarios;
@@ -41,7 +42,7 @@ internal static class Traffic
             }
         }
 
-        var best = section.Table("Relay", "highest rate with p99 < 100 ms (msgs/s)", "× the Socket.IO peer with as many processes", "target (≥ 2× peer)");
+        var best = section.Table("Relay", "highest rate with p99 < 100 ms (msgs/s)", "× the Socket.IO peer with as many processes", "target (1 node ≥ 8,000, 2 nodes ≥ 4,000)");
         foreach (var (relay, processes, steps) in results.Skip(1))
         {
             var highest = Highest(steps);
@@ -51,7 +52,10 @@ internal static class Traffic
             // A relay that kept up at the top of the sweep may go higher still: its figure is a lower bound.
             var shown = highest == rates[^1] ? $"≥ {highest}" : $"{highest}";
             var versus = isPeer ? "" : peer == rates[^1] ? $"≤ {ratio:0.00}" : $"{ratio:0.00}";
-            best.Row(relay, shown, versus, isPeer ? "" : highest == 0 ? "missed (≥ 2×): no rate sustained" : Bench.Verdict(ratio >= 2, "≥ 2×", 2 / ratio, "short"));
+            // The scale-out targets: every message stored, 8,000 msgs/s on one node and 4,000 on two.
+            var wanted = processes == 1 ? 8000 : 4000;
+            var target = string.Create(CultureInfo.InvariantCulture, $"≥ {wanted:N0}");
+            best.Row(relay, shown, versus, isPeer ? "" : highest == 0 ? $"missed ({target}): no rate sustained" : Bench.Verdict(highest >= wanted, target, (double)wanted / highest, "short"));
         }
 
         section.Say(
@@ -61,7 +65,8 @@ internal static class Traffic
             "Kestrel WebSocket echo in its own process (the message goes out and comes back on one socket). LiveHelp runs with the " +
             "per-connection message limit lifted (one agent connection carries fifty conversations); every message is stored " +
             "(SQLite on one node, PostgreSQL on two) before it is delivered. With two LiveHelp nodes or two Socket.IO processes " +
-            "the customer is on the first and the agent on the second, so every message crosses Redis. Target: p99 ≤ 1.5× the floor.");
+            "the customer is on the first and the agent on the second, so every message crosses Redis. Targets: 1 node ≥ 8,000 and 2 nodes ≥ 4,000 msgs/s " +
+            "sustained; p99 at 1,000 msgs/s ≤ 1.5× the floor on 1 node; server CPU per message ≤ 2× the Socket.IO peer's.");
         return section;
     }
 
