@@ -28,4 +28,25 @@ public sealed class HalfDoneStepTests : ServerTest
         Assert.Equal(id, (await assigned.NextAsync(c => c.Id == id)).Id);
         Assert.Equal(ConversationStatus.Active, (await customer.ResumeAsync(id, 0)).Conversation.Status);
     }
+
+    [Fact]
+    public async Task A_requeue_whose_node_died_before_the_gone_agents_seat_let_go_reaches_the_next_agent()
+    {
+        var ann = await AgentAsync("ann");
+        var bob = await AgentAsync("bob", status: Core.AgentStatus.Away);
+        var (customer, _, id) = await ConversationAsync(ann);
+        var bobOffers = new Inbox<OfferNotice>(h => bob.OfferReceived += h);
+        await ann.StopAsync();
+
+        // The first half of a requeue, as the node that made it stored it before it died: the conversation is waiting
+        // again, but Ann's seat still holds it.
+        var store = Host.Services.GetRequiredService<IConversationStore>();
+        var held = (await store.FindConversationAsync(id))!;
+        Assert.NotNull(await store.TryUpdateConversationAsync(held.Requeue(ann.AgentId!, held.Topic, DateTimeOffset.UtcNow.AddSeconds(-10))));
+        await bob.SetStatusAsync(Core.AgentStatus.Online);
+
+        var offer = await bobOffers.NextAsync(o => o.ConversationId == id);
+        await bob.AcceptOfferAsync(offer.ConversationId);
+        Assert.Equal(ConversationStatus.Active, (await customer.ResumeAsync(id, 0)).Conversation.Status);
+    }
 }

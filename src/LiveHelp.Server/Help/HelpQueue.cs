@@ -320,8 +320,8 @@ public sealed class HelpQueue(
         _nextReinstate = now + SettleTime;
         var queued = (await router.Store.ListQueueAsync()).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         var holders = (await router.Store.ListSeatsAsync())
-            .SelectMany(s => s.Conversations.Select(c => (Conversation: c, s.AgentId)))
-            .ToDictionary(h => h.Conversation, h => h.AgentId, StringComparer.Ordinal);
+            .SelectMany(s => s.Conversations.Select(c => (Conversation: c, Seat: s)))
+            .ToDictionary(h => h.Conversation, h => h.Seat, StringComparer.Ordinal);
         foreach (var c in await store.ListOpenConversationsAsync())
         {
             if (c.Status != ConversationStatus.Queued || c.EnqueuedAt + SettleTime > now || queued.Contains(c.Id))
@@ -330,10 +330,16 @@ public sealed class HelpQueue(
             }
             if (holders.TryGetValue(c.Id, out var holder))
             {
-                // An accept cut short after the seat took it: it is that agent's; an agent who is gone loses it again by grace.
-                await FinishAssignmentAsync(c.Id, holder);
+                if (holder.IsAvailable)
+                {
+                    // An accept cut short after the seat took it: the agent is here, so it is theirs.
+                    await FinishAssignmentAsync(c.Id, holder.AgentId);
+                    continue;
+                }
+                // A requeue cut short before the seat let go, or an accept whose agent has gone since: back to the queue.
+                await router.Store.ReleaseAsync(holder.AgentId, c.Id);
             }
-            else if (await router.ReinstateAsync(c.Id, await SkillOfAsync(c.Topic), c.Mode, c.EnqueuedAt, c.Requeued))
+            if (await router.ReinstateAsync(c.Id, await SkillOfAsync(c.Topic), c.Mode, c.EnqueuedAt, c.Requeued))
             {
                 Log.Reinstated(log, c.Id);
             }
