@@ -189,7 +189,7 @@ public abstract class SqlConversationStore : IConversationStore
     public Task<Conversation?> FindConversationAsync(string id, CancellationToken ct = default) =>
         QuerySingleAsync($"{Conversations.Select} WHERE id = @id;", c => c.SetText("id", id), ReadConversation, ct);
 
-    public Task<Conversation?> TryUpdateConversationAsync(Conversation conversation, CancellationToken ct = default)
+    public async Task<Conversation?> TryUpdateConversationAsync(Conversation conversation, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(conversation);
         var assignments = Conversations.Assignments(column => column switch
@@ -199,7 +199,8 @@ public abstract class SqlConversationStore : IConversationStore
             "version" => "version + 1",
             _ => null,
         });
-        return QuerySingleAsync(
+        using var turn = await EnterWriteAsync(ct);
+        return await QuerySingleAsync(
             $"UPDATE conversations SET {assignments} WHERE id = @id AND version = @version RETURNING {Conversations.ColumnList};",
             c => Bind(c, conversation),
             ReadConversation,
@@ -270,6 +271,7 @@ public abstract class SqlConversationStore : IConversationStore
     public async Task<long?> MarkReadAsync(string conversationId, bool byCustomer, long seq, CancellationToken ct = default)
     {
         var column = byCustomer ? "customer_read_seq" : "agent_read_seq";
+        using var turn = await EnterWriteAsync(ct);
         // The mark becomes the last message at or before seq, so a mark past the end stops at the last message.
         var marks = await QueryAsync(
             $"""
@@ -314,10 +316,14 @@ public abstract class SqlConversationStore : IConversationStore
             : null;
     }
 
+    /// <summary>Waits until this store may write, when its database takes one writer at a time; null when it needs no turn.</summary>
+    private protected virtual Task<IDisposable?> EnterWriteAsync(CancellationToken ct) => Task.FromResult<IDisposable?>(null);
+
     /// <summary>Runs one statement and returns the number of rows it changed.</summary>
     private protected async Task<int> ExecuteAsync(
         string sql, Action<DbCommand> bind, CancellationToken ct, string? conflictSubject = null)
     {
+        using var turn = await EnterWriteAsync(ct);
         await using var connection = await OpenConnectionAsync(ct);
         await using var command = connection.Command(sql);
         bind(command);

@@ -41,6 +41,9 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
     /// <summary>A transaction that will write: in SQLite it takes the write lock at once.</summary>
     private protected abstract Task<DbTransaction> BeginAsync(DbConnection connection, CancellationToken ct);
 
+    /// <summary>Waits until this store may write, when its database takes one writer at a time; null when it needs no turn.</summary>
+    private protected virtual Task<IDisposable?> EnterWriteAsync() => Task.FromResult<IDisposable?>(null);
+
     /// <summary>A transaction that only reads, on one snapshot, without taking SQLite's write lock.</summary>
     private protected abstract Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken ct);
 
@@ -562,6 +565,7 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
     {
         for (var attempt = 1; ; attempt++)
         {
+            using var turn = await EnterWriteAsync();
             await using var connection = await OpenConnectionAsync(CancellationToken.None);
             await using var transaction = await BeginAsync(connection, CancellationToken.None);
             try

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 
 namespace LiveHelp.Persistence;
@@ -8,6 +9,10 @@ namespace LiveHelp.Persistence;
 /// </summary>
 internal sealed class SqliteConnectionFactory
 {
+    // One writer at a time per file, queued here asynchronously: SQLite's own busy handler would put pool threads to sleep.
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriteGates = new(StringComparer.Ordinal);
+
+    private readonly SemaphoreSlim writeGate;
     private readonly string connectionString;
     private readonly string setupSql;
 
@@ -27,6 +32,9 @@ internal sealed class SqliteConnectionFactory
 
         this.connectionString = builder.ToString();
         DataSource = builder.DataSource;
+        writeGate = WriteGates.GetOrAdd(
+            DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase) ? DataSource : Path.GetFullPath(DataSource),
+            _ => new SemaphoreSlim(1, 1));
         var busyTimeoutMs = builder.DefaultTimeout <= 0
             ? int.MaxValue
             : (int)Math.Min(int.MaxValue, builder.DefaultTimeout * 1000L);
@@ -50,6 +58,26 @@ internal sealed class SqliteConnectionFactory
         if (!string.IsNullOrEmpty(directory))
         {
             Directory.CreateDirectory(directory);
+        }
+    }
+
+    /// <summary>Waits for this process's turn to write to the file; disposing the result gives the turn up.</summary>
+    public async Task<IDisposable> EnterWriteAsync(CancellationToken ct)
+    {
+        await writeGate.WaitAsync(ct);
+        return new Turn(writeGate);
+    }
+
+    private sealed class Turn(SemaphoreSlim gate) : IDisposable
+    {
+        private int released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                gate.Release();
+            }
         }
     }
 

@@ -39,6 +39,7 @@ public sealed class SqliteConversationStore : SqlConversationStore
         Message message, AppendRule rule = AppendRule.Any, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        using var turn = await connections.EnterWriteAsync(ct);
         await using var connection = await connections.OpenAsync(ct);
         // SQLite has one writer at a time: holding the write lock from the start, the checks stay true until the insert.
         await using var transaction = connection.BeginTransaction(deferred: false);
@@ -70,6 +71,8 @@ public sealed class SqliteConversationStore : SqlConversationStore
 
     private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken ct) =>
         await connections.OpenAsync(ct);
+
+    private protected override async Task<IDisposable?> EnterWriteAsync(CancellationToken ct) => await connections.EnterWriteAsync(ct);
 
     private protected override bool IsDuplicateKey(DbException e) =>
         e is SqliteException { SqliteExtendedErrorCode: SqliteConstraintPrimaryKey or SqliteConstraintUnique };

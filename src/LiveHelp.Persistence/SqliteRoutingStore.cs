@@ -5,7 +5,8 @@ namespace LiveHelp.Persistence;
 
 /// <summary>
 /// The routing state in the embedded SQLite file, next to the conversations. SQLite runs one writer at a time, so
-/// each step takes the write lock when it begins (<c>BEGIN IMMEDIATE</c>) and needs no row locks.
+/// each step waits for this process's turn to write (shared with the conversation store), takes the write lock when
+/// it begins (<c>BEGIN IMMEDIATE</c>) and needs no row locks.
 /// </summary>
 public sealed class SqliteRoutingStore : SqlRoutingStore
 {
@@ -21,6 +22,8 @@ public sealed class SqliteRoutingStore : SqlRoutingStore
     }
 
     private protected override string ForUpdate => "";
+
+    private protected override async Task<IDisposable?> EnterWriteAsync() => await connections.EnterWriteAsync(CancellationToken.None);
 
     private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken ct) => await connections.OpenAsync(ct);
 

@@ -28,43 +28,34 @@ public sealed class PostgresRoutingStoreTests(PostgresFixture postgres) : Routin
     public async Task DisposeAsync() => await database.DisposeAsync();
 }
 
-/// <summary>The race with every node its own store instance on one SQLite file, as separate processes would be.</summary>
-public sealed class SqliteRoutingRaceTests : RoutingRaceBehaviour, IAsyncLifetime
+/// <summary>The race with every node its own store instance on one database, as separate processes would be.</summary>
+public abstract class SqlRoutingRaceTests : RoutingRaceBehaviour, IAsyncLifetime
 {
-    private readonly SqliteRoutingDatabase database = new();
+    protected abstract RoutingDatabase Database { get; }
 
     protected override async Task<IReadOnlyList<IRoutingStore>> CreateNodesAsync(int count)
     {
         var nodes = new List<IRoutingStore>();
         for (var i = 0; i < count; i++)
         {
-            nodes.Add(await database.OpenAsync($"node-{i}"));
+            nodes.Add(await Database.OpenAsync($"node-{i}"));
         }
         return nodes;
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync() => await database.DisposeAsync();
+    public async Task DisposeAsync() => await Database.DisposeAsync();
 }
 
-/// <summary>The race with every node its own store instance and connection pool on one PostgreSQL database.</summary>
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresRoutingRaceTests(PostgresFixture postgres) : RoutingRaceBehaviour, IAsyncLifetime
+public sealed class SqliteRoutingRaceTests : SqlRoutingRaceTests
 {
-    private readonly PostgresRoutingDatabase database = new(postgres);
+    protected override RoutingDatabase Database { get; } = new SqliteRoutingDatabase();
+}
 
-    protected override async Task<IReadOnlyList<IRoutingStore>> CreateNodesAsync(int count)
-    {
-        var nodes = new List<IRoutingStore>();
-        for (var i = 0; i < count; i++)
-        {
-            nodes.Add(await database.OpenAsync($"node-{i}"));
-        }
-        return nodes;
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await database.DisposeAsync();
+/// <summary>Each node has its own connection pool on the one PostgreSQL database.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresRoutingRaceTests(PostgresFixture postgres) : SqlRoutingRaceTests
+{
+    protected override RoutingDatabase Database { get; } = new PostgresRoutingDatabase(postgres);
 }
