@@ -69,28 +69,29 @@ internal sealed class StoreOutageLog(ILogger logger, string work)
 {
     private bool _down;
 
-    /// <summary>A tick succeeded.</summary>
-    public void Succeeded()
+    /// <summary>Runs one tick; a failure other than the store being out of reach goes to <paramref name="failed"/>.</summary>
+    public async Task RunAsync(Func<Task> tick, Action<Exception> failed)
     {
-        if (_down)
+        try
         {
-            _down = false;
-            Log.StoreOutageEnded(logger, work);
+            await tick();
+            if (_down)
+            {
+                _down = false;
+                Log.StoreOutageEnded(logger, work);
+            }
         }
-    }
-
-    /// <summary>A tick failed: true when the failure is the store being out of reach, which is then logged once.</summary>
-    public bool Failed(Exception exception)
-    {
-        if (!StoreFaults.IsTransient(exception))
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            return false;
+            if (!StoreFaults.IsTransient(e))
+            {
+                failed(e);
+            }
+            else if (!_down)
+            {
+                _down = true;
+                Log.StoreOutageStarted(logger, work, e.Message);
+            }
         }
-        if (!_down)
-        {
-            _down = true;
-            Log.StoreOutageStarted(logger, work, exception.Message);
-        }
-        return true;
     }
 }

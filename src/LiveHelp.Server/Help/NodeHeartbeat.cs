@@ -63,19 +63,5 @@ internal sealed class NodeHeartbeat(IRoutingStore store, IConfiguration configur
         }
     }
 
-    private async Task BeatAsync(Func<Task> beat)
-    {
-        try
-        {
-            await beat();
-            _outage.Succeeded();
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            if (!_outage.Failed(e))
-            {
-                Log.HeartbeatFailed(log, Node.NodeId, e);
-            }
-        }
-    }
+    private Task BeatAsync(Func<Task> beat) => _outage.RunAsync(beat, e => Log.HeartbeatFailed(log, Node.NodeId, e));
 }

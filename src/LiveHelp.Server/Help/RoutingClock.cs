@@ -11,18 +11,7 @@ internal sealed class RoutingClock(HelpQueue queue, IOptions<LiveHelpOptions> op
         var outage = new StoreOutageLog(log, "The routing clock");
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            try
-            {
-                await queue.TickAsync();
-                outage.Succeeded();
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                if (!outage.Failed(e))
-                {
-                    Log.ClockFailed(log, e);
-                }
-            }
+            await outage.RunAsync(queue.TickAsync, e => Log.ClockFailed(log, e));
         }
     }
 }

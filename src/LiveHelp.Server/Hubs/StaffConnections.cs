@@ -73,23 +73,18 @@ public sealed partial class StaffConnections(IConversationStore store, IOptions<
         var outage = new StoreOutageLog(log, "The staff account re-check");
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            try
+            await outage.RunAsync(CloseDisabledAsync, e => RecheckFailed(log, e));
+        }
+    }
+
+    /// <summary>Closes the connections of staff whose accounts were disabled or deleted since they connected.</summary>
+    private async Task CloseDisabledAsync()
+    {
+        foreach (var agentId in _open.Values.Select(c => Caller.Of(c.User).Id).Distinct(StringComparer.Ordinal).ToList())
+        {
+            if (!await IsEnabledAsync(agentId))
             {
-                foreach (var agentId in _open.Values.Select(c => Caller.Of(c.User).Id).Distinct(StringComparer.Ordinal).ToList())
-                {
-                    if (!await IsEnabledAsync(agentId))
-                    {
-                        Close(agentId);
-                    }
-                }
-                outage.Succeeded();
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                if (!outage.Failed(e))
-                {
-                    RecheckFailed(log, e);
-                }
+                Close(agentId);
             }
         }
     }
