@@ -224,7 +224,7 @@ public sealed class HelpQueue(
     private async Task TransferToTopicAsync(Caller staff, Conversation conversation, string fromAgentId, Topic topic, string? note)
     {
         await AddNoteTextAsync(staff, conversation, note);
-        await RequeueAsync(conversation.Id, fromAgentId, topic.Id, $"{conversation.AgentName} is passing you to the {topic.Name} team. You are first in line.");
+        await RequeueAsync(conversation, fromAgentId, topic.Id, $"{conversation.AgentName} is passing you to the {topic.Name} team. You are first in line.");
         await hub.Clients.User(fromAgentId).unassigned(new Unassigned(conversation.Id, "transferred"));
     }
 
@@ -272,7 +272,7 @@ public sealed class HelpQueue(
         Conversations.RequireStaff(staff);
         var offers = (await router.Store.ListOffersAsync()).ToDictionary(o => o.RequestId, o => o.AgentId, StringComparer.Ordinal);
         var entries = new List<QueueEntry>();
-        foreach (var place in await router.PlacesAsync(AverageHandleTime))
+        foreach (var place in await router.PlacesAsync(places.AverageHandleTime))
         {
             if (await store.FindConversationAsync(place.RequestId) is { } c)
             {
@@ -394,8 +394,6 @@ public sealed class HelpQueue(
 
     public Task AgentDisconnectedAsync(Caller agent) => router.Store.DisconnectAsync(agent.Id, clock.GetUtcNow());
 
-    private TimeSpan AverageHandleTime => places.AverageHandleTime;
-
     /// <summary>Matches what can be matched and tells every waiting customer their new place.</summary>
     private async Task RouteAsync()
     {
@@ -476,7 +474,7 @@ public sealed class HelpQueue(
         {
             try
             {
-                await RequeueAsync(conversationId, agentId, lost.Topic, $"{lost.AgentName} lost their connection. You are first in line for the next agent.");
+                await RequeueAsync(lost, agentId, lost.Topic, $"{lost.AgentName} lost their connection. You are first in line for the next agent.");
             }
             catch (LiveHelpException e) when (e.Code == ErrorCodes.Conflict)
             {
@@ -490,22 +488,19 @@ public sealed class HelpQueue(
         }
     }
 
-    private async Task RequeueAsync(string conversationId, string fromAgentId, string topicId, string announcement)
+    /// <summary>Back to the front of the queue, for <paramref name="leaving"/> as its caller just read it.</summary>
+    private async Task RequeueAsync(Conversation leaving, string fromAgentId, string topicId, string announcement)
     {
-        if (await store.FindConversationAsync(conversationId) is { } leaving)
-        {
-            await calls.EndLiveCallAsync(leaving, CallRules.Transferred);
-        }
+        await calls.EndLiveCallAsync(leaving, CallRules.Transferred);
         var now = clock.GetUtcNow();
         // Stored before the seat lets go: a refused store leaves the agent holding it, and the step can be tried again.
-        var queued = await conversations.UpdateAsync(conversationId, c => c.Requeue(fromAgentId, topicId, now));
-        await router.Store.ReleaseAsync(fromAgentId, conversationId);
-        await router.EnqueueAsync(conversationId, await SkillOfAsync(topicId), queued.Mode, now, requeued: true);
+        var queued = await conversations.UpdateAsync(leaving.Id, c => c.Requeue(fromAgentId, topicId, now));
+        await router.Store.ReleaseAsync(fromAgentId, leaving.Id);
+        await router.EnqueueAsync(leaving.Id, await SkillOfAsync(topicId), queued.Mode, now, requeued: true);
         await conversations.AppendSystemAsync(queued, announcement);
     }
 
     /// <summary>The skill that serves a topic; a topic removed since keeps being served by the skill of its name.</summary>
     private async Task<string> SkillOfAsync(string topicId) =>
         (await store.ListTopicsAsync()).FirstOrDefault(t => string.Equals(t.Id, topicId, StringComparison.OrdinalIgnoreCase))?.Skill ?? topicId;
-
 }
