@@ -107,8 +107,11 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
     public Task<Offer?> DeclineAsync(string requestId, string agentId) =>
         store.TryWithdrawOfferAsync(requestId, agentId, clock.GetUtcNow() + options.PassOverPeriod);
 
-    /// <summary>Runs the clocks kept in the store: lapsed offers and ended grace periods.</summary>
-    public async Task<IReadOnlyList<RoutingEvent>> ExpireAsync()
+    /// <summary>
+    /// Runs the clocks kept in the store: lapsed offers and ended grace periods. <paramref name="seats"/> may be a list
+    /// the caller read this tick: it only picks the candidates, each retirement checks the store again.
+    /// </summary>
+    public async Task<IReadOnlyList<RoutingEvent>> ExpireAsync(IReadOnlyList<AgentSeat>? seats = null)
     {
         var now = clock.GetUtcNow();
         var events = new List<RoutingEvent>();
@@ -120,7 +123,7 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
                 events.Add(new OfferLapsed(lapsed));
             }
         }
-        foreach (var seat in await store.ListSeatsAsync())
+        foreach (var seat in seats ?? await store.ListSeatsAsync())
         {
             if (IsPastGrace(seat) && await store.TryRetireAsync(seat.AgentId, now - options.AgentGracePeriod) is { } released)
             {

@@ -287,7 +287,8 @@ public sealed class HelpQueue(
     {
         // An ended grace period puts the conversations back in the queue in the store first; the seat lets go of
         // each only once that is stored, so a step the store refused is tried again on the next tick.
-        foreach (var seat in await router.Store.ListSeatsAsync())
+        var seats = await router.Store.ListSeatsAsync();
+        foreach (var seat in seats)
         {
             if (router.IsPastGrace(seat))
             {
@@ -297,7 +298,7 @@ public sealed class HelpQueue(
                 }
             }
         }
-        foreach (var e in await router.ExpireAsync())
+        foreach (var e in await router.ExpireAsync(seats))
         {
             await ApplyAsync(e);
         }

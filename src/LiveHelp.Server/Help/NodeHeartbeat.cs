@@ -57,7 +57,8 @@ internal sealed class NodeHeartbeat(IRoutingStore store, IConfiguration configur
 
     private async Task ReapAsync(INodeLiveness nodes, TimeSpan silence)
     {
-        foreach (var dead in await nodes.ReapDeadNodesAsync(clock.GetUtcNow(), silence))
+        // A node that held no agent (every restart of a single node leaves one behind) is not worth a line.
+        foreach (var dead in (await nodes.ReapDeadNodesAsync(clock.GetUtcNow(), silence)).Where(d => d.AgentIds.Count > 0))
         {
             Log.NodeReaped(log, dead.NodeId, dead.AgentIds.Count);
         }
