@@ -339,10 +339,7 @@ export class HelpView {
         topic.focus();
         return;
       }
-      if (detailsLimit.over) {
-        details.focus();
-        return;
-      }
+      if (detailsLimit.refused()) return;
       if (button.disabled) return;
       // Disabling the focused button drops the focus: the next view takes it.
       this.focusPending = true;
@@ -399,10 +396,7 @@ export class HelpView {
         text.focus();
         return;
       }
-      if (textLimit.over) {
-        text.focus();
-        return;
-      }
+      if (textLimit.refused()) return;
       if (button.disabled) return;
       this.focusPending = true;
       button.disabled = true;
