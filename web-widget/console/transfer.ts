@@ -73,10 +73,7 @@ export async function openTransfer(ctx: Ctx, view: ConversationView, done: (targ
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     error.textContent = "";
-    if (noteLimit.over) {
-      note.focus();
-      return;
-    }
+    if (noteLimit.refused()) return;
     const input: { toAgentId?: string; toTopic?: string; note?: string } = {};
     let targetName: string;
     if (toAgent.checked) {

@@ -71,6 +71,9 @@ export interface Topic { id: string; name: string; skill: string; }
 /** GET /api/status: whether anyone can help now, and the longest message the server takes. */
 export interface SiteStatus { agentsOnline: number; maxMessageLength: number; }
 
+/** Where the hub listens (C#: Hub.Path). */
+export const HubPath = "/hub";
+
 export const Methods = {
   requestHelp: "RequestHelp",
   cancelHelp: "CancelHelp",

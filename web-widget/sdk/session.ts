@@ -1,7 +1,7 @@
 // One hub connection with the delivery rules of docs/HUB.md: every message shown once, in order, and after any
 // reconnect what was missed is fetched with Resume.
 import { HttpTransportType, HubConnection, HubConnectionBuilder, HubConnectionState, type IHttpConnectionOptions, LogLevel } from "@microsoft/signalr";
-import { Events, type Message, Methods, type ResumeResult } from "./contract";
+import { Events, HubPath, type Message, Methods, type ResumeResult } from "./contract";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "disconnected";
 
@@ -54,7 +54,7 @@ export class Session {
       WebSocket: this.timedWebSocket(),
     };
     this.connection = new HubConnectionBuilder()
-      .withUrl(new URL("/hub", baseUrl).toString(), options)
+      .withUrl(new URL(HubPath, baseUrl).toString(), options)
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => retryDelay(ctx.previousRetryCount) })
       .configureLogging(LogLevel.None)
       .build();

@@ -2,7 +2,7 @@
 // instead the text stays whole, the field shows its length against the limit, and the send waits until it is short enough.
 
 /** "4,120 / 4,000": a text's length against its limit. */
-export function formatCount(length: number, limit: number): string {
+function formatCount(length: number, limit: number): string {
   return `${length.toLocaleString("en")} / ${limit.toLocaleString("en")}`;
 }
 
@@ -30,6 +30,12 @@ export class TextLimit {
   /** True while the text as it would be sent (trimmed) is longer than the limit. */
   get over(): boolean {
     return this.field.value.trim().length > this.limit;
+  }
+
+  /** True while the text is too long to send, and then the field takes the focus: a form's submit stops there. */
+  refused(): boolean {
+    if (this.over) this.field.focus();
+    return this.over;
   }
 
   /** Brings the count, the field's validity and the send button up to date with the text. */

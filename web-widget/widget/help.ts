@@ -173,14 +173,19 @@ export class HelpView {
   /** A simple GET first: when this site is not allowed, its refusal says so (or, unreadable, the server still answers). */
   private async checkStatus(): Promise<SiteStatus> {
     try {
-      const status = await api<SiteStatus>(this.o.base, "/api/status");
-      this.messageLimit = status.maxMessageLength;
-      return status;
+      return await this.siteStatus();
     } catch (error) {
       if (error instanceof LiveHelpError) throw error;
       const reachable = await fetch(new URL("/healthz", this.o.base), { mode: "no-cors", cache: "no-store" }).then(() => true, () => false);
       throw new LiveHelpError(reachable ? "origin_not_allowed" : "network", String(error));
     }
+  }
+
+  /** GET /api/status, keeping the server's message limit for the text fields. */
+  private async siteStatus(): Promise<SiteStatus> {
+    const status = await api<SiteStatus>(this.o.base, "/api/status");
+    this.messageLimit = status.maxMessageLength;
+    return status;
   }
 
   private async connect(): Promise<void> {
@@ -339,10 +344,7 @@ export class HelpView {
         topic.focus();
         return;
       }
-      if (detailsLimit.over) {
-        details.focus();
-        return;
-      }
+      if (detailsLimit.refused()) return;
       if (button.disabled) return;
       // Disabling the focused button drops the focus: the next view takes it.
       this.focusPending = true;
@@ -399,10 +401,7 @@ export class HelpView {
         text.focus();
         return;
       }
-      if (textLimit.over) {
-        text.focus();
-        return;
-      }
+      if (textLimit.refused()) return;
       if (button.disabled) return;
       this.focusPending = true;
       button.disabled = true;
@@ -894,7 +893,7 @@ export class HelpView {
     this.showLoading(strings.loading);
     let agentsOnline = 1;
     try {
-      agentsOnline = (await this.checkStatus()).agentsOnline;
+      agentsOnline = (await this.siteStatus()).agentsOnline;
     } catch {
       // RequestHelp says so if nobody is there.
     }
