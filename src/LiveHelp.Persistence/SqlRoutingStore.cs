@@ -504,10 +504,12 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
 
     private sealed record RequestRow(HelpRequest Request, Offer? Offer);
 
+    // The steps that lock a request decide on its skill and offer only, so its passed-over agents are not read.
     private async Task<RequestRow?> LockRequestAsync(DbConnection c, DbTransaction t, string requestId) =>
-        (await ReadRequestsAsync(c, t, "WHERE id = @id", requestId, ForUpdate)).FirstOrDefault();
+        (await ReadRequestsAsync(c, t, "WHERE id = @id", requestId, ForUpdate, withPassedOver: false)).FirstOrDefault();
 
-    private static async Task<IReadOnlyList<RequestRow>> ReadRequestsAsync(DbConnection c, DbTransaction t, string where, string? id, string suffix = "")
+    private static async Task<IReadOnlyList<RequestRow>> ReadRequestsAsync(
+        DbConnection c, DbTransaction t, string where, string? id, string suffix = "", bool withPassedOver = true)
     {
         var rows = new List<(string Id, HelpRequest Request, string? OfferAgent, long? Deadline)>();
         await QueryAsync(c, t, $"SELECT {RequestColumns} FROM routing_requests {where}{suffix};", id is null ? null : cmd => cmd.SetText("id", id), r =>
@@ -523,9 +525,9 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
             };
             rows.Add((request.Id, request, r.GetNullableText("offer_agent_id"), r.GetNullableInteger("offer_deadline")));
         });
-        if (rows.Count == 0)
+        if (rows.Count == 0 || !withPassedOver)
         {
-            return [];
+            return rows.Select(row => new RequestRow(row.Request, OfferOf(row.Id, row.OfferAgent, row.Deadline))).ToList();
         }
         var passed = new Dictionary<string, Dictionary<string, DateTimeOffset>>(StringComparer.Ordinal);
         await QueryAsync(c, t, $"SELECT request_id, agent_id, until_at FROM routing_passed_over {(id is null ? "" : "WHERE request_id = @id")};",
@@ -540,8 +542,11 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
             });
         return rows.Select(row => new RequestRow(
             passed.TryGetValue(row.Id, out var map) ? row.Request with { PassedOver = map } : row.Request,
-            row.OfferAgent is { } agent ? new Offer(row.Id, agent, Time(row.Deadline ?? 0)) : null)).ToList();
+            OfferOf(row.Id, row.OfferAgent, row.Deadline))).ToList();
     }
+
+    private static Offer? OfferOf(string requestId, string? agentId, long? deadline) =>
+        agentId is { } agent ? new Offer(requestId, agent, Time(deadline ?? 0)) : null;
 
     private async Task<AgentSeat?> ReadSeatAsync(DbConnection c, DbTransaction t, string agentId, bool lockRow)
     {
