@@ -552,7 +552,8 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
     {
         if (lockRow && ForUpdate.Length > 0)
         {
-            // Locks the seat before its load is counted: every step that adds to that load takes this lock first.
+            // Locks the seat before its load is counted: every step that adds to that load takes this lock first. A statement
+            // of its own, so the counts below are read after the lock is granted, not on the snapshot taken before the wait.
             await ExecuteAsync(c, t, $"SELECT agent_id FROM routing_seats WHERE agent_id = @agent_id{ForUpdate};", cmd => cmd.SetText("agent_id", agentId));
         }
         var holds = new HashSet<string>(StringComparer.Ordinal);
