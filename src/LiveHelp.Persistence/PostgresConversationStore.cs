@@ -144,7 +144,6 @@ public sealed class PostgresConversationStore : SqlConversationStore, IAsyncDisp
     /// </summary>
     private static string AppendStatement(Message message, AppendRule rule)
     {
-        var sameSender = message.SenderId is null ? "sender_id IS NULL" : "sender_id = @sender_id";
         var allowed = rule switch
         {
             AppendRule.Any => "",
@@ -154,7 +153,7 @@ public sealed class PostgresConversationStore : SqlConversationStore, IAsyncDisp
         return $"""
             WITH earlier AS (
                 {Messages.Select}
-                WHERE conversation_id = @conversation_id AND {sameSender} AND client_message_id = @client_message_id
+                WHERE {SentFilter(message.SenderId)}
             ), numbered AS (
                 UPDATE conversations SET last_seq = last_seq + 1
                 WHERE id = @conversation_id {allowed} AND NOT EXISTS (SELECT 1 FROM earlier)

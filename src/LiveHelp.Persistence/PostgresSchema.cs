@@ -126,69 +126,15 @@ internal static class PostgresSchema
             CREATE INDEX ix_offline_messages_created ON offline_messages (created_at);
             """),
         (2, $"""
-            {SqlConversationStore.CloseDuplicateOpenConversations("(EXTRACT(EPOCH FROM now()) * 10000000)::bigint + 621355968000000000")}
+            {SqlConversationStore.CloseDuplicateOpenConversations(NowTicks)}
             CREATE UNIQUE INDEX ux_conversations_open_visitor ON conversations (visitor_id)
                 WHERE status IN ('Queued', 'Active');
             """),
-        (3, """
-            CREATE TABLE routing_seats (
-                agent_id         text COLLATE "C" NOT NULL PRIMARY KEY,
-                display_name     text    NOT NULL,
-                skills           text    NOT NULL,
-                max_concurrent   bigint NOT NULL,
-                auto_accept      boolean NOT NULL,
-                status           text    NOT NULL,
-                disconnected_at  bigint,
-                last_assigned_at bigint
-            );
-
-            CREATE TABLE routing_nodes (
-                node_id text COLLATE "C" NOT NULL PRIMARY KEY,
-                seen_at bigint NOT NULL
-            );
-
-            CREATE TABLE routing_connections (
-                agent_id   text COLLATE "C" NOT NULL,
-                node_id    text COLLATE "C" NOT NULL,
-                open_count bigint NOT NULL,
-                PRIMARY KEY (agent_id, node_id)
-            );
-            CREATE INDEX ix_routing_connections_node ON routing_connections (node_id);
-
-            CREATE TABLE routing_requests (
-                id             text COLLATE "C" NOT NULL PRIMARY KEY,
-                skill          text    NOT NULL,
-                mode           text    NOT NULL,
-                priority       bigint NOT NULL,
-                enqueued_at    bigint NOT NULL,
-                requeued       boolean NOT NULL,
-                offer_agent_id text COLLATE "C",
-                offer_deadline bigint
-            );
-            CREATE INDEX ix_routing_requests_offer ON routing_requests (offer_agent_id) WHERE offer_agent_id IS NOT NULL;
-
-            CREATE TABLE routing_passed_over (
-                request_id text COLLATE "C" NOT NULL,
-                agent_id   text COLLATE "C" NOT NULL,
-                until_at   bigint NOT NULL,
-                PRIMARY KEY (request_id, agent_id)
-            );
-
-            CREATE TABLE routing_holds (
-                agent_id        text COLLATE "C" NOT NULL,
-                conversation_id text COLLATE "C" NOT NULL,
-                PRIMARY KEY (agent_id, conversation_id)
-            );
-            CREATE INDEX ix_routing_holds_conversation ON routing_holds (conversation_id);
-
-            -- Routing state kept elsewhere before: every account gets its seat, offline, and holds the conversations it
-            -- is active in, with the grace period running from now; queued conversations are put back by the clock.
-            INSERT INTO routing_seats (agent_id, display_name, skills, max_concurrent, auto_accept, status, disconnected_at, last_assigned_at)
-            SELECT id, display_name, skills, max_concurrent, auto_accept, 'Offline', (EXTRACT(EPOCH FROM now()) * 10000000)::bigint + 621355968000000000, NULL FROM agents;
-            INSERT INTO routing_holds (agent_id, conversation_id)
-            SELECT agent_id, id FROM conversations WHERE status = 'Active' AND agent_id IN (SELECT id FROM agents);
-            """),
+        (3, SqlRoutingStore.CreateTables(key: "text COLLATE \"C\"", text: "text", integer: "bigint", boolean: "boolean", strict: "", nowTicks: NowTicks)),
     ];
+
+    // The current time as UTC ticks, the unit the stores keep times in.
+    private const string NowTicks = "(EXTRACT(EPOCH FROM now()) * 10000000)::bigint + 621355968000000000";
 
     public static int LatestVersion => Migrations[^1].Version;
 

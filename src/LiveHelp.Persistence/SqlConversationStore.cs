@@ -241,7 +241,7 @@ public abstract class SqlConversationStore : IConversationStore
         ArgumentNullException.ThrowIfNull(senderId);
         ArgumentNullException.ThrowIfNull(clientMessageId);
         return QuerySingleAsync(
-            $"{Messages.Select} WHERE conversation_id = @conversation_id AND sender_id = @sender_id AND client_message_id = @client_message_id;",
+            $"{Messages.Select} WHERE {SentFilter(senderId)};",
             c =>
             {
                 c.SetText("conversation_id", conversationId);
@@ -398,13 +398,14 @@ public abstract class SqlConversationStore : IConversationStore
         message.SenderId is not null
         && message.SenderId == (message.Kind == MessageKind.Customer ? conversation.VisitorId : conversation.AgentId);
 
+    /// <summary>The WHERE condition that finds the message a sender sent in a conversation under a client message id.</summary>
+    private protected static string SentFilter(string? senderId) =>
+        $"conversation_id = @conversation_id AND {(senderId is null ? "sender_id IS NULL" : "sender_id = @sender_id")} AND client_message_id = @client_message_id";
+
     /// <summary>The message this sender already sent with the same client message id (a retried send), if any.</summary>
     private protected static async Task<Message?> FindSentAsync(DbConnection connection, DbTransaction transaction, Message message, CancellationToken ct)
     {
-        var sameSender = message.SenderId is null ? "sender_id IS NULL" : "sender_id = @sender_id";
-        await using var find = connection.Command(
-            $"{Messages.Select} WHERE conversation_id = @conversation_id AND {sameSender} AND client_message_id = @client_message_id;",
-            transaction);
+        await using var find = connection.Command($"{Messages.Select} WHERE {SentFilter(message.SenderId)};", transaction);
         Bind(find, message);
         return await ReadFirstAsync(find, ReadMessage, ct);
     }

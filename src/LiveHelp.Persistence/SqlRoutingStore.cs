@@ -33,6 +33,70 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
 
     public string NodeId { get; }
 
+    /// <summary>
+    /// The migration that creates the routing tables, in each database's words for a key, text, integer, boolean and
+    /// the table option, and fills them from the accounts and the active conversations, the grace period starting at
+    /// <paramref name="nowTicks"/>.
+    /// </summary>
+    internal static string CreateTables(string key, string text, string integer, string boolean, string strict, string nowTicks) => $"""
+        CREATE TABLE routing_seats (
+            agent_id {key} NOT NULL PRIMARY KEY,
+            display_name {text} NOT NULL,
+            skills {text} NOT NULL,
+            max_concurrent {integer} NOT NULL,
+            auto_accept {boolean} NOT NULL,
+            status {text} NOT NULL,
+            disconnected_at {integer},
+            last_assigned_at {integer}
+        ){strict};
+
+        CREATE TABLE routing_nodes (
+            node_id {key} NOT NULL PRIMARY KEY,
+            seen_at {integer} NOT NULL
+        ){strict};
+
+        CREATE TABLE routing_connections (
+            agent_id {key} NOT NULL,
+            node_id {key} NOT NULL,
+            open_count {integer} NOT NULL,
+            PRIMARY KEY (agent_id, node_id)
+        ){strict};
+        CREATE INDEX ix_routing_connections_node ON routing_connections (node_id);
+
+        CREATE TABLE routing_requests (
+            id {key} NOT NULL PRIMARY KEY,
+            skill {text} NOT NULL,
+            mode {text} NOT NULL,
+            priority {integer} NOT NULL,
+            enqueued_at {integer} NOT NULL,
+            requeued {boolean} NOT NULL,
+            offer_agent_id {key},
+            offer_deadline {integer}
+        ){strict};
+        CREATE INDEX ix_routing_requests_offer ON routing_requests (offer_agent_id) WHERE offer_agent_id IS NOT NULL;
+
+        CREATE TABLE routing_passed_over (
+            request_id {key} NOT NULL,
+            agent_id {key} NOT NULL,
+            until_at {integer} NOT NULL,
+            PRIMARY KEY (request_id, agent_id)
+        ){strict};
+
+        CREATE TABLE routing_holds (
+            agent_id {key} NOT NULL,
+            conversation_id {key} NOT NULL,
+            PRIMARY KEY (agent_id, conversation_id)
+        ){strict};
+        CREATE INDEX ix_routing_holds_conversation ON routing_holds (conversation_id);
+
+        -- Routing state kept elsewhere before: every account gets its seat, offline, and holds the conversations it
+        -- is active in, with the grace period running from now; queued conversations are put back by the clock.
+        INSERT INTO routing_seats (agent_id, display_name, skills, max_concurrent, auto_accept, status, disconnected_at, last_assigned_at)
+        SELECT id, display_name, skills, max_concurrent, auto_accept, 'Offline', {nowTicks}, NULL FROM agents;
+        INSERT INTO routing_holds (agent_id, conversation_id)
+        SELECT agent_id, id FROM conversations WHERE status = 'Active' AND agent_id IN (SELECT id FROM agents);
+        """;
+
     /// <summary>Appended to a SELECT that must lock the rows it reads until the transaction ends.</summary>
     private protected abstract string ForUpdate { get; }
 
@@ -440,10 +504,12 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
 
     private sealed record RequestRow(HelpRequest Request, Offer? Offer);
 
+    // The steps that lock a request decide on its skill and offer only, so its passed-over agents are not read.
     private async Task<RequestRow?> LockRequestAsync(DbConnection c, DbTransaction t, string requestId) =>
-        (await ReadRequestsAsync(c, t, "WHERE id = @id", requestId, ForUpdate)).FirstOrDefault();
+        (await ReadRequestsAsync(c, t, "WHERE id = @id", requestId, ForUpdate, withPassedOver: false)).FirstOrDefault();
 
-    private static async Task<IReadOnlyList<RequestRow>> ReadRequestsAsync(DbConnection c, DbTransaction t, string where, string? id, string suffix = "")
+    private static async Task<IReadOnlyList<RequestRow>> ReadRequestsAsync(
+        DbConnection c, DbTransaction t, string where, string? id, string suffix = "", bool withPassedOver = true)
     {
         var rows = new List<(string Id, HelpRequest Request, string? OfferAgent, long? Deadline)>();
         await QueryAsync(c, t, $"SELECT {RequestColumns} FROM routing_requests {where}{suffix};", id is null ? null : cmd => cmd.SetText("id", id), r =>
@@ -459,9 +525,9 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
             };
             rows.Add((request.Id, request, r.GetNullableText("offer_agent_id"), r.GetNullableInteger("offer_deadline")));
         });
-        if (rows.Count == 0)
+        if (rows.Count == 0 || !withPassedOver)
         {
-            return [];
+            return rows.Select(row => new RequestRow(row.Request, OfferOf(row.Id, row.OfferAgent, row.Deadline))).ToList();
         }
         var passed = new Dictionary<string, Dictionary<string, DateTimeOffset>>(StringComparer.Ordinal);
         await QueryAsync(c, t, $"SELECT request_id, agent_id, until_at FROM routing_passed_over {(id is null ? "" : "WHERE request_id = @id")};",
@@ -476,14 +542,18 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
             });
         return rows.Select(row => new RequestRow(
             passed.TryGetValue(row.Id, out var map) ? row.Request with { PassedOver = map } : row.Request,
-            row.OfferAgent is { } agent ? new Offer(row.Id, agent, Time(row.Deadline ?? 0)) : null)).ToList();
+            OfferOf(row.Id, row.OfferAgent, row.Deadline))).ToList();
     }
+
+    private static Offer? OfferOf(string requestId, string? agentId, long? deadline) =>
+        agentId is { } agent ? new Offer(requestId, agent, Time(deadline ?? 0)) : null;
 
     private async Task<AgentSeat?> ReadSeatAsync(DbConnection c, DbTransaction t, string agentId, bool lockRow)
     {
         if (lockRow && ForUpdate.Length > 0)
         {
-            // Locks the seat before its load is counted: every step that adds to that load takes this lock first.
+            // Locks the seat before its load is counted: every step that adds to that load takes this lock first. A statement
+            // of its own, so the counts below are read after the lock is granted, not on the snapshot taken before the wait.
             await ExecuteAsync(c, t, $"SELECT agent_id FROM routing_seats WHERE agent_id = @agent_id{ForUpdate};", cmd => cmd.SetText("agent_id", agentId));
         }
         var holds = new HashSet<string>(StringComparer.Ordinal);

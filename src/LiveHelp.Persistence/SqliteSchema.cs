@@ -114,69 +114,15 @@ internal static class SqliteSchema
             CREATE INDEX IF NOT EXISTS ix_offline_messages_created ON offline_messages (created_at);
             """),
         (2, $"""
-            {SqlConversationStore.CloseDuplicateOpenConversations("CAST((julianday('now') - 2440587.5) * 864000000000 AS INTEGER) + 621355968000000000")}
+            {SqlConversationStore.CloseDuplicateOpenConversations(NowTicks)}
             CREATE UNIQUE INDEX ux_conversations_open_visitor ON conversations (visitor_id)
                 WHERE status IN ('Queued', 'Active');
             """),
-        (3, """
-            CREATE TABLE routing_seats (
-                agent_id         TEXT NOT NULL PRIMARY KEY,
-                display_name     TEXT    NOT NULL,
-                skills           TEXT    NOT NULL,
-                max_concurrent   INTEGER NOT NULL,
-                auto_accept      INTEGER NOT NULL,
-                status           TEXT    NOT NULL,
-                disconnected_at  INTEGER,
-                last_assigned_at INTEGER
-            ) STRICT;
-
-            CREATE TABLE routing_nodes (
-                node_id TEXT NOT NULL PRIMARY KEY,
-                seen_at INTEGER NOT NULL
-            ) STRICT;
-
-            CREATE TABLE routing_connections (
-                agent_id   TEXT NOT NULL,
-                node_id    TEXT NOT NULL,
-                open_count INTEGER NOT NULL,
-                PRIMARY KEY (agent_id, node_id)
-            ) STRICT;
-            CREATE INDEX ix_routing_connections_node ON routing_connections (node_id);
-
-            CREATE TABLE routing_requests (
-                id             TEXT NOT NULL PRIMARY KEY,
-                skill          TEXT    NOT NULL,
-                mode           TEXT    NOT NULL,
-                priority       INTEGER NOT NULL,
-                enqueued_at    INTEGER NOT NULL,
-                requeued       INTEGER NOT NULL,
-                offer_agent_id TEXT,
-                offer_deadline INTEGER
-            ) STRICT;
-            CREATE INDEX ix_routing_requests_offer ON routing_requests (offer_agent_id) WHERE offer_agent_id IS NOT NULL;
-
-            CREATE TABLE routing_passed_over (
-                request_id TEXT NOT NULL,
-                agent_id   TEXT NOT NULL,
-                until_at   INTEGER NOT NULL,
-                PRIMARY KEY (request_id, agent_id)
-            ) STRICT;
-
-            CREATE TABLE routing_holds (
-                agent_id        TEXT NOT NULL,
-                conversation_id TEXT NOT NULL,
-                PRIMARY KEY (agent_id, conversation_id)
-            ) STRICT;
-            CREATE INDEX ix_routing_holds_conversation ON routing_holds (conversation_id);
-
-            -- Routing state kept elsewhere before: every account gets its seat, offline, and holds the conversations it
-            -- is active in, with the grace period running from now; queued conversations are put back by the clock.
-            INSERT INTO routing_seats (agent_id, display_name, skills, max_concurrent, auto_accept, status, disconnected_at, last_assigned_at)
-            SELECT id, display_name, skills, max_concurrent, auto_accept, 'Offline', CAST((julianday('now') - 2440587.5) * 864000000000 AS INTEGER) + 621355968000000000, NULL FROM agents;
-            INSERT INTO routing_holds (agent_id, conversation_id)
-            SELECT agent_id, id FROM conversations WHERE status = 'Active' AND agent_id IN (SELECT id FROM agents);
-            """),
+        (3, SqlRoutingStore.CreateTables(key: "TEXT", text: "TEXT", integer: "INTEGER", boolean: "INTEGER", strict: " STRICT", nowTicks: NowTicks)),
     ];
+
+    // The current time as UTC ticks, the unit the stores keep times in.
+    private const string NowTicks = "CAST((julianday('now') - 2440587.5) * 864000000000 AS INTEGER) + 621355968000000000";
 
     public static int LatestVersion => Migrations[^1].Version;
 

@@ -712,6 +712,26 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FindSentMessage_FindsOnlyThatSendersMessageInThatConversation()
+    {
+        var one = await AddConversationAsync("c-1");
+        var two = await AddConversationAsync("c-2");
+        await Store.AppendMessageAsync(NewMessage(one.Id, "v-1", "other-id"));
+        var (sent, _) = await Store.AppendMessageAsync(NewMessage(one.Id, "v-1", "same-id") with { Text = "the one" });
+        await Store.AppendMessageAsync(NewMessage(one.Id, "a-1", "same-id", MessageKind.Agent));
+        await Store.AppendMessageAsync(NewMessage(two.Id, "v-1", "same-id"));
+
+        var found = await Store.FindSentMessageAsync(one.Id, "v-1", "same-id");
+        Assert.NotNull(found);
+
+        AssertMessage(sent, found);
+        Assert.Equal("the one", found.Text);
+        Assert.Null(await Store.FindSentMessageAsync(one.Id, "v-2", "same-id"));
+        Assert.Null(await Store.FindSentMessageAsync(one.Id, "v-1", "unknown-id"));
+        Assert.Equal(two.Id, (await Store.FindSentMessageAsync(two.Id, "v-1", "same-id"))?.ConversationId);
+    }
+
+    [Fact]
     public async Task AppendMessage_SameClientIdInAnotherConversation_StoresBoth()
     {
         var one = await AddConversationAsync("c-1");
