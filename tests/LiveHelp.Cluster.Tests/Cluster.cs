@@ -64,13 +64,19 @@ public sealed class Cluster : IAsyncDisposable
         ReconnectDelays = [TimeSpan.Zero, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500)],
     };
 
-    public async Task<string> CreateAgentAsync(string username, string[] skills, int maxConcurrent = 3)
+    /// <summary>An HTTP client signed in as the admin, through the balancer unless a node is named.</summary>
+    public async Task<HttpClient> AdminAsync(Uri? node = null)
     {
-        using var http = new HttpClient { BaseAddress = BalancerUri };
+        var http = new HttpClient { BaseAddress = node ?? BalancerUri };
         var signin = await http.PostAsJsonAsync("/api/auth/signin", new { username = "admin", password = AdminPassword });
         signin.EnsureSuccessStatusCode();
-        var token = (await signin.Content.ReadFromJsonAsync<TokenAnswer>())!.Token;
-        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        http.DefaultRequestHeaders.Authorization = new("Bearer", (await signin.Content.ReadFromJsonAsync<TokenAnswer>())!.Token);
+        return http;
+    }
+
+    public async Task<string> CreateAgentAsync(string username, string[] skills, int maxConcurrent = 3)
+    {
+        using var http = await AdminAsync();
         var created = await http.PostAsJsonAsync("/api/agents", new
         {
             username,

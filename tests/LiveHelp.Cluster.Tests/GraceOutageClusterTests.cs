@@ -60,10 +60,7 @@ public sealed class GraceOutageClusterTests : IAsyncLifetime
 
     private async Task<bool> IsConnectedAsync(string username)
     {
-        using var http = new HttpClient { BaseAddress = _cluster.BalancerUri };
-        var signin = await http.PostAsJsonAsync("/api/auth/signin", new { username = "admin", password = Cluster.AdminPassword });
-        signin.EnsureSuccessStatusCode();
-        http.DefaultRequestHeaders.Authorization = new("Bearer", (await signin.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString());
+        using var http = await _cluster.AdminAsync();
         return (await http.GetFromJsonAsync<List<JsonElement>>("/api/agents"))!
             .Single(a => a.GetProperty("username").GetString() == username).GetProperty("connected").GetBoolean();
     }
