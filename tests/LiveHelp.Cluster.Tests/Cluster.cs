@@ -89,6 +89,22 @@ public sealed class Cluster : IAsyncDisposable
         return (await created.Content.ReadFromJsonAsync<IdAnswer>())!.Id;
     }
 
+    /// <summary>Polls until the condition holds; throws after twenty seconds.</summary>
+    public static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the condition did not come true in time");
+            }
+            await Task.Delay(100);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var node in _nodes)
