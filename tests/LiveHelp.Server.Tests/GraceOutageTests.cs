@@ -1,4 +1,3 @@
-using LiveHelp.Client;
 using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
 using Microsoft.Extensions.Logging;
@@ -62,20 +61,4 @@ public sealed class GraceOutageTests(StoppablePostgres postgres) : ServerTest, I
     }
 
     private int ClockFailures => _logs.Entries.Count(e => e.Category.EndsWith("RoutingClock", StringComparison.Ordinal) && e.Level >= LogLevel.Warning);
-
-    private static async Task EventuallyAsync(Func<Task> call)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await call();
-                return;
-            }
-            catch (LiveHelpHubException e) when (e.Code == ErrorCodes.Unavailable && attempt < 20)
-            {
-                await Task.Delay(250);
-            }
-        }
-    }
 }

@@ -108,6 +108,30 @@ public abstract class ServerTest : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A call made just after the store is back may still meet a connection the restart broke; clients try again.
+    /// </summary>
+    protected static async Task<T> EventuallyAsync<T>(Func<Task<T>> call)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (LiveHelpHubException e) when (e.Code == ErrorCodes.Unavailable && attempt < 20)
+            {
+                await Task.Delay(250);
+            }
+        }
+    }
+
+    protected static Task EventuallyAsync(Func<Task> call) => EventuallyAsync(async () =>
+    {
+        await call();
+        return true;
+    });
+
     protected static async Task<LiveHelpHubException> RefusedAsync(Func<Task> call)
     {
         var error = await Assert.ThrowsAsync<LiveHelpHubException>(call);
