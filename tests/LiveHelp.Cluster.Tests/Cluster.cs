@@ -64,13 +64,19 @@ public sealed class Cluster : IAsyncDisposable
         ReconnectDelays = [TimeSpan.Zero, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500)],
     };
 
-    public async Task<string> CreateAgentAsync(string username, string[] skills, int maxConcurrent = 3)
+    /// <summary>An HTTP client signed in as the admin, through the balancer unless a node is named.</summary>
+    public async Task<HttpClient> AdminAsync(Uri? node = null)
     {
-        using var http = new HttpClient { BaseAddress = BalancerUri };
+        var http = new HttpClient { BaseAddress = node ?? BalancerUri };
         var signin = await http.PostAsJsonAsync("/api/auth/signin", new { username = "admin", password = AdminPassword });
         signin.EnsureSuccessStatusCode();
-        var token = (await signin.Content.ReadFromJsonAsync<TokenAnswer>())!.Token;
-        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        http.DefaultRequestHeaders.Authorization = new("Bearer", (await signin.Content.ReadFromJsonAsync<TokenAnswer>())!.Token);
+        return http;
+    }
+
+    public async Task<string> CreateAgentAsync(string username, string[] skills, int maxConcurrent = 3)
+    {
+        using var http = await AdminAsync();
         var created = await http.PostAsJsonAsync("/api/agents", new
         {
             username,
@@ -81,6 +87,22 @@ public sealed class Cluster : IAsyncDisposable
         });
         created.EnsureSuccessStatusCode();
         return (await created.Content.ReadFromJsonAsync<IdAnswer>())!.Id;
+    }
+
+    /// <summary>Polls until the condition holds; throws after twenty seconds.</summary>
+    public static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the condition did not come true in time");
+            }
+            await Task.Delay(100);
+        }
     }
 
     public async ValueTask DisposeAsync()

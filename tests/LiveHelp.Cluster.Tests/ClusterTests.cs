@@ -88,7 +88,7 @@ public sealed class ClusterTests : IAsyncLifetime
 
         // Both sides reconnect through the balancer to the surviving node and Resume fills the gap.
         var stored = await StoredTranscriptAsync(customer.Token!, id);
-        await WaitUntilAsync(() => customer.Transcript(id).Count == stored.Count(m => m.Kind != MessageKind.Note) && ann.Transcript(id).Count == stored.Count);
+        await Cluster.WaitUntilAsync(() => customer.Transcript(id).Count == stored.Count(m => m.Kind != MessageKind.Note) && ann.Transcript(id).Count == stored.Count);
         Assert.Equal(stored.Select(m => m.Seq), ann.Transcript(id).Select(m => m.Seq));
         Assert.Equal(stored.Select(m => m.Seq), customer.Transcript(id).Select(m => m.Seq));
         Assert.Equal(stored.Count, stored.Select(m => m.Seq).Distinct().Count());
@@ -128,7 +128,7 @@ public sealed class ClusterTests : IAsyncLifetime
         Assert.Contains(after.Seq, final);
 
         // Whatever live delivery missed during the outage reaches the agent once the nodes tell clients to resync.
-        await WaitUntilAsync(() => ann.Transcript(id).Select(m => m.Seq).SequenceEqual(final));
+        await Cluster.WaitUntilAsync(() => ann.Transcript(id).Select(m => m.Seq).SequenceEqual(final));
     }
 
     [Fact]
@@ -212,7 +212,7 @@ public sealed class ClusterTests : IAsyncLifetime
         foreach (var node in _cluster.Nodes)
         {
             using var direct = new HttpClient { BaseAddress = node.Uri };
-            await WaitUntilAsync(async () => !(await direct.GetAsync("/readyz")).IsSuccessStatusCode);
+            await Cluster.WaitUntilAsync(async () => !(await direct.GetAsync("/readyz")).IsSuccessStatusCode);
         }
 
         // Within four seconds the balancer has seen both nodes unready; the widget's script still loads through it.
@@ -289,21 +289,6 @@ public sealed class ClusterTests : IAsyncLifetime
             Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase) },
         };
         return (await http.GetFromJsonAsync<ResumeResult>($"/api/conversations/{id}/transcript", json))!.Messages;
-    }
-
-    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("the condition did not come true in time");
-            }
-            await Task.Delay(100);
-        }
     }
 
     private T Track<T>(T client)

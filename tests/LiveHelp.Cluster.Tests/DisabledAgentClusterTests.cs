@@ -25,7 +25,7 @@ public sealed class DisabledAgentClusterTests : IAsyncLifetime
         var dropped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         ann.Reconnecting += (_, _) => dropped.TrySetResult();
         ann.Closed += (_, _) => dropped.TrySetResult();
-        using var admin = await AdminAsync(_cluster.Nodes[0].Uri);
+        using var admin = await _cluster.AdminAsync(_cluster.Nodes[0].Uri);
 
         var disable = await admin.PutAsJsonAsync($"/api/agents/{annId}", new { disabled = true });
 
@@ -44,14 +44,5 @@ public sealed class DisabledAgentClusterTests : IAsyncLifetime
         Assert.False((await admin.GetFromJsonAsync<List<JsonElement>>("/api/agents"))!
             .Single(a => a.GetProperty("id").GetString() == annId).GetProperty("connected").GetBoolean(), "the disabled agent got back in");
         Assert.NotEqual(HubConnectionState.Connected, ann.State);
-    }
-
-    private static async Task<HttpClient> AdminAsync(Uri node)
-    {
-        var http = new HttpClient { BaseAddress = node };
-        var signin = await http.PostAsJsonAsync("/api/auth/signin", new { username = "admin", password = Cluster.AdminPassword });
-        signin.EnsureSuccessStatusCode();
-        http.DefaultRequestHeaders.Authorization = new("Bearer", (await signin.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString());
-        return http;
     }
 }

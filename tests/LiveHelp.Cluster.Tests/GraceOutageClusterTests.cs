@@ -38,12 +38,12 @@ public sealed class GraceOutageClusterTests : IAsyncLifetime
 
         // Ann's console goes away; before her grace period ends, so does PostgreSQL, for longer than the grace period.
         await ann.DisposeAsync();
-        await WaitUntilAsync(async () => !await IsConnectedAsync("ann"));
+        await Cluster.WaitUntilAsync(async () => !await IsConnectedAsync("ann"));
         await _cluster.Postgres.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(4));
         await _cluster.Postgres.StartAgainAsync();
 
-        await WaitUntilAsync(async () =>
+        await Cluster.WaitUntilAsync(async () =>
         {
             try
             {
@@ -60,21 +60,8 @@ public sealed class GraceOutageClusterTests : IAsyncLifetime
 
     private async Task<bool> IsConnectedAsync(string username)
     {
-        using var http = new HttpClient { BaseAddress = _cluster.BalancerUri };
-        var signin = await http.PostAsJsonAsync("/api/auth/signin", new { username = "admin", password = Cluster.AdminPassword });
-        signin.EnsureSuccessStatusCode();
-        http.DefaultRequestHeaders.Authorization = new("Bearer", (await signin.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString());
+        using var http = await _cluster.AdminAsync();
         return (await http.GetFromJsonAsync<List<JsonElement>>("/api/agents"))!
             .Single(a => a.GetProperty("username").GetString() == username).GetProperty("connected").GetBoolean();
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not come true in time");
-            await Task.Delay(100);
-        }
     }
 }

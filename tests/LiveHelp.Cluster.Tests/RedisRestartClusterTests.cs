@@ -93,10 +93,7 @@ public sealed class RedisRestartClusterTests : IAsyncLifetime
 
     private async Task<List<JsonElement>> AgentRowsAsync()
     {
-        using var http = new HttpClient { BaseAddress = _cluster.BalancerUri };
-        var signin = await http.PostAsJsonAsync("/api/auth/signin", new { username = "admin", password = Cluster.AdminPassword });
-        signin.EnsureSuccessStatusCode();
-        http.DefaultRequestHeaders.Authorization = new("Bearer", (await signin.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString());
+        using var http = await _cluster.AdminAsync();
         return (await http.GetFromJsonAsync<List<JsonElement>>("/api/agents"))!
             .Where(a => a.GetProperty("username").GetString() is "ann" or "bob").ToList();
     }

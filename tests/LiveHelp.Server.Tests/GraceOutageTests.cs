@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using LiveHelp.Client;
 using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
 using Microsoft.Extensions.Logging;
@@ -40,7 +38,7 @@ public sealed class GraceOutageTests(StoppablePostgres postgres) : ServerTest, I
         var bobOffers = new Inbox<OfferNotice>(h => bob.OfferReceived += h);
         var joined = new Inbox<AgentJoined>(h => customer.AgentJoined += h);
         await ann.StopAsync();
-        await UntilAsync(async () => !await IsConnectedAsync("ann"));
+        await UntilAsync(async () => !(await ListedAgentAsync("ann")).Connected, "the server sees Ann gone");
 
         var failed = ClockFailures;
         await postgres.Server.StopAsync();
@@ -48,7 +46,7 @@ public sealed class GraceOutageTests(StoppablePostgres postgres) : ServerTest, I
         {
             // The grace period ends; the routing clock tries, against the stopped store (which it logs once), and runs a few more times.
             _time.Advance(GracePeriod + TimeSpan.FromSeconds(1));
-            await UntilAsync(() => Task.FromResult(ClockFailures > failed));
+            await UntilAsync(() => Task.FromResult(ClockFailures > failed), "the routing clock fails against the stopped store");
             await Task.Delay(TimeSpan.FromMilliseconds(500));
         }
         finally
@@ -63,37 +61,4 @@ public sealed class GraceOutageTests(StoppablePostgres postgres) : ServerTest, I
     }
 
     private int ClockFailures => _logs.Entries.Count(e => e.Category.EndsWith("RoutingClock", StringComparison.Ordinal) && e.Level >= LogLevel.Warning);
-
-    private async Task<bool> IsConnectedAsync(string username)
-    {
-        using var http = Host.Http(await Host.SignInAsync("admin", LiveHelpHost.AdminPassword));
-        var agents = await http.GetFromJsonAsync<List<System.Text.Json.JsonElement>>("/api/agents", Json.Options);
-        return agents!.Single(a => a.GetProperty("username").GetString() == username).GetProperty("connected").GetBoolean();
-    }
-
-    private static async Task UntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Inbox<object>.Patience;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(50);
-        }
-    }
-
-    private static async Task EventuallyAsync(Func<Task> call)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await call();
-                return;
-            }
-            catch (LiveHelpHubException e) when (e.Code == ErrorCodes.Unavailable && attempt < 20)
-            {
-                await Task.Delay(250);
-            }
-        }
-    }
 }

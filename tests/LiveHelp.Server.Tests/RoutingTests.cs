@@ -151,7 +151,7 @@ public sealed class RoutingTests : ServerTest
         var away = await annStatus.NextAsync(s => s.Reason == "missed_offer");
         Assert.Equal(AgentStatus.Away, away.Status);
         Assert.Equal(id, (await bobOffers.NextAsync()).ConversationId);
-        Assert.Equal(AgentStatus.Away, (await AgentRowAsync("ann")).Status);
+        Assert.Equal(AgentStatus.Away, (await ListedAgentAsync("ann")).Status);
         Assert.Equal(ErrorCodes.OfferGone, (await RefusedAsync(() => ann.AcceptOfferAsync(id))).Code);
 
         await bob.AcceptOfferAsync(id);
@@ -325,10 +325,10 @@ public sealed class RoutingTests : ServerTest
         var customerMessages = new Inbox<Message>(h => customer.MessageReceived += h);
 
         await ann.StopAsync();
-        await UntilAsync(async () => !(await AgentRowAsync("ann")).Connected, "the server sees Ann gone");
+        await UntilAsync(async () => !(await ListedAgentAsync("ann")).Connected, "the server sees Ann gone");
         _time.Advance(GracePeriod - TimeSpan.FromSeconds(10));
         await ann.StartAsync("ann", LiveHelpHost.Password("ann"));
-        await UntilAsync(async () => (await AgentRowAsync("ann")).Connected, "the server sees Ann back");
+        await UntilAsync(async () => (await ListedAgentAsync("ann")).Connected, "the server sees Ann back");
         _time.Advance(TimeSpan.FromSeconds(20));
 
         await customerMessages.NoneAsync(m => m.Kind == MessageKind.System, Quiet);
@@ -358,7 +358,7 @@ public sealed class RoutingTests : ServerTest
         var waitingId = (await waiting.RequestHelpAsync(Help())).Conversation!.Id;
 
         await ann.StopAsync();
-        await UntilAsync(async () => !(await AgentRowAsync("ann")).Connected, "the server sees Ann gone");
+        await UntilAsync(async () => !(await ListedAgentAsync("ann")).Connected, "the server sees Ann gone");
         _time.Advance(GracePeriod + TimeSpan.FromSeconds(1));
 
         var told = await strandedMessages.NextAsync(m => m.Kind == MessageKind.System);
@@ -435,26 +435,4 @@ public sealed class RoutingTests : ServerTest
         await ann.AcceptOfferAsync(cut.Id);
         Assert.Equal(cut.Id, (await joined.NextAsync()).ConversationId);
     }
-
-    private async Task<AgentRow> AgentRowAsync(string username)
-    {
-        using var http = Host.Http(await Host.SignInAsync("admin", LiveHelpHost.AdminPassword));
-        var agents = await http.GetFromJsonAsync<List<AgentRow>>("/api/agents", Json.Options);
-        return agents!.Single(a => a.Username == username);
-    }
-
-    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Inbox<object>.Patience;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"timed out waiting until {what}");
-            }
-            await Task.Delay(20);
-        }
-    }
-
-    private sealed record AgentRow(string Id, string Username, AgentStatus Status, int Load, bool Connected);
 }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using LiveHelp.Client;
 using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
@@ -86,9 +87,56 @@ public abstract class ServerTest : IAsyncLifetime
         return (customer, agent, id);
     }
 
+    /// <summary>An agent as the admin's agent list shows them.</summary>
+    protected async Task<ListedAgent> ListedAgentAsync(string username)
+    {
+        using var http = Host.Http(await Host.SignInAsync("admin", LiveHelpHost.AdminPassword));
+        var agents = await http.GetFromJsonAsync<List<ListedAgent>>("/api/agents", Json.Options);
+        return agents!.Single(a => a.Username == username);
+    }
+
+    protected static async Task UntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Inbox<object>.Patience;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"timed out waiting until {what}");
+            }
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>
+    /// A call made just after the store is back may still meet a connection the restart broke; clients try again.
+    /// </summary>
+    protected static async Task<T> EventuallyAsync<T>(Func<Task<T>> call)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (LiveHelpHubException e) when (e.Code == ErrorCodes.Unavailable && attempt < 20)
+            {
+                await Task.Delay(250);
+            }
+        }
+    }
+
+    protected static Task EventuallyAsync(Func<Task> call) => EventuallyAsync(async () =>
+    {
+        await call();
+        return true;
+    });
+
     protected static async Task<LiveHelpHubException> RefusedAsync(Func<Task> call)
     {
         var error = await Assert.ThrowsAsync<LiveHelpHubException>(call);
         return error;
     }
+
+    protected sealed record ListedAgent(string Id, string Username, AgentStatus Status, int Load, bool Connected);
 }

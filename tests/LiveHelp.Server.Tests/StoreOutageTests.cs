@@ -224,22 +224,4 @@ public sealed class StoreOutageTests(StoppablePostgres postgres) : ServerTest, I
         }
         return all;
     }
-
-    /// <summary>
-    /// A call made just after the store is back may still meet a connection the restart broke; clients try again.
-    /// </summary>
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> call)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await call();
-            }
-            catch (LiveHelpHubException e) when (e.Code == ErrorCodes.Unavailable && attempt < 20)
-            {
-                await Task.Delay(250);
-            }
-        }
-    }
 }
