@@ -1,6 +1,8 @@
 using System.Data.Common;
 using LiveHelp.Core;
+using LiveHelp.Core.Conversations;
 using LiveHelp.Core.Routing;
+using static LiveHelp.Persistence.SqlRecords;
 
 namespace LiveHelp.Persistence;
 
@@ -8,8 +10,9 @@ namespace LiveHelp.Persistence;
 /// The routing state in the store of record, next to the conversations: queue, offers, seats, who holds what, and
 /// the agents' connections per node. Every step that changes it is one transaction; a step that may raise an
 /// agent's load locks the agent's seat row first, so two nodes can never push the same agent over their cap, and a
-/// step on a request locks the request row first, so it is offered or claimed once. Row locks are taken request
-/// first, then seat. Times are UTC ticks.
+/// step on a request locks the request row first, so it is offered or claimed once. A step that changes its
+/// conversation locks and writes the conversation's row in the same transaction, so the conversation and the routing
+/// state never disagree. Row locks are taken request first, then seat, then conversation. Times are UTC ticks.
 /// </summary>
 public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
 {
@@ -121,14 +124,7 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
         ArgumentNullException.ThrowIfNull(request);
         return InTransactionAsync(async (c, t) =>
         {
-            await ExecuteAsync(c, t, $"""
-                INSERT INTO routing_requests ({RequestColumns})
-                VALUES (@id, @skill, @mode, @priority, @enqueued_at, @requeued, NULL, NULL)
-                ON CONFLICT (id) DO UPDATE SET skill = excluded.skill, mode = excluded.mode, priority = excluded.priority,
-                    enqueued_at = excluded.enqueued_at, requeued = excluded.requeued;
-                DELETE FROM routing_passed_over WHERE request_id = @id;
-                """, cmd => BindRequest(cmd, request));
-            await AddPassedOverAsync(c, t, request);
+            await UpsertRequestAsync(c, t, request);
             return true;
         });
     }
@@ -155,17 +151,40 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
     public Task<HelpRequest?> FindRequestAsync(string requestId) =>
         ReadAsync(async (c, t) => (await ReadRequestsAsync(c, t, "WHERE id = @id", requestId)).FirstOrDefault()?.Request);
 
-    public Task<(bool Removed, Offer? WithdrawnOffer)> TryDequeueAsync(string requestId) =>
+    public Task<(bool Removed, Offer? WithdrawnOffer)> TryDequeueAsync(string requestId, ConversationChange? change = null) =>
         InTransactionAsync<(bool, Offer?)>(async (c, t) =>
         {
             if (await LockRequestAsync(c, t, requestId) is not { } row)
             {
                 return (false, null);
             }
-            await ExecuteAsync(c, t, "DELETE FROM routing_requests WHERE id = @id; DELETE FROM routing_passed_over WHERE request_id = @id;",
-                cmd => cmd.SetText("id", requestId));
+            await DeleteRequestAsync(c, t, requestId);
+            await ChangeConversationAsync(c, t, requestId, change);
             return (true, row.Offer);
         });
+
+    public Task<Offer?> EndAsync(string conversationId, ConversationChange? change = null) =>
+        InTransactionAsync(async (c, t) =>
+        {
+            var row = await LockRequestAsync(c, t, conversationId);
+            await DeleteRequestAsync(c, t, conversationId);
+            // Letting go lowers a load, so it needs no seat lock: only steps that raise one take it.
+            await ExecuteAsync(c, t, "DELETE FROM routing_holds WHERE conversation_id = @id;", cmd => cmd.SetText("id", conversationId));
+            await ChangeConversationAsync(c, t, conversationId, change);
+            return row?.Offer;
+        });
+
+    public Task RequeueAsync(HelpRequest request, string fromAgentId, ConversationChange? change = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return InTransactionAsync(async (c, t) =>
+        {
+            await ReleaseAsync(c, t, fromAgentId, request.Id);
+            await UpsertRequestAsync(c, t, request);
+            await ChangeConversationAsync(c, t, request.Id, change);
+            return true;
+        });
+    }
 
     public Task<IReadOnlyList<HelpRequest>> ListQueueAsync() =>
         ReadAsync<IReadOnlyList<HelpRequest>>(async (c, t) =>
@@ -271,8 +290,8 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
     public Task<Offer?> TryOfferAsync(string requestId, string agentId, DateTimeOffset deadline) =>
         InTransactionAsync<Offer?>(async (c, t) =>
         {
-            if (await LockRequestAsync(c, t, requestId) is not { Offer: null } row
-                || await ReadSeatAsync(c, t, agentId, lockRow: true) is not { } seat || !seat.HasRoomFor(row.Request.Skill))
+            if (await LockStepAsync(c, t, requestId, agentId, withConversation: false) is not { Request: { Offer: null } row, Seat: { } seat }
+                || !seat.HasRoomFor(row.Request.Skill))
             {
                 return null;
             }
@@ -287,7 +306,7 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
 
     public Task<IReadOnlyList<Offer>> ListOffersAsync() =>
         ReadAsync<IReadOnlyList<Offer>>(async (c, t) =>
-            (await ReadRequestsAsync(c, t, "WHERE offer_agent_id IS NOT NULL", null)).Select(r => r.Offer!).ToList());
+            (await ReadRequestsAsync(c, t, "WHERE offer_agent_id IS NOT NULL", null, withPassedOver: false)).Select(r => r.Offer!).ToList());
 
     public Task<Offer?> TryWithdrawOfferAsync(string requestId, string agentId, DateTimeOffset passOverUntil) =>
         InTransactionAsync<Offer?>(async (c, t) =>
@@ -309,10 +328,10 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
             return offer;
         });
 
-    public Task<bool> TryClaimAsync(string requestId, string agentId, bool requireOffer, DateTimeOffset now) =>
+    public Task<bool> TryClaimAsync(string requestId, string agentId, bool requireOffer, DateTimeOffset now, ConversationChange? assign = null) =>
         InTransactionAsync(async (c, t) =>
         {
-            if (await LockRequestAsync(c, t, requestId) is not { } row || await ReadSeatAsync(c, t, agentId, lockRow: true) is not { } seat)
+            if (await LockStepAsync(c, t, requestId, agentId, withConversation: assign is not null) is not { Request: { } row, Seat: { } seat } step)
             {
                 return false;
             }
@@ -323,20 +342,38 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
             {
                 return false;
             }
-            await ExecuteAsync(c, t, "DELETE FROM routing_requests WHERE id = @conversation_id; DELETE FROM routing_passed_over WHERE request_id = @conversation_id;",
-                cmd => cmd.SetText("conversation_id", requestId));
-            await HoldAsync(c, t, agentId, requestId, now);
+            try
+            {
+                await WriteChangeAsync(c, t, step.Conversation, assign);
+            }
+            catch (LiveHelpException e) when (e.Code == ErrorCodes.OfferGone)
+            {
+                // The conversation stopped waiting (closed, cancelled) after the request was read: it leaves the queue for good.
+                await DeleteRequestAsync(c, t, requestId);
+                return false;
+            }
+            await ExecuteAsync(c, t, """
+                DELETE FROM routing_requests WHERE id = @conversation_id;
+                DELETE FROM routing_passed_over WHERE request_id = @conversation_id;
+                INSERT INTO routing_holds (agent_id, conversation_id) VALUES (@agent_id, @conversation_id) ON CONFLICT (agent_id, conversation_id) DO NOTHING;
+                UPDATE routing_seats SET last_assigned_at = @now WHERE agent_id = @agent_id;
+                """, cmd => BindHold(cmd, agentId, requestId, now));
             return true;
         });
 
-    public Task<bool> TryAssignAsync(string conversationId, string agentId, DateTimeOffset now) =>
+    public Task<bool> TryAssignAsync(string conversationId, string agentId, DateTimeOffset now, string? fromAgentId = null, ConversationChange? change = null) =>
         InTransactionAsync(async (c, t) =>
         {
             if (await ReadSeatAsync(c, t, agentId, lockRow: true) is not { IsAvailable: true } seat || seat.Load >= seat.Profile.MaxConcurrent)
             {
                 return false;
             }
+            if (fromAgentId is not null)
+            {
+                await ReleaseAsync(c, t, fromAgentId, conversationId);
+            }
             await HoldAsync(c, t, agentId, conversationId, now);
+            await ChangeConversationAsync(c, t, conversationId, change);
             return true;
         });
 
@@ -372,11 +409,7 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
         });
 
     public Task ReleaseAsync(string agentId, string conversationId) =>
-        InTransactionAsync(async (c, t) => await ExecuteAsync(c, t, "DELETE FROM routing_holds WHERE agent_id = @agent_id AND conversation_id = @conversation_id;", cmd =>
-        {
-            cmd.SetText("agent_id", agentId);
-            cmd.SetText("conversation_id", conversationId);
-        }));
+        InTransactionAsync((c, t) => ReleaseAsync(c, t, agentId, conversationId));
 
     // Node liveness
 
@@ -477,6 +510,61 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
 
     // Helpers
 
+    private static Task<int> ReleaseAsync(DbConnection c, DbTransaction t, string agentId, string conversationId) =>
+        ExecuteAsync(c, t, "DELETE FROM routing_holds WHERE agent_id = @agent_id AND conversation_id = @conversation_id;", cmd =>
+        {
+            cmd.SetText("agent_id", agentId);
+            cmd.SetText("conversation_id", conversationId);
+        });
+
+    private static async Task UpsertRequestAsync(DbConnection c, DbTransaction t, HelpRequest request)
+    {
+        await ExecuteAsync(c, t, $"""
+            INSERT INTO routing_requests ({RequestColumns})
+            VALUES (@id, @skill, @mode, @priority, @enqueued_at, @requeued, NULL, NULL)
+            ON CONFLICT (id) DO UPDATE SET skill = excluded.skill, mode = excluded.mode, priority = excluded.priority,
+                enqueued_at = excluded.enqueued_at, requeued = excluded.requeued;
+            DELETE FROM routing_passed_over WHERE request_id = @id;
+            """, cmd => BindRequest(cmd, request));
+        await AddPassedOverAsync(c, t, request);
+    }
+
+    private static Task<int> DeleteRequestAsync(DbConnection c, DbTransaction t, string requestId) =>
+        ExecuteAsync(c, t, "DELETE FROM routing_requests WHERE id = @id; DELETE FROM routing_passed_over WHERE request_id = @id;",
+            cmd => cmd.SetText("id", requestId));
+
+    private static readonly string UpdateConversation =
+        $"UPDATE conversations SET {Conversations.Assignments(column => column == "version" ? "version + 1" : null)} WHERE id = @id AND version = @version;";
+
+    /// <summary>
+    /// Applies the step's change to its conversation, locked for the rest of the step; a refusal by the conversation's
+    /// guard throws and so rolls the whole step back. Skipped for a conversation the store does not hold.
+    /// </summary>
+    private async Task ChangeConversationAsync(DbConnection c, DbTransaction t, string conversationId, ConversationChange? change)
+    {
+        if (change is null)
+        {
+            return;
+        }
+        Conversation? stored = null;
+        await QueryAsync(c, t, $"{Conversations.Select} WHERE id = @id{ForUpdate};", cmd => cmd.SetText("id", conversationId), r => stored = ReadConversation(r));
+        await WriteChangeAsync(c, t, stored, change);
+    }
+
+    /// <summary>Writes the change of a conversation this step has locked and read; nothing when there is none.</summary>
+    private static async Task WriteChangeAsync(DbConnection c, DbTransaction t, Conversation? stored, ConversationChange? change)
+    {
+        if (stored is null || change is null)
+        {
+            return;
+        }
+        var changed = change(stored);
+        if (await ExecuteAsync(c, t, UpdateConversation, cmd => Bind(cmd, changed with { Version = stored.Version })) != 1)
+        {
+            throw new LiveHelpException(ErrorCodes.Conflict, "the conversation is being changed by someone else; try again");
+        }
+    }
+
     private async Task<bool> StartGraceIfGoneAsync(DbConnection c, DbTransaction t, string agentId, DateTimeOffset now)
     {
         // A repeated disconnect keeps the first time, so it cannot postpone the end of the grace period.
@@ -495,12 +583,14 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
         ExecuteAsync(c, t, """
             INSERT INTO routing_holds (agent_id, conversation_id) VALUES (@agent_id, @conversation_id) ON CONFLICT (agent_id, conversation_id) DO NOTHING;
             UPDATE routing_seats SET last_assigned_at = @now WHERE agent_id = @agent_id;
-            """, cmd =>
-            {
-                cmd.SetText("agent_id", agentId);
-                cmd.SetText("conversation_id", conversationId);
-                cmd.SetInteger("now", now.UtcTicks);
-            });
+            """, cmd => BindHold(cmd, agentId, conversationId, now));
+
+    private static void BindHold(DbCommand cmd, string agentId, string conversationId, DateTimeOffset now)
+    {
+        cmd.SetText("agent_id", agentId);
+        cmd.SetText("conversation_id", conversationId);
+        cmd.SetInteger("now", now.UtcTicks);
+    }
 
     private sealed record RequestRow(HelpRequest Request, Offer? Offer);
 
@@ -511,23 +601,12 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
     private static async Task<IReadOnlyList<RequestRow>> ReadRequestsAsync(
         DbConnection c, DbTransaction t, string where, string? id, string suffix = "", bool withPassedOver = true)
     {
-        var rows = new List<(string Id, HelpRequest Request, string? OfferAgent, long? Deadline)>();
-        await QueryAsync(c, t, $"SELECT {RequestColumns} FROM routing_requests {where}{suffix};", id is null ? null : cmd => cmd.SetText("id", id), r =>
-        {
-            var request = new HelpRequest
-            {
-                Id = r.GetText("id"),
-                Skill = r.GetText("skill"),
-                Mode = r.GetEnum<HelpMode>("mode"),
-                Priority = (int)r.GetInteger("priority"),
-                EnqueuedAt = Time(r.GetInteger("enqueued_at")),
-                Requeued = r.GetBoolean("requeued"),
-            };
-            rows.Add((request.Id, request, r.GetNullableText("offer_agent_id"), r.GetNullableInteger("offer_deadline")));
-        });
+        var rows = new List<RequestRow>();
+        await QueryAsync(c, t, $"SELECT {RequestColumns} FROM routing_requests {where}{suffix};", id is null ? null : cmd => cmd.SetText("id", id),
+            r => rows.Add(ReadRequest(r)));
         if (rows.Count == 0 || !withPassedOver)
         {
-            return rows.Select(row => new RequestRow(row.Request, OfferOf(row.Id, row.OfferAgent, row.Deadline))).ToList();
+            return rows;
         }
         var passed = new Dictionary<string, Dictionary<string, DateTimeOffset>>(StringComparer.Ordinal);
         await QueryAsync(c, t, $"SELECT request_id, agent_id, until_at FROM routing_passed_over {(id is null ? "" : "WHERE request_id = @id")};",
@@ -540,9 +619,56 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
                 }
                 map[r.GetText("agent_id")] = Time(r.GetInteger("until_at"));
             });
-        return rows.Select(row => new RequestRow(
-            passed.TryGetValue(row.Id, out var map) ? row.Request with { PassedOver = map } : row.Request,
-            OfferOf(row.Id, row.OfferAgent, row.Deadline))).ToList();
+        return rows.Select(row => passed.TryGetValue(row.Request.Id, out var map) ? row with { Request = row.Request with { PassedOver = map } } : row).ToList();
+    }
+
+    private static RequestRow ReadRequest(DbDataReader r)
+    {
+        var id = r.GetText("id");
+        var request = new HelpRequest
+        {
+            Id = id,
+            Skill = r.GetText("skill"),
+            Mode = r.GetEnum<HelpMode>("mode"),
+            Priority = (int)r.GetInteger("priority"),
+            EnqueuedAt = Time(r.GetInteger("enqueued_at")),
+            Requeued = r.GetBoolean("requeued"),
+        };
+        return new RequestRow(request, OfferOf(id, r.GetNullableText("offer_agent_id"), r.GetNullableInteger("offer_deadline")));
+    }
+
+    private sealed record StepRows(RequestRow? Request, AgentSeat? Seat, Conversation? Conversation);
+
+    /// <summary>
+    /// Locks and reads the request row, then the seat row, then (<paramref name="withConversation"/>) the conversation
+    /// row, in one round trip: the seat is locked even when the request is gone, which costs nothing, and each
+    /// statement reads after the locks of the ones before it were granted. Passed-over agents are not read: the steps
+    /// that lock a request decide on its skill and offer only.
+    /// </summary>
+    private async Task<StepRows> LockStepAsync(DbConnection c, DbTransaction t, string requestId, string agentId, bool withConversation)
+    {
+        await using var cmd = c.Command($"""
+            SELECT {RequestColumns} FROM routing_requests WHERE id = @id{ForUpdate};
+            SELECT agent_id FROM routing_seats WHERE agent_id = @agent_id{ForUpdate};
+            SELECT conversation_id FROM routing_holds WHERE agent_id = @agent_id;
+            SELECT {SeatColumns} FROM routing_seats s WHERE s.agent_id = @agent_id;
+            {(withConversation ? $"{Conversations.Select} WHERE id = @id{ForUpdate};" : "")}
+            """, t);
+        cmd.SetText("id", requestId);
+        cmd.SetText("agent_id", agentId);
+        await using var r = await cmd.ExecuteReaderAsync();
+        var request = await r.ReadAsync() ? ReadRequest(r) : null;
+        await r.NextResultAsync();
+        await r.NextResultAsync();
+        var holds = new HashSet<string>(StringComparer.Ordinal);
+        while (await r.ReadAsync())
+        {
+            holds.Add(r.GetText("conversation_id"));
+        }
+        await r.NextResultAsync();
+        var seat = await r.ReadAsync() ? ReadSeat(r, holds) : null;
+        var conversation = withConversation && await r.NextResultAsync() && await r.ReadAsync() ? ReadConversation(r) : null;
+        return new StepRows(request, seat, conversation);
     }
 
     private static Offer? OfferOf(string requestId, string? agentId, long? deadline) =>

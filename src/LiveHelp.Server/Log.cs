@@ -26,9 +26,6 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Warning, "Conversation {ConversationId} was queued in the store but not in routing: queued again")]
     public static partial void Reinstated(ILogger logger, string conversationId);
 
-    [LoggerMessage(13, LogLevel.Warning, "Conversation {ConversationId} was held by agent {AgentId} but still waiting: its assignment was finished")]
-    public static partial void AssignmentFinished(ILogger logger, string conversationId, string agentId);
-
     [LoggerMessage(7, LogLevel.Error, "The routing clock failed; it will run again")]
     public static partial void ClockFailed(ILogger logger, Exception exception);
 

@@ -1,8 +1,18 @@
+using LiveHelp.Core.Conversations;
+
 namespace LiveHelp.Core.Routing;
 
 /// <summary>
+/// What a routing step does to its conversation, applied to the conversation as stored, in the step's own transaction:
+/// the conversation and the routing state change together or not at all. The conversation's guard refuses by throwing.
+/// </summary>
+public delegate Conversation ConversationChange(Conversation stored);
+
+/// <summary>
 /// The live routing state: queue, agent seats and offers. Every method that changes state is atomic, so that
-/// with several nodes a request is never assigned twice and an agent never goes over their cap.
+/// with several nodes a request is never assigned twice and an agent never goes over their cap. A step given a
+/// <see cref="ConversationChange"/> applies it in the same step to the conversation of the same id, when the store
+/// also holds the conversations (the store of record does; a store of routing state alone skips it).
 /// </summary>
 public interface IRoutingStore
 {
@@ -16,8 +26,23 @@ public interface IRoutingStore
     /// </summary>
     Task<bool> TryReinstateAsync(HelpRequest request);
 
-    /// <summary>Removes a queued request and withdraws its offer, if any; returns the offer that was withdrawn.</summary>
-    Task<(bool Removed, Offer? WithdrawnOffer)> TryDequeueAsync(string requestId);
+    /// <summary>
+    /// Removes a queued request and withdraws its offer, if any, applying <paramref name="change"/> when it was queued;
+    /// returns the offer that was withdrawn.
+    /// </summary>
+    Task<(bool Removed, Offer? WithdrawnOffer)> TryDequeueAsync(string requestId, ConversationChange? change = null);
+
+    /// <summary>
+    /// The conversation ends: it leaves the queue (its offer withdrawn and returned) and every seat that holds it, and
+    /// <paramref name="change"/> is applied.
+    /// </summary>
+    Task<Offer?> EndAsync(string conversationId, ConversationChange? change = null);
+
+    /// <summary>
+    /// The agent lets go of the conversation and it joins the queue as <paramref name="request"/>, with
+    /// <paramref name="change"/> applied, in one step.
+    /// </summary>
+    Task RequeueAsync(HelpRequest request, string fromAgentId, ConversationChange? change = null);
 
     /// <summary>The queue in service order.</summary>
     Task<IReadOnlyList<HelpRequest>> ListQueueAsync();
@@ -44,12 +69,18 @@ public interface IRoutingStore
 
     /// <summary>
     /// The atomic claim: the request leaves the queue and joins the agent's conversations, if it is still queued,
-    /// and either the agent holds its offer or (<paramref name="requireOffer"/> false) it is unoffered and the agent has room.
+    /// and either the agent holds its offer or (<paramref name="requireOffer"/> false) it is unoffered and the agent has room;
+    /// <paramref name="assign"/> makes the conversation theirs. When its guard refuses (the conversation stopped waiting),
+    /// the request leaves the queue and the claim is refused.
     /// </summary>
-    Task<bool> TryClaimAsync(string requestId, string agentId, bool requireOffer, DateTimeOffset now);
+    Task<bool> TryClaimAsync(string requestId, string agentId, bool requireOffer, DateTimeOffset now, ConversationChange? assign = null);
 
-    /// <summary>Gives a conversation to an agent outside the queue (a transfer) if they are available and have room.</summary>
-    Task<bool> TryAssignAsync(string conversationId, string agentId, DateTimeOffset now);
+    /// <summary>
+    /// Gives a conversation to an agent outside the queue (a transfer) if they are available and have room; the agent
+    /// it comes from (<paramref name="fromAgentId"/>) lets go of it and <paramref name="change"/> is applied in the same
+    /// step. False when the agent cannot take it, and then nothing changed.
+    /// </summary>
+    Task<bool> TryAssignAsync(string conversationId, string agentId, DateTimeOffset now, string? fromAgentId = null, ConversationChange? change = null);
 
     /// <summary>
     /// Records a conversation as held by an agent regardless of room, when routing state is rebuilt; an agent without a

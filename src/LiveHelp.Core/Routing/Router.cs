@@ -26,15 +26,21 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
         store.EnqueueAsync(Request(conversationId, skill, mode, enqueuedAt, requeued));
 
     /// <summary>
-    /// Queues a new request and offers (or assigns) it at once if an available agent fits, reading only the available
-    /// agents: every earlier step matched the whole queue, so no older request waits for an agent with room.
+    /// Queues a new request and offers (or assigns) it at once if an available agent fits, among the available agents
+    /// (<paramref name="available"/>, when the caller has just read them): every earlier step matched the whole queue,
+    /// so no older request waits for an agent with room. The offer itself checks the agent's room again.
     /// </summary>
-    public async Task<RoutingEvent?> PressAsync(string conversationId, string skill, HelpMode mode, DateTimeOffset enqueuedAt)
+    public async Task<RoutingEvent?> PressAsync(
+        string conversationId, string skill, HelpMode mode, DateTimeOffset enqueuedAt, IReadOnlyList<AgentSeat>? available = null)
     {
         var request = Request(conversationId, skill, mode, enqueuedAt, requeued: false);
         await store.EnqueueAsync(request);
-        return await OfferAsync(request, await store.ListAvailableSeatsAsync(), clock.GetUtcNow());
+        return await OfferAsync(request, available ?? await store.ListAvailableSeatsAsync(), clock.GetUtcNow());
     }
+
+    /// <summary>The agent lets go of the conversation and it goes back to the front of the queue, with <paramref name="change"/>, in one step.</summary>
+    public Task RequeueAsync(string conversationId, string skill, HelpMode mode, string fromAgentId, DateTimeOffset now, ConversationChange change) =>
+        store.RequeueAsync(Request(conversationId, skill, mode, now, requeued: true), fromAgentId, change);
 
     /// <summary>Queues a conversation routing lost, unless it is queued or held by an agent; true when it was queued.</summary>
     public Task<bool> ReinstateAsync(string conversationId, string skill, HelpMode mode, DateTimeOffset enqueuedAt, bool requeued) =>
@@ -94,14 +100,21 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
         }
         if (seat.Profile.AutoAccept)
         {
-            return await store.TryClaimAsync(request.Id, seat.AgentId, requireOffer: false, now) ? new RequestAssigned(request.Id, seat.AgentId) : null;
+            return await store.TryClaimAsync(request.Id, seat.AgentId, requireOffer: false, now, Assign(seat.AgentId, seat.Profile.DisplayName, now))
+                ? new RequestAssigned(request.Id, seat.AgentId)
+                : null;
         }
         return await store.TryOfferAsync(request.Id, seat.AgentId, now + options.OfferTimeout) is { } offer ? new OfferMade(offer) : null;
     }
 
     /// <summary>The agent's answer "yes": true when the request is theirs now, false when the offer is gone.</summary>
-    public Task<bool> AcceptAsync(string requestId, string agentId) =>
-        store.TryClaimAsync(requestId, agentId, requireOffer: true, clock.GetUtcNow());
+    public Task<bool> AcceptAsync(string requestId, string agentId, string agentName)
+    {
+        var now = clock.GetUtcNow();
+        return store.TryClaimAsync(requestId, agentId, requireOffer: true, now, Assign(agentId, agentName, now));
+    }
+
+    private static ConversationChange Assign(string agentId, string agentName, DateTimeOffset now) => c => c.AssignTo(agentId, agentName, now);
 
     /// <summary>The agent's answer "no": the request goes to someone else.</summary>
     public Task<Offer?> DeclineAsync(string requestId, string agentId) =>
@@ -137,16 +150,9 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
     public bool IsPastGrace(AgentSeat seat) =>
         seat.Connections == 0 && seat.DisconnectedAt is { } at && at + options.AgentGracePeriod <= clock.GetUtcNow();
 
-    /// <summary>Moves a conversation from one agent to another who is available and has room.</summary>
-    public async Task<bool> TransferAsync(string conversationId, string fromAgentId, string toAgentId)
-    {
-        if (fromAgentId == toAgentId || !await store.TryAssignAsync(conversationId, toAgentId, clock.GetUtcNow()))
-        {
-            return false;
-        }
-        await store.ReleaseAsync(fromAgentId, conversationId);
-        return true;
-    }
+    /// <summary>Moves a conversation from one agent to another who is available and has room, with <paramref name="change"/>, in one step.</summary>
+    public async Task<bool> TransferAsync(string conversationId, string fromAgentId, string toAgentId, ConversationChange? change = null) =>
+        fromAgentId != toAgentId && await store.TryAssignAsync(conversationId, toAgentId, clock.GetUtcNow(), fromAgentId, change);
 
     public async Task<IReadOnlyList<QueuePlace>> PlacesAsync(TimeSpan averageHandleTime) =>
         WaitEstimate.ForQueue(await store.ListQueueAsync(), await store.ListSeatsAsync(), averageHandleTime);

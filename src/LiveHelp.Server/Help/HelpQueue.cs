@@ -59,13 +59,13 @@ public sealed class HelpQueue(
         {
             answer = open;
         }
-        else if ((await router.Store.ListAvailableSeatsAsync()).Count == 0)
+        else if (await router.Store.ListAvailableSeatsAsync() is { Count: > 0 } available)
         {
-            return new RequestHelpResult(RequestHelpStatus.NoAgentsOnline, null, null);
+            answer = await EnqueueAsync(customer, input, topic, visitor, available);
         }
         else
         {
-            answer = await EnqueueAsync(customer, input, topic, visitor);
+            return new RequestHelpResult(RequestHelpStatus.NoAgentsOnline, null, null);
         }
 
         return answer.Status == ConversationStatus.Active
@@ -74,7 +74,7 @@ public sealed class HelpQueue(
     }
 
     /// <summary>A new request into the queue, offered at once if an agent fits.</summary>
-    private async Task<Conversation> EnqueueAsync(Caller customer, RequestHelpInput input, Topic topic, Visitor visitor)
+    private async Task<Conversation> EnqueueAsync(Caller customer, RequestHelpInput input, Topic topic, Visitor visitor, IReadOnlyList<AgentSeat> available)
     {
         var now = clock.GetUtcNow();
         var conversation = new Conversation
@@ -105,25 +105,31 @@ public sealed class HelpQueue(
             return stored;
         }
         Log.HelpRequested(log, conversation.Id, topic.Id, input.Mode);
-        if (await router.PressAsync(conversation.Id, topic.Skill, input.Mode, now) is { } routed)
+        switch (await router.PressAsync(conversation.Id, topic.Skill, input.Mode, now, available))
         {
-            await ApplyAsync(routed);
+            case OfferMade(var offer):
+                // The conversation and its visitor are in hand: the offer goes out without reading them again.
+                await hub.Clients.User(offer.AgentId).offer(new OfferNotice(conversation.Id, offer.Deadline, conversation.ToView(visitor.UserId)));
+                break;
+            case { } routed:
+                await ApplyAsync(routed);
+                places.QueueChanged();
+                return await store.FindConversationAsync(conversation.Id) ?? conversation;
         }
         places.QueueChanged();
-        return await store.FindConversationAsync(conversation.Id) ?? conversation;
+        return conversation;
     }
 
     public async Task CancelHelpAsync(Caller customer, string conversationId)
     {
         Conversations.RequireCustomer(customer);
         var conversation = await conversations.FindAsync(customer, conversationId, Access.Participate);
-        var (removed, offer) = await router.Store.TryDequeueAsync(conversation.Id);
+        var now = clock.GetUtcNow();
+        var (removed, offer) = await router.Store.TryDequeueAsync(conversation.Id, c => c.Cancel(now));
         if (!removed)
         {
             throw new LiveHelpException(ErrorCodes.NotQueued, "the conversation is not waiting in the queue");
         }
-        var now = clock.GetUtcNow();
-        await conversations.UpdateAsync(conversation.Id, c => c.Cancel(now));
         if (offer is not null)
         {
             await hub.Clients.User(offer.AgentId).offerWithdrawn(new OfferWithdrawn(conversation.Id, "cancelled"));
@@ -151,11 +157,12 @@ public sealed class HelpQueue(
     {
         Conversations.RequireStaff(agent);
         Validate.Id(conversationId);
-        if (!await router.AcceptAsync(conversationId, agent.Id))
+        var account = await store.FindAgentAsync(agent.Id) ?? throw new LiveHelpException(ErrorCodes.Forbidden, "this account is disabled");
+        if (!await router.AcceptAsync(conversationId, agent.Id, account.DisplayName))
         {
             throw new LiveHelpException(ErrorCodes.OfferGone, "this offer is no longer open");
         }
-        var conversation = await AssignAsync(conversationId, agent.Id);
+        var conversation = await AnnounceAssignedAsync(conversationId, account);
         await RouteAsync();
         return await conversations.StaffViewAsync(conversation);
     }
@@ -199,22 +206,15 @@ public sealed class HelpQueue(
     private async Task TransferToAgentAsync(Caller staff, Conversation conversation, string fromAgentId, string toAgentId, string? note)
     {
         var target = toAgentId.Length <= 64 ? await store.FindAgentAsync(toAgentId) : null;
-        if (target is null || target.Disabled || toAgentId == fromAgentId || !await router.TransferAsync(conversation.Id, fromAgentId, toAgentId))
+        Conversation? moved = null;
+        if (target is null || target.Disabled
+            || !await router.TransferAsync(conversation.Id, fromAgentId, toAgentId, c => moved = c.TransferTo(fromAgentId, target.Id, target.DisplayName))
+            || moved is null)
         {
             throw new LiveHelpException(ErrorCodes.AgentUnavailable, "that agent cannot take this conversation now");
         }
         await AddNoteTextAsync(staff, conversation, note);
         await calls.EndLiveCallAsync(conversation, CallRules.Transferred);
-        Conversation moved;
-        try
-        {
-            moved = await conversations.UpdateAsync(conversation.Id, c => c.TransferTo(fromAgentId, target.Id, target.DisplayName));
-        }
-        catch (LiveHelpException e) when (e.Code == ErrorCodes.Conflict)
-        {
-            await router.Store.ReleaseAsync(target.Id, conversation.Id);
-            throw;
-        }
         await conversations.AppendSystemAsync(moved, $"{target.DisplayName} has taken over from {conversation.AgentName}.");
         await hub.Clients.User(fromAgentId).unassigned(new Unassigned(conversation.Id, "transferred"));
         await hub.Clients.User(target.Id).assigned(await conversations.StaffViewAsync(moved));
@@ -244,18 +244,15 @@ public sealed class HelpQueue(
         {
             throw new LiveHelpException(ErrorCodes.ConversationClosed, "the conversation is already closed");
         }
-        var (_, offer) = await router.Store.TryDequeueAsync(conversation.Id);
+        var now = clock.GetUtcNow();
+        var closedBy = caller.IsCustomer ? Roles.Customer : Roles.Agent;
+        Conversation? ended = null;
+        var offer = await router.Store.EndAsync(conversation.Id, c => ended = c.Close(closedBy, now));
         if (offer is not null)
         {
             await hub.Clients.User(offer.AgentId).offerWithdrawn(new OfferWithdrawn(conversation.Id, "cancelled"));
         }
-        var now = clock.GetUtcNow();
-        var closedBy = caller.IsCustomer ? Roles.Customer : Roles.Agent;
-        var closed = await conversations.UpdateAsync(conversationId, c => c.Close(closedBy, now));
-        if (closed.AgentId is { } agentId)
-        {
-            await router.Store.ReleaseAsync(agentId, closed.Id);
-        }
+        var closed = ended ?? throw new LiveHelpException(ErrorCodes.NotFound, "conversation not found");
         await calls.EndLiveCallAsync(closed, CallRules.ConversationClosed);
         if (closed.HandleTime is { } handle)
         {
@@ -320,43 +317,16 @@ public sealed class HelpQueue(
         }
         _nextReinstate = now + SettleTime;
         var queued = (await router.Store.ListQueueAsync()).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
-        var holders = (await router.Store.ListSeatsAsync())
-            .SelectMany(s => s.Conversations.Select(c => (Conversation: c, Seat: s)))
-            .ToDictionary(h => h.Conversation, h => h.Seat, StringComparer.Ordinal);
         foreach (var c in await store.ListOpenConversationsAsync())
         {
             if (c.Status != ConversationStatus.Queued || c.EnqueuedAt + SettleTime > now || queued.Contains(c.Id))
             {
                 continue;
             }
-            if (holders.TryGetValue(c.Id, out var holder))
-            {
-                if (holder.IsAvailable)
-                {
-                    // An accept cut short after the seat took it: the agent is here, so it is theirs.
-                    await FinishAssignmentAsync(c.Id, holder.AgentId);
-                    continue;
-                }
-                // A requeue cut short before the seat let go, or an accept whose agent has gone since: back to the queue.
-                await router.Store.ReleaseAsync(holder.AgentId, c.Id);
-            }
             if (await router.ReinstateAsync(c.Id, await SkillOfAsync(c.Topic), c.Mode, c.EnqueuedAt, c.Requeued))
             {
                 Log.Reinstated(log, c.Id);
             }
-        }
-    }
-
-    private async Task FinishAssignmentAsync(string conversationId, string agentId)
-    {
-        try
-        {
-            await AssignAsync(conversationId, agentId);
-            Log.AssignmentFinished(log, conversationId, agentId);
-        }
-        catch (LiveHelpException e) when (e.Code is ErrorCodes.OfferGone or ErrorCodes.NotFound)
-        {
-            // Finished or closed meanwhile.
         }
     }
 
@@ -418,11 +388,11 @@ public sealed class HelpQueue(
             case RequestAssigned(var requestId, var agentId):
                 try
                 {
-                    await AssignAsync(requestId, agentId);
+                    await AnnounceAssignedAsync(requestId, await store.FindAgentAsync(agentId) ?? throw new LiveHelpException(ErrorCodes.OfferGone, "unknown agent"));
                 }
                 catch (LiveHelpException gone) when (gone.Code == ErrorCodes.OfferGone)
                 {
-                    // Closed or cancelled while it was being claimed: nothing to join.
+                    // Closed the moment after the claim: nothing to join.
                 }
                 break;
             case OfferLapsed(var offer):
@@ -440,27 +410,15 @@ public sealed class HelpQueue(
         }
     }
 
-    private async Task<Conversation> AssignAsync(string conversationId, string agentId)
+    /// <summary>Tells everyone that the claim just stored made the conversation the agent's.</summary>
+    private async Task<Conversation> AnnounceAssignedAsync(string conversationId, AgentAccount agent)
     {
-        var agent = await store.FindAgentAsync(agentId) ?? throw new LiveHelpException(ErrorCodes.NotFound, "unknown agent");
-        var now = clock.GetUtcNow();
-        Conversation assigned;
-        try
+        if (await store.FindConversationAsync(conversationId) is not { Status: ConversationStatus.Active } assigned || assigned.AgentId != agent.Id)
         {
-            // Only a conversation still waiting: a close that came in meanwhile stands, and the seat lets go of it.
-            assigned = await conversations.UpdateAsync(conversationId, c => c.AssignTo(agent.Id, agent.DisplayName, now));
+            // Closed, or moved on, the moment after the claim: what happened since was told by the step that did it.
+            throw new LiveHelpException(ErrorCodes.OfferGone, "this offer is no longer open");
         }
-        catch (LiveHelpException e) when (e.Code == ErrorCodes.OfferGone)
-        {
-            if (await store.FindConversationAsync(conversationId) is { Status: ConversationStatus.Active } done && done.AgentId == agentId)
-            {
-                // Another node's clock finished this very assignment a moment ago and told everyone.
-                return done;
-            }
-            await router.Store.ReleaseAsync(agentId, conversationId);
-            throw;
-        }
-        Log.Assigned(log, conversationId, agentId);
+        Log.Assigned(log, conversationId, agent.Id);
         await conversations.AppendSystemAsync(assigned, $"{agent.DisplayName} joined the conversation.");
         await hub.Clients.User(agent.Id).assigned(await conversations.StaffViewAsync(assigned));
         await places.AgentJoinedAsync(assigned);
@@ -494,11 +452,10 @@ public sealed class HelpQueue(
     {
         await calls.EndLiveCallAsync(leaving, CallRules.Transferred);
         var now = clock.GetUtcNow();
-        // Stored before the seat lets go: a refused store leaves the agent holding it, and the step can be tried again.
-        var queued = await conversations.UpdateAsync(leaving.Id, c => c.Requeue(fromAgentId, topicId, now));
-        await router.Store.ReleaseAsync(fromAgentId, leaving.Id);
-        await router.EnqueueAsync(leaving.Id, await SkillOfAsync(topicId), queued.Mode, now, requeued: true);
-        await conversations.AppendSystemAsync(queued, announcement);
+        Conversation? queued = null;
+        // One step: a refused store leaves the agent holding it, and the step can be tried again.
+        await router.RequeueAsync(leaving.Id, await SkillOfAsync(topicId), leaving.Mode, fromAgentId, now, c => queued = c.Requeue(fromAgentId, topicId, now));
+        await conversations.AppendSystemAsync(queued ?? leaving, announcement);
     }
 
     /// <summary>The skill that serves a topic; a topic removed since keeps being served by the skill of its name.</summary>

@@ -23,7 +23,7 @@ public sealed class AcceptTests
         var h = await OfferedToAnnAsync();
         h.Clock.Advance(TimeSpan.FromSeconds(3));
 
-        Assert.True(await h.Router.AcceptAsync("c1", "ann"));
+        Assert.True(await h.Router.AcceptAsync("c1", "ann", "ann"));
 
         var ann = await h.SeatAsync("ann");
         Assert.Equal(["c1"], ann.Conversations);
@@ -40,11 +40,11 @@ public sealed class AcceptTests
     {
         var h = await OfferedToAnnAsync("bob");
 
-        Assert.False(await h.Router.AcceptAsync("c1", "bob"));
+        Assert.False(await h.Router.AcceptAsync("c1", "bob", "bob"));
 
         Assert.Empty((await h.SeatAsync("bob")).Conversations);
         Assert.Equal("ann", Assert.Single(await h.Store.ListOffersAsync()).AgentId);
-        Assert.True(await h.Router.AcceptAsync("c1", "ann"));
+        Assert.True(await h.Router.AcceptAsync("c1", "ann", "ann"));
     }
 
     [Fact]
@@ -54,8 +54,8 @@ public sealed class AcceptTests
         await h.AddAgentAsync("ann");
         await h.RequestAsync("c1");
 
-        Assert.False(await h.Router.AcceptAsync("c1", "ann"));
-        Assert.False(await h.Router.AcceptAsync("no-such-request", "ann"));
+        Assert.False(await h.Router.AcceptAsync("c1", "ann", "ann"));
+        Assert.False(await h.Router.AcceptAsync("no-such-request", "ann", "ann"));
         Assert.Equal(["c1"], await h.QueueIdsAsync());
     }
 
@@ -66,7 +66,7 @@ public sealed class AcceptTests
         h.Clock.Advance(h.Options.OfferTimeout);
         await h.Router.ExpireAsync();
 
-        Assert.False(await h.Router.AcceptAsync("c1", "ann"));
+        Assert.False(await h.Router.AcceptAsync("c1", "ann", "ann"));
 
         Assert.Empty((await h.SeatAsync("ann")).Conversations);
         Assert.Equal(["c1"], await h.QueueIdsAsync());
@@ -80,8 +80,8 @@ public sealed class AcceptTests
         await h.Router.ExpireAsync();
         await h.Router.MatchAsync();
 
-        Assert.False(await h.Router.AcceptAsync("c1", "ann"));
-        Assert.True(await h.Router.AcceptAsync("c1", "bob"));
+        Assert.False(await h.Router.AcceptAsync("c1", "ann", "ann"));
+        Assert.True(await h.Router.AcceptAsync("c1", "bob", "bob"));
         Assert.Empty((await h.SeatAsync("ann")).Conversations);
     }
 
@@ -91,7 +91,7 @@ public sealed class AcceptTests
         var h = await OfferedToAnnAsync();
         await h.Router.DeclineAsync("c1", "ann");
 
-        Assert.False(await h.Router.AcceptAsync("c1", "ann"));
+        Assert.False(await h.Router.AcceptAsync("c1", "ann", "ann"));
     }
 
     [Fact]
@@ -99,8 +99,8 @@ public sealed class AcceptTests
     {
         var h = await OfferedToAnnAsync();
 
-        Assert.True(await h.Router.AcceptAsync("c1", "ann"));
-        Assert.False(await h.Router.AcceptAsync("c1", "ann"));
+        Assert.True(await h.Router.AcceptAsync("c1", "ann", "ann"));
+        Assert.False(await h.Router.AcceptAsync("c1", "ann", "ann"));
 
         var ann = await h.SeatAsync("ann");
         Assert.Equal(["c1"], ann.Conversations);
@@ -119,7 +119,7 @@ public sealed class AcceptTests
         Assert.Equal(offer, withdrawn);
         Assert.Empty(await h.Store.ListOffersAsync());
         Assert.Equal(0, (await h.SeatAsync("ann")).PendingOffers);
-        Assert.False(await h.Router.AcceptAsync("c1", "ann"));
+        Assert.False(await h.Router.AcceptAsync("c1", "ann", "ann"));
         Assert.Empty((await h.SeatAsync("ann")).Conversations);
 
         await h.RequestAsync("c2");
@@ -159,11 +159,11 @@ public sealed class AcceptTests
             {
                 if (i == 0)
                 {
-                    return await h.Router.AcceptAsync(id, first);
+                    return await h.Router.AcceptAsync(id, first, first);
                 }
                 await h.Router.ExpireAsync();
                 await h.Router.MatchAsync();
-                return await h.Router.AcceptAsync(id, second);
+                return await h.Router.AcceptAsync(id, second, second);
             });
 
             Assert.NotEqual(results[0], results[1]);

@@ -128,7 +128,7 @@ public sealed class OfferTests
         Assert.Empty(await h.Router.MatchAsync());
         Assert.Equal([new Offer("c1", "ann", h.Now + Tick)], await h.Store.ListOffersAsync());
         Assert.Equal(AgentStatus.Online, (await h.SeatAsync("ann")).Status);
-        Assert.True(await h.Router.AcceptAsync("c1", "ann"));
+        Assert.True(await h.Router.AcceptAsync("c1", "ann", "ann"));
     }
 
     [Fact]

@@ -70,7 +70,7 @@ public sealed class RouterInvariantTests
                         {
                             var offer = Pick(random, offers);
                             var agent = random.Next(4) == 0 ? Pick(random, agents) : offer.AgentId;
-                            var accepted = await h.Router.AcceptAsync(offer.RequestId, agent);
+                            var accepted = await h.Router.AcceptAsync(offer.RequestId, agent, agent);
                             Assert.True(accepted == (agent == offer.AgentId), context);
                             if (accepted)
                             {

@@ -51,7 +51,7 @@ internal sealed class RoutingHarness
             return;
         }
         Assert.Contains(events, e => e is OfferMade { Offer: var o } && o.RequestId == conversationId && o.AgentId == agentId);
-        Assert.True(await Router.AcceptAsync(conversationId, agentId));
+        Assert.True(await Router.AcceptAsync(conversationId, agentId, agentId));
     }
 
     public static IReadOnlyList<(string RequestId, string AgentId)> Offers(IEnumerable<RoutingEvent> events) =>

@@ -2,7 +2,10 @@ using LiveHelp.Core.Routing;
 
 namespace LiveHelp.Core.Tests.Routing.Store;
 
-/// <summary>The routing port's reference model for the router's tests: the state in memory, one lock makes every step atomic.</summary>
+/// <summary>
+/// The routing port's reference model for the router's tests: the state in memory, one lock makes every step atomic.
+/// It holds no conversations, so it skips the steps' conversation changes.
+/// </summary>
 public sealed class InMemoryRoutingStore : IRoutingStore
 {
     private readonly Lock _gate = new();
@@ -40,7 +43,7 @@ public sealed class InMemoryRoutingStore : IRoutingStore
         }
     }
 
-    public Task<(bool Removed, Offer? WithdrawnOffer)> TryDequeueAsync(string requestId)
+    public Task<(bool Removed, Offer? WithdrawnOffer)> TryDequeueAsync(string requestId, ConversationChange? change = null)
     {
         lock (_gate)
         {
@@ -51,6 +54,30 @@ public sealed class InMemoryRoutingStore : IRoutingStore
             var offer = RemoveOffer(requestId);
             return Task.FromResult((true, offer));
         }
+    }
+
+    public Task<Offer?> EndAsync(string conversationId, ConversationChange? change = null)
+    {
+        lock (_gate)
+        {
+            _queue.Remove(conversationId);
+            var offer = RemoveOffer(conversationId);
+            foreach (var seat in _seats.Values.Where(s => s.Conversations.Contains(conversationId)).ToList())
+            {
+                _seats[seat.AgentId] = seat with { Conversations = Without(seat.Conversations, conversationId) };
+            }
+            return Task.FromResult(offer);
+        }
+    }
+
+    public Task RequeueAsync(HelpRequest request, string fromAgentId, ConversationChange? change = null)
+    {
+        lock (_gate)
+        {
+            Change(fromAgentId, s => s with { Conversations = Without(s.Conversations, request.Id) });
+            _queue[request.Id] = request;
+        }
+        return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<HelpRequest>> ListQueueAsync()
@@ -161,7 +188,7 @@ public sealed class InMemoryRoutingStore : IRoutingStore
         }
     }
 
-    public Task<bool> TryClaimAsync(string requestId, string agentId, bool requireOffer, DateTimeOffset now)
+    public Task<bool> TryClaimAsync(string requestId, string agentId, bool requireOffer, DateTimeOffset now, ConversationChange? assign = null)
     {
         lock (_gate)
         {
@@ -181,13 +208,17 @@ public sealed class InMemoryRoutingStore : IRoutingStore
         }
     }
 
-    public Task<bool> TryAssignAsync(string conversationId, string agentId, DateTimeOffset now)
+    public Task<bool> TryAssignAsync(string conversationId, string agentId, DateTimeOffset now, string? fromAgentId = null, ConversationChange? change = null)
     {
         lock (_gate)
         {
             if (!_seats.TryGetValue(agentId, out var seat) || !seat.IsAvailable || seat.Load >= seat.Profile.MaxConcurrent)
             {
                 return Task.FromResult(false);
+            }
+            if (fromAgentId is not null)
+            {
+                Change(fromAgentId, s => s with { Conversations = Without(s.Conversations, conversationId) });
             }
             _seats[agentId] = seat with { Conversations = With(seat.Conversations, conversationId), LastAssignedAt = now };
             return Task.FromResult(true);
@@ -220,7 +251,7 @@ public sealed class InMemoryRoutingStore : IRoutingStore
 
     public Task ReleaseAsync(string agentId, string conversationId)
     {
-        Change(agentId, s => s with { Conversations = s.Conversations.Where(c => c != conversationId).ToHashSet() });
+        Change(agentId, s => s with { Conversations = Without(s.Conversations, conversationId) });
         return Task.CompletedTask;
     }
 
@@ -246,4 +277,6 @@ public sealed class InMemoryRoutingStore : IRoutingStore
     }
 
     private static HashSet<string> With(IReadOnlySet<string> set, string item) => [.. set, item];
+
+    private static HashSet<string> Without(IReadOnlySet<string> set, string item) => set.Where(c => c != item).ToHashSet();
 }

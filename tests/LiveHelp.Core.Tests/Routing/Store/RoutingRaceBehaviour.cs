@@ -168,7 +168,7 @@ public abstract class RoutingRaceBehaviour
                         break;
                     case OfferMade { Offer: var offer }:
                         var answer = random.Next(10);
-                        if (answer < 6 && await Node(random).AcceptAsync(offer.RequestId, offer.AgentId))
+                        if (answer < 6 && await Node(random).AcceptAsync(offer.RequestId, offer.AgentId, offer.AgentId))
                         {
                             Won(offer.RequestId, offer.AgentId);
                         }
@@ -204,7 +204,7 @@ public abstract class RoutingRaceBehaviour
                         var offer = offers[random.Next(offers.Count)];
                         // Mostly the holder accepting (racing the matcher's accept), sometimes someone else trying.
                         var claimer = random.Next(4) == 0 ? agent : offer.AgentId;
-                        if (await node.AcceptAsync(offer.RequestId, claimer))
+                        if (await node.AcceptAsync(offer.RequestId, claimer, claimer))
                         {
                             Won(offer.RequestId, claimer);
                         }
@@ -322,7 +322,7 @@ public abstract class RoutingRaceBehaviour
                     {
                         Won(assigned.RequestId, assigned.AgentId);
                     }
-                    else if (e is OfferMade { Offer: var offer } && await Nodes[(round + 2) % Nodes.Count].AcceptAsync(offer.RequestId, offer.AgentId))
+                    else if (e is OfferMade { Offer: var offer } && await Nodes[(round + 2) % Nodes.Count].AcceptAsync(offer.RequestId, offer.AgentId, offer.AgentId))
                     {
                         Won(offer.RequestId, offer.AgentId);
                     }
