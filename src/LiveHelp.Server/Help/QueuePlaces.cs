@@ -318,17 +318,26 @@ public sealed class QueuePlaces : BackgroundService
                 _told.Remove(place.RequestId);
                 continue;
             }
-            var before = _told.GetValueOrDefault(place.RequestId);
-            var told = new Dictionary<string, QueueUpdate>(connections.Length, StringComparer.Ordinal);
+            if (!_told.TryGetValue(place.RequestId, out var told))
+            {
+                _told[place.RequestId] = told = new Dictionary<string, QueueUpdate>(StringComparer.Ordinal);
+            }
             foreach (var connection in connections)
             {
-                if (before?.GetValueOrDefault(connection) != update)
+                if (told.GetValueOrDefault(connection) != update)
                 {
+                    told[connection] = update;
                     sends.Add(_hub.Clients.Client(connection).queueUpdate(update));
                 }
-                told[connection] = update;
             }
-            _told[place.RequestId] = told;
+            if (told.Count > connections.Length)
+            {
+                // A tab closed since the last round.
+                foreach (var gone in told.Keys.Except(connections, StringComparer.Ordinal).ToList())
+                {
+                    told.Remove(gone);
+                }
+            }
         }
         await Task.WhenAll(sends);
         foreach (var (id, answer) in asked)
