@@ -3,7 +3,8 @@ using LiveHelp.Benchmarks;
 using LiveHelp.Benchmarks.Scenarios;
 
 // Runs the scenarios against real servers on loopback and writes a markdown report.
-//   dotnet run -c Release --no-build --project tests/LiveHelp.Benchmarks -- [--smoke] [--only storm,traffic,connections,calls,widget] [--out FILE]
+//   dotnet run -c Release --no-build --project tests/LiveHelp.Benchmarks -- [--smoke] [--only storm,traffic,connections,calls,widget] [--nodes 1|2] [--out FILE]
+//   --nodes runs the storm on that one deployment only (a shorter run when comparing a change on one node).
 if (args is ["echo-server", var echoPort])
 {
     await EchoRelay.ServeAsync(int.Parse(echoPort, System.Globalization.CultureInfo.InvariantCulture));
@@ -65,8 +66,8 @@ return 0;
 
 namespace LiveHelp.Benchmarks
 {
-    /// <summary>The command line: smoke mode (seconds per scenario, for CI), which scenarios, where the report goes.</summary>
-    internal sealed record BenchOptions(bool Smoke, IReadOnlySet<string> Only, string Output, string Command)
+    /// <summary>The command line: smoke mode (seconds per scenario, for CI), which scenarios, which storm deployment, where the report goes.</summary>
+    internal sealed record BenchOptions(bool Smoke, IReadOnlySet<string> Only, int? Nodes, string Output, string Command)
     {
         /// <summary>How long each measured step runs: a few seconds in smoke mode, long enough for stable tails otherwise.</summary>
         public TimeSpan Step => Smoke ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(15);
@@ -75,6 +76,7 @@ namespace LiveHelp.Benchmarks
         {
             var smoke = false;
             var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            int? nodes = null;
             string? output = null;
             for (var i = 0; i < args.Length; i++)
             {
@@ -86,15 +88,18 @@ namespace LiveHelp.Benchmarks
                     case "--only" when i + 1 < args.Length:
                         only.UnionWith(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
                         break;
+                    case "--nodes" when i + 1 < args.Length && args[i + 1] is "1" or "2":
+                        nodes = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+                        break;
                     case "--out" when i + 1 < args.Length:
                         output = args[++i];
                         break;
                     default:
-                        throw new ArgumentException($"unknown argument '{args[i]}'; use --smoke, --only a,b and --out FILE");
+                        throw new ArgumentException($"unknown argument '{args[i]}'; use --smoke, --only a,b, --nodes 1|2 and --out FILE");
                 }
             }
             var command = "dotnet run -c Release --no-build --project tests/LiveHelp.Benchmarks" + (args.Length == 0 ? "" : " -- " + string.Join(' ', args));
-            return new BenchOptions(smoke, only, output ?? Path.Combine(Deployment.RepositoryRoot(), "docs", "BENCHMARKS.md"), command);
+            return new BenchOptions(smoke, only, nodes, output ?? Path.Combine(Deployment.RepositoryRoot(), "docs", "BENCHMARKS.md"), command);
         }
     }
 }

@@ -17,6 +17,7 @@ namespace LiveHelp.Server.Help;
 /// to the queue reaches every node (through Redis when there are several); each node works out the places from one
 /// read of the queue per round and sends them to its own customers only. Rounds and "agent joined" take turns on one
 /// loop: a place read before the join goes out before it, and a read that overlapped the join leaves that conversation out.
+/// A round looks up connections only for the customers in the queue, so its cost follows the queue, not everyone connected.
 /// </summary>
 public sealed class QueuePlaces : BackgroundService
 {
@@ -30,8 +31,9 @@ public sealed class QueuePlaces : BackgroundService
     // Tells this node's own bulletins, which Redis also delivers to it, from the others'.
     private readonly string _node = Guid.NewGuid().ToString("N");
 
-    // This node's customer connections, by visitor.
+    // This node's customer connections, by visitor, and how many there are (both under the lock on _connections).
     private readonly Dictionary<string, HashSet<string>> _connections = new(StringComparer.Ordinal);
+    private int _connectionCount;
 
     private readonly ConcurrentQueue<Joined> _joined = new();
     private readonly ConcurrentQueue<(string ConversationId, TaskCompletionSource<QueueUpdate?> Answer)> _asked = new();
@@ -42,9 +44,9 @@ public sealed class QueuePlaces : BackgroundService
     private int _roundWanted;
     private double _averageHandleSeconds;
 
-    // Only the loop touches these: whose each queued conversation is, what each connection was last told, the last read.
+    // Only the loop touches these: whose each queued conversation is, what each of its connections was last told, the last read.
     private readonly Dictionary<string, Owner> _owners = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Connection, string Conversation), QueueUpdate> _told = [];
+    private readonly Dictionary<string, Dictionary<string, QueueUpdate>> _told = new(StringComparer.Ordinal);
     private IReadOnlyList<QueuePlace> _lastRead = [];
 
     public QueuePlaces(
@@ -72,32 +74,55 @@ public sealed class QueuePlaces : BackgroundService
     /// <summary>A customer connected to this node: if they are waiting, they learn their place at once.</summary>
     public async Task CustomerConnectedAsync(string visitorId, string connectionId)
     {
-        // The visitor may have just become a verified user, which moved their conversations to them.
-        foreach (var c in await _store.ListConversationsByVisitorAsync(visitorId))
-        {
-            if (c.Status == ConversationStatus.Queued)
-            {
-                _ownerChanged.Enqueue(c.Id);
-            }
-        }
+        // Listed before the look-up: a press in another tab after it is stored reaches this connection in its round.
         lock (_connections)
         {
             if (!_connections.TryGetValue(visitorId, out var ids))
             {
                 _connections[visitorId] = ids = new HashSet<string>(StringComparer.Ordinal);
             }
-            ids.Add(connectionId);
+            if (ids.Add(connectionId))
+            {
+                _connectionCount++;
+            }
         }
-        WantRound(1);
+        var waiting = false;
+        try
+        {
+            // The visitor may have just become a verified user, which moved their conversations to them.
+            foreach (var c in await _store.ListConversationsByVisitorAsync(visitorId))
+            {
+                if (c.Status == ConversationStatus.Queued)
+                {
+                    _ownerChanged.Enqueue(c.Id);
+                    waiting = true;
+                }
+            }
+        }
+        catch
+        {
+            // A connection whose connect fails never disconnects.
+            CustomerDisconnected(visitorId, connectionId);
+            throw;
+        }
+        // Only a waiting customer has a place to learn: customers connecting before they press cost no round.
+        if (waiting)
+        {
+            WantRound(1);
+        }
     }
 
     public void CustomerDisconnected(string visitorId, string connectionId)
     {
         lock (_connections)
         {
-            if (_connections.TryGetValue(visitorId, out var ids) && ids.Remove(connectionId) && ids.Count == 0)
+            if (_connections.TryGetValue(visitorId, out var ids) && ids.Remove(connectionId))
             {
-                _connections.Remove(visitorId);
+                _connectionCount--;
+                if (ids.Count == 0)
+                {
+                    _connections.Remove(visitorId);
+                }
             }
         }
     }
@@ -222,9 +247,9 @@ public sealed class QueuePlaces : BackgroundService
             var id = joined.Notice.ConversationId;
             taken.Add(id);
             _owners.Remove(id);
+            _told.Remove(id);
             foreach (var connection in ConnectionsOf(joined.VisitorId))
             {
-                _told.Remove((connection, id));
                 sends.Add(_hub.Clients.Client(connection).agentJoined(joined.Notice));
             }
         }
@@ -243,14 +268,13 @@ public sealed class QueuePlaces : BackgroundService
         {
             _owners.Remove(id);
         }
-        // Connections are taken before the read: one that connects during it waits for the next round, read after it came.
-        Dictionary<string, string[]> connections;
+        // Another node's change matters here only for customers here; a change made here may need telling the others.
+        bool nobodyHere;
         lock (_connections)
         {
-            connections = _connections.ToDictionary(c => c.Key, c => c.Value.ToArray(), StringComparer.Ordinal);
+            nobodyHere = _connectionCount == 0;
         }
-        // Another node's change matters here only for customers here; a change made here may need telling the others.
-        if (connections.Count == 0 && asked.Count == 0 && (!changedHere || _redis is null))
+        if (nobodyHere && asked.Count == 0 && (!changedHere || _redis is null))
         {
             return;
         }
@@ -269,10 +293,9 @@ public sealed class QueuePlaces : BackgroundService
         {
             _owners.Remove(gone);
         }
-        var live = connections.Values.SelectMany(c => c).ToHashSet(StringComparer.Ordinal);
-        foreach (var stale in _told.Keys.Where(k => !queued.Contains(k.Conversation) || !live.Contains(k.Connection)).ToList())
+        foreach (var gone in _told.Keys.Where(id => !queued.Contains(id)).ToList())
         {
-            _told.Remove(stale);
+            _told.Remove(gone);
         }
 
         var wanted = asked.Select(a => a.ConversationId).ToHashSet(StringComparer.Ordinal);
@@ -280,19 +303,39 @@ public sealed class QueuePlaces : BackgroundService
         var sends = new List<Task>();
         foreach (var place in places)
         {
-            if (taken.Contains(place.RequestId) || (connections.Count == 0 && !wanted.Contains(place.RequestId))
+            if (taken.Contains(place.RequestId) || (nobodyHere && !wanted.Contains(place.RequestId))
                 || await OwnerAsync(place.RequestId) is not { } owner)
             {
+                _told.Remove(place.RequestId);
                 continue;
             }
             var update = new QueueUpdate(place.RequestId, place.Position, place.EstimatedWaitSeconds, owner.QueuedSince);
             answers[place.RequestId] = update;
-            foreach (var connection in connections.GetValueOrDefault(owner.VisitorId) ?? [])
+            // Looked up after the read: a connection that came during it gets this read's place, and any later join after it.
+            var connections = ConnectionsOf(owner.VisitorId);
+            if (connections.Length == 0)
             {
-                if (_told.GetValueOrDefault((connection, place.RequestId)) != update)
+                _told.Remove(place.RequestId);
+                continue;
+            }
+            if (!_told.TryGetValue(place.RequestId, out var told))
+            {
+                _told[place.RequestId] = told = new Dictionary<string, QueueUpdate>(StringComparer.Ordinal);
+            }
+            foreach (var connection in connections)
+            {
+                if (told.GetValueOrDefault(connection) != update)
                 {
-                    _told[(connection, place.RequestId)] = update;
+                    told[connection] = update;
                     sends.Add(_hub.Clients.Client(connection).queueUpdate(update));
+                }
+            }
+            if (told.Count > connections.Length)
+            {
+                // A tab closed since the last round.
+                foreach (var gone in told.Keys.Except(connections, StringComparer.Ordinal).ToList())
+                {
+                    told.Remove(gone);
                 }
             }
         }

@@ -29,7 +29,7 @@ internal static class HelpStorm
             "press → agent joined p50 / p95 / p99 / max (ms)",
             "offer p99 × floor p99", "target (p99 at 200/s)");
         var floors = new List<string>();
-        foreach (var nodes in new[] { 1, 2 })
+        foreach (var nodes in options.Nodes is { } only ? [only] : new[] { 1, 2 })
         {
             await using var deployment = await Deployment.StartAsync(nodes, Bench.Settings);
             await using var ownRedis = deployment.Redis is null ? await RedisServer.StartAsync() : null;
