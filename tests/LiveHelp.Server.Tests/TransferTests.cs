@@ -138,6 +138,31 @@ public sealed class TransferTests : ServerTest
     }
 
     [Fact]
+    public async Task Handing_over_to_a_team_the_agent_is_in_goes_to_a_colleague_and_never_back_unless_nobody_else_has_the_skill()
+    {
+        var ann = await AgentAsync("ann", ["general", "billing"], maxConcurrent: 3);
+        var bob = await AgentAsync("bob", ["billing"], maxConcurrent: 1, status: AgentStatus.Away);
+        var (_, _, first) = await ConversationAsync(ann, input: Blender);
+        var annOffers = new Inbox<OfferNotice>(h => ann.OfferReceived += h);
+        var bobOffers = new Inbox<OfferNotice>(h => bob.OfferReceived += h);
+        await bob.SetStatusAsync(AgentStatus.Online);
+        var (_, _, busy) = await ConversationAsync(bob, input: Help("billing", "Invoice is missing"));
+
+        // Bob is busy: the conversation waits for him, although Ann has room and the skill.
+        await ann.TransferAsync(first, new TransferInput { ToTopic = "billing" });
+        await bob.CloseAsync(busy);
+
+        await bobOffers.NextAsync(o => o.ConversationId == first);
+        Assert.DoesNotContain(annOffers.Seen, o => o.ConversationId == first);
+
+        // Nobody else online has the skill: passed on, it comes back to Ann rather than wait for nobody.
+        await bob.SetStatusAsync(AgentStatus.Offline);
+        var (_, _, second) = await ConversationAsync(ann, input: Help("general", "Another question"));
+        await ann.TransferAsync(second, new TransferInput { ToTopic = "billing" });
+        Assert.Equal(second, (await annOffers.NextAsync(o => o.ConversationId == second)).ConversationId);
+    }
+
+    [Fact]
     public async Task After_two_hand_overs_the_agent_still_sees_everything_the_customer_said_when_asking_for_help()
     {
         var ann = await AgentAsync("ann", ["general"]);

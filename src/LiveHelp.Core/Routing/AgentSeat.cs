@@ -23,6 +23,12 @@ public sealed record AgentSeat
 
     public bool IsAvailable => Status == AgentStatus.Online && Connections > 0;
 
-    public bool HasRoomFor(string skill) =>
-        IsAvailable && Load < Profile.MaxConcurrent && Profile.Skills.Contains(skill, StringComparer.OrdinalIgnoreCase);
+    public bool HasRoom => IsAvailable && Load < Profile.MaxConcurrent;
+
+    public bool HasRoomFor(string skill) => HasRoom && Serves(skill);
+
+    /// <summary>Online and connected with the skill, whether or not they have room now.</summary>
+    public bool CanServe(string skill) => IsAvailable && Serves(skill);
+
+    private bool Serves(string skill) => Profile.Skills.Contains(skill, StringComparer.OrdinalIgnoreCase);
 }

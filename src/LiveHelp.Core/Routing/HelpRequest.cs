@@ -13,6 +13,11 @@ public sealed record HelpRequest
     /// <summary>Back in the queue after a lost agent or a transfer: served before everyone else.</summary>
     public bool Requeued { get; init; }
 
+    /// <summary>
+    /// The agent who passed the conversation on to a team: it goes back to them only while nobody else online has the skill.
+    /// </summary>
+    public string? TransferredFrom { get; init; }
+
     /// <summary>Agents who declined or let an offer lapse, and until when they are passed over for this request.</summary>
     public IReadOnlyDictionary<string, DateTimeOffset> PassedOver { get; init; } = new Dictionary<string, DateTimeOffset>();
 }

@@ -38,9 +38,13 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
         return await OfferAsync(request, available ?? await store.ListAvailableSeatsAsync(), clock.GetUtcNow());
     }
 
-    /// <summary>The agent lets go of the conversation and it goes back to the front of the queue, with <paramref name="change"/>, in one step.</summary>
-    public Task RequeueAsync(string conversationId, string skill, HelpMode mode, string fromAgentId, DateTimeOffset now, ConversationChange change) =>
-        store.RequeueAsync(Request(conversationId, skill, mode, now, requeued: true), fromAgentId, change);
+    /// <summary>
+    /// The agent lets go of the conversation and it goes back to the front of the queue, with <paramref name="change"/>,
+    /// in one step; <paramref name="passedOn"/> when the agent passed it on to a team, which it then goes to first.
+    /// </summary>
+    public Task RequeueAsync(string conversationId, string skill, HelpMode mode, string fromAgentId, bool passedOn, DateTimeOffset now, ConversationChange change) =>
+        store.RequeueAsync(
+            Request(conversationId, skill, mode, now, requeued: true) with { TransferredFrom = passedOn ? fromAgentId : null }, fromAgentId, change);
 
     /// <summary>Queues a conversation routing lost, unless it is queued or held by an agent; true when it was queued.</summary>
     public Task<bool> ReinstateAsync(string conversationId, string skill, HelpMode mode, DateTimeOffset enqueuedAt, bool requeued) =>
@@ -61,8 +65,8 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
     public async Task<IReadOnlyList<RoutingEvent>> MatchAsync()
     {
         var now = clock.GetUtcNow();
-        var seats = (await store.ListAvailableSeatsAsync()).Where(s => s.Load < s.Profile.MaxConcurrent).ToDictionary(s => s.AgentId, StringComparer.Ordinal);
-        if (seats.Count == 0)
+        var seats = (await store.ListAvailableSeatsAsync()).ToDictionary(s => s.AgentId, StringComparer.Ordinal);
+        if (!seats.Values.Any(s => s.HasRoom))
         {
             // Nobody has room: the queue need not be read at all, which is most steps of a storm.
             return [];
@@ -79,11 +83,11 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
             {
                 events.Add(made);
             }
-            if (await store.FindSeatAsync(seat.AgentId) is { } fresh && fresh.Load < fresh.Profile.MaxConcurrent)
+            if (await store.FindSeatAsync(seat.AgentId) is { } fresh)
             {
                 seats[seat.AgentId] = fresh;
             }
-            else if (seats.Remove(seat.AgentId) && seats.Count == 0)
+            if (!seats.Values.Any(s => s.HasRoom))
             {
                 break;
             }
@@ -92,7 +96,7 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
     }
 
     /// <summary>Offers the request to the agent the policy chooses among <paramref name="seats"/>, or gives it to them if they auto-accept.</summary>
-    private async Task<RoutingEvent?> OfferAsync(HelpRequest request, IEnumerable<AgentSeat> seats, DateTimeOffset now)
+    private async Task<RoutingEvent?> OfferAsync(HelpRequest request, IReadOnlyCollection<AgentSeat> seats, DateTimeOffset now)
     {
         if (RoutingPolicy.ChooseAgent(request, seats, now) is not { } seat)
         {

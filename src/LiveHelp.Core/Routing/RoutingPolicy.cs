@@ -11,15 +11,20 @@ public static class RoutingPolicy
             .ThenBy(r => r.Id, StringComparer.Ordinal);
 
     /// <summary>
-    /// The agent for <paramref name="request"/>: online, connected, skilled, under their cap and not passed over;
-    /// the least loaded, then the one who has waited longest since their last assignment.
+    /// The agent for <paramref name="request"/> among the available <paramref name="seats"/>: online, connected, skilled,
+    /// under their cap and not passed over, and not the agent who passed it on to the team while someone else online
+    /// has the skill (even without room now: then it waits for them); the least loaded, then the one who has waited
+    /// longest since their last assignment.
     /// </summary>
-    public static AgentSeat? ChooseAgent(HelpRequest request, IEnumerable<AgentSeat> seats, DateTimeOffset now) =>
-        seats.Where(s => s.HasRoomFor(request.Skill) && !IsPassedOver(request, s.AgentId, now))
+    public static AgentSeat? ChooseAgent(HelpRequest request, IReadOnlyCollection<AgentSeat> seats, DateTimeOffset now)
+    {
+        var passer = request.TransferredFrom is { } from && seats.Any(s => s.AgentId != from && s.CanServe(request.Skill)) ? from : null;
+        return seats.Where(s => s.HasRoomFor(request.Skill) && !IsPassedOver(request, s.AgentId, now) && s.AgentId != passer)
             .OrderBy(s => s.Load)
             .ThenBy(s => s.LastAssignedAt ?? DateTimeOffset.MinValue)
             .ThenBy(s => s.AgentId, StringComparer.Ordinal)
             .FirstOrDefault();
+    }
 
     public static bool IsPassedOver(HelpRequest request, string agentId, DateTimeOffset now) =>
         request.PassedOver.TryGetValue(agentId, out var until) && until > now;

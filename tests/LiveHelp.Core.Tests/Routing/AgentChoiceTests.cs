@@ -42,6 +42,30 @@ public sealed class AgentChoiceTests
     }
 
     [Fact]
+    public void A_request_passed_on_to_a_team_does_not_go_back_to_the_agent_who_passed_it_while_someone_else_online_has_the_skill()
+    {
+        var passed = Billing with { TransferredFrom = "ann" };
+
+        Assert.Equal("bob", Choose(passed, Seat("ann"), Seat("bob", held: 1)));
+        // Bob is full: the request waits for him (or another of the team) rather than return to Ann at once.
+        Assert.Null(Choose(passed, Seat("ann"), Seat("bob", held: 2, cap: 2)));
+        Assert.Equal("ann", Choose(Billing, Seat("ann"), Seat("bob", held: 1)));
+    }
+
+    [Fact]
+    public void A_request_passed_on_to_a_team_goes_back_to_the_agent_who_passed_it_when_nobody_else_online_has_the_skill()
+    {
+        var passed = Billing with { TransferredFrom = "ann" };
+
+        Assert.Equal("ann", Choose(
+            passed,
+            Seat("ann"),
+            Seat("away", status: AgentStatus.Away),
+            Seat("disconnected", connections: 0),
+            Seat("wrong-skill", skills: "tech")));
+    }
+
+    [Fact]
     public void The_one_agent_who_fits_is_chosen_among_those_who_do_not()
     {
         Assert.Equal("fits", Choose(
