@@ -4,6 +4,7 @@ using LiveHelp.Benchmarks.Scenarios;
 
 // Runs the scenarios against real servers on loopback and writes a markdown report.
 //   dotnet run -c Release --no-build --project tests/LiveHelp.Benchmarks -- [--smoke] [--only storm,traffic,connections,calls,widget] [--out FILE]
+//     [--connections N]   stop the connections scenario at N idle connections (a quick run while working on memory)
 if (args is ["echo-server", var echoPort])
 {
     await EchoRelay.ServeAsync(int.Parse(echoPort, System.Globalization.CultureInfo.InvariantCulture));
@@ -66,7 +67,7 @@ return 0;
 namespace LiveHelp.Benchmarks
 {
     /// <summary>The command line: smoke mode (seconds per scenario, for CI), which scenarios, where the report goes.</summary>
-    internal sealed record BenchOptions(bool Smoke, IReadOnlySet<string> Only, string Output, string Command)
+    internal sealed record BenchOptions(bool Smoke, IReadOnlySet<string> Only, string Output, string Command, int? ConnectionCap = null)
     {
         /// <summary>How long each measured step runs: a few seconds in smoke mode, long enough for stable tails otherwise.</summary>
         public TimeSpan Step => Smoke ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(15);
@@ -76,6 +77,7 @@ namespace LiveHelp.Benchmarks
             var smoke = false;
             var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             string? output = null;
+            int? connectionCap = null;
             for (var i = 0; i < args.Length; i++)
             {
                 switch (args[i])
@@ -89,12 +91,16 @@ namespace LiveHelp.Benchmarks
                     case "--out" when i + 1 < args.Length:
                         output = args[++i];
                         break;
+                    case "--connections" when i + 1 < args.Length && int.TryParse(args[i + 1], out var cap) && cap > 0:
+                        connectionCap = cap;
+                        i++;
+                        break;
                     default:
-                        throw new ArgumentException($"unknown argument '{args[i]}'; use --smoke, --only a,b and --out FILE");
+                        throw new ArgumentException($"unknown argument '{args[i]}'; use --smoke, --only a,b, --out FILE and --connections N");
                 }
             }
             var command = "dotnet run -c Release --no-build --project tests/LiveHelp.Benchmarks" + (args.Length == 0 ? "" : " -- " + string.Join(' ', args));
-            return new BenchOptions(smoke, only, output ?? Path.Combine(Deployment.RepositoryRoot(), "docs", "BENCHMARKS.md"), command);
+            return new BenchOptions(smoke, only, output ?? Path.Combine(Deployment.RepositoryRoot(), "docs", "BENCHMARKS.md"), command, connectionCap);
         }
     }
 }
