@@ -105,6 +105,7 @@ public static class LiveHelpExtensions
 
     public static WebApplication MapLiveHelp(this WebApplication app)
     {
+        // These take (context, RequestDelegate): the Func<Task> form allocates a closure per request, and a hub request lasts as long as its connection.
         app.Use(WebPages.NoSniff);
         app.Use(RefuseHubWhileStopping);
         app.Use(AllowedOrigins.Guard);
@@ -145,14 +146,14 @@ public static class LiveHelpExtensions
     /// A stopping node takes no new hub connections, so reconnecting clients go to another node (or wait for this
     /// one to come back) instead of holding up its shutdown.
     /// </summary>
-    private static async Task RefuseHubWhileStopping(HttpContext context, Func<Task> next)
+    private static Task RefuseHubWhileStopping(HttpContext context, RequestDelegate next)
     {
         if (context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested
             && context.Request.Path.StartsWithSegments(LiveHelp.Core.Contracts.Hub.Path))
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            return;
+            return Task.CompletedTask;
         }
-        await next();
+        return next(context);
     }
 }

@@ -3,8 +3,9 @@ using LiveHelp.Benchmarks;
 using LiveHelp.Benchmarks.Scenarios;
 
 // Runs the scenarios against real servers on loopback and writes a markdown report.
-//   dotnet run -c Release --no-build --project tests/LiveHelp.Benchmarks -- [--smoke] [--only storm,traffic,connections,calls,widget] [--nodes 1|2] [--out FILE]
+//   dotnet run -c Release --no-build --project tests/LiveHelp.Benchmarks -- [--smoke] [--only storm,traffic,connections,calls,widget] [--nodes 1|2] [--connections N] [--out FILE]
 //   --nodes runs the storm on that one deployment only (a shorter run when comparing a change on one node).
+//   --connections N stops the connections scenario at N idle connections (a quick run while working on memory).
 if (args is ["echo-server", var echoPort])
 {
     await EchoRelay.ServeAsync(int.Parse(echoPort, System.Globalization.CultureInfo.InvariantCulture));
@@ -67,7 +68,7 @@ return 0;
 namespace LiveHelp.Benchmarks
 {
     /// <summary>The command line: smoke mode (seconds per scenario, for CI), which scenarios, which storm deployment, where the report goes.</summary>
-    internal sealed record BenchOptions(bool Smoke, IReadOnlySet<string> Only, int? Nodes, string Output, string Command)
+    internal sealed record BenchOptions(bool Smoke, IReadOnlySet<string> Only, int? Nodes, string Output, string Command, int? ConnectionCap = null)
     {
         /// <summary>How long each measured step runs: a few seconds in smoke mode, long enough for stable tails otherwise.</summary>
         public TimeSpan Step => Smoke ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(15);
@@ -78,6 +79,7 @@ namespace LiveHelp.Benchmarks
             var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             int? nodes = null;
             string? output = null;
+            int? connectionCap = null;
             for (var i = 0; i < args.Length; i++)
             {
                 switch (args[i])
@@ -94,12 +96,16 @@ namespace LiveHelp.Benchmarks
                     case "--out" when i + 1 < args.Length:
                         output = args[++i];
                         break;
+                    case "--connections" when i + 1 < args.Length && int.TryParse(args[i + 1], out var cap) && cap > 0:
+                        connectionCap = cap;
+                        i++;
+                        break;
                     default:
-                        throw new ArgumentException($"unknown argument '{args[i]}'; use --smoke, --only a,b, --nodes 1|2 and --out FILE");
+                        throw new ArgumentException($"unknown argument '{args[i]}'; use --smoke, --only a,b, --nodes 1|2, --connections N and --out FILE");
                 }
             }
             var command = "dotnet run -c Release --no-build --project tests/LiveHelp.Benchmarks" + (args.Length == 0 ? "" : " -- " + string.Join(' ', args));
-            return new BenchOptions(smoke, only, nodes, output ?? Path.Combine(Deployment.RepositoryRoot(), "docs", "BENCHMARKS.md"), command);
+            return new BenchOptions(smoke, only, nodes, output ?? Path.Combine(Deployment.RepositoryRoot(), "docs", "BENCHMARKS.md"), command, connectionCap);
         }
     }
 }

@@ -55,11 +55,11 @@ internal static class Problems
     /// Middleware: a store out of reach for a moment, wherever in the request (a staff token's account check, an
     /// endpoint, the hub's negotiate), answers 503 "unavailable" instead of a server error, so clients try again.
     /// </summary>
-    public static async Task AnswerStoreOutage(HttpContext context, Func<Task> next)
+    public static async Task AnswerStoreOutage(HttpContext context, RequestDelegate next)
     {
         try
         {
-            await next();
+            await next(context);
         }
         catch (Exception e) when (StoreFaults.IsTransient(e) && !context.Response.HasStarted)
         {

@@ -25,10 +25,10 @@ internal static class WebPages
     };
 
     /// <summary>Nothing LiveHelp sends (API answers, transcripts, scripts, pages) is to be read by a browser as another type.</summary>
-    public static Task NoSniff(HttpContext context, Func<Task> next)
+    public static Task NoSniff(HttpContext context, RequestDelegate next)
     {
         context.Response.Headers.XContentTypeOptions = "nosniff";
-        return next();
+        return next(context);
     }
 
     public static void MapWebPages(this WebApplication app)

@@ -72,7 +72,7 @@ public sealed class AllowedOrigins(IConversationStore store, IOptions<LiveHelpOp
     /// Refuses hub and API requests from a page whose origin is not allowed, before anything runs, with a clear
     /// answer (CORS alone would only hide the response from the page; WebSockets ignore CORS).
     /// </summary>
-    public static async Task Guard(HttpContext context, Func<Task> next)
+    public static async Task Guard(HttpContext context, RequestDelegate next)
     {
         var path = context.Request.Path;
         if (path.StartsWithSegments(Core.Contracts.Hub.Path) || path.StartsWithSegments("/api"))
@@ -103,7 +103,7 @@ public sealed class AllowedOrigins(IConversationStore store, IOptions<LiveHelpOp
                 return;
             }
         }
-        await next();
+        await next(context);
     }
 }
 

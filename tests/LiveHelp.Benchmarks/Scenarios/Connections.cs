@@ -31,6 +31,7 @@ internal static partial class Connections
         // The server inherits this process's limit and needs one descriptor per connection, as this process does per
         // client socket: the count stops short of the limit rather than at a crash.
         var target = options.Smoke ? 500 : (int)Math.Min(60_000, (limit - 2_000) / batch * batch);
+        target = Math.Min(target, options.ConnectionCap ?? int.MaxValue);
         await using var deployment = await Deployment.StartAsync(1, Bench.Settings);
         var node = deployment.Nodes[0];
         await using var probe = await Probe.OpenAsync(deployment, ct);
@@ -45,16 +46,17 @@ internal static partial class Connections
             var baseline = Machine.ResidentBytes(node.ProcessId) ?? 0;
             var table = section.Table("idle connections", "server resident MB", "KB per connection (above the baseline)", "probe customer → agent (ms)");
             table.Row(0, baseline / 1e6, "", (await probe.RoundTripAsync(ct)).TotalMilliseconds);
-            var stop = target < 60_000
+            var stop = options.ConnectionCap <= target ? $"the run was capped at {target:N0} (--connections)"
+                : target < 60_000
                 ? $"the open-file limit ({limit:N0} per process, which this machine does not let the tool raise) allows no more"
                 : "the target count was reached";
             var clock = Stopwatch.StartNew();
             while (idle.Count < target)
             {
-                var opened = new ClientWebSocket?[batch];
+                var opened = new ClientWebSocket?[Math.Min(batch, target - idle.Count)];
                 var failures = 0;
                 string? lastError = null;
-                await Parallel.ForEachAsync(Enumerable.Range(0, batch), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (i, token) =>
+                await Parallel.ForEachAsync(Enumerable.Range(0, opened.Length), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (i, token) =>
                 {
                     var index = idle.Count + i;
                     try
