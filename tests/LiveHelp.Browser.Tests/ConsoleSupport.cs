@@ -19,9 +19,15 @@ public abstract class ConsoleTest(BrowserFixture fixture) : BrowserTest(fixture)
     private readonly List<CustomerProbe> _customers = [];
 
     /// <summary>The console in a new context, signed in as <paramref name="username"/> (the test host's password scheme).</summary>
-    protected async Task<IPage> ConsoleAsync(string username, string? password = null, bool bypassCsp = false, string path = "/console", string? initScript = null)
+    protected async Task<IPage> ConsoleAsync(
+        string username, string? password = null, bool bypassCsp = false, string path = "/console", string? initScript = null, bool notifications = false)
     {
-        var page = await OpenAsync(path, new BrowserNewContextOptions { ViewportSize = Desktop.ViewportSize, BypassCSP = bypassCsp }, initScript);
+        var page = await OpenAsync(path, new BrowserNewContextOptions
+        {
+            ViewportSize = Desktop.ViewportSize,
+            BypassCSP = bypassCsp,
+            Permissions = notifications ? ["notifications"] : [],
+        }, initScript);
         await SignInAsync(page, username, password ?? (username == "admin" ? LiveHelpHost.AdminPassword : LiveHelpHost.Password(username)));
         return page;
     }

@@ -12,6 +12,18 @@ namespace LiveHelp.Browser.Tests;
 /// </summary>
 public sealed class ConsoleTests(BrowserFixture fixture) : ConsoleTest(fixture)
 {
+    // Counts the beeps (Web Audio) and records the browser notifications the page makes.
+    private const string RecordAlerts = @"() => {
+        window.__beeps = 0;
+        const create = AudioContext.prototype.createOscillator;
+        AudioContext.prototype.createOscillator = function () { window.__beeps++; return create.call(this); };
+        window.__notes = [];
+        const Native = window.Notification;
+        window.Notification = class extends Native {
+            constructor(title, options) { window.__notes.push(title + ' | ' + (options && options.body)); super(title, options); }
+        };
+    }";
+
     private const string ImgPayload = "<img src=x onerror=window.__xss=1>";
     private const string TemplatePayload = "{{constructor.constructor('window.__xss=1')()}}";
 
@@ -27,16 +39,7 @@ public sealed class ConsoleTests(BrowserFixture fixture) : ConsoleTest(fixture)
         await SignInAsync(alice, "alice", LiveHelpHost.Password("alice"));
         await SetStatusAsync(alice, "online");
         // Record the beep (Web Audio) and the browser notification the offer should bring.
-        await alice.EvaluateAsync(@"() => {
-            window.__beeps = 0;
-            const create = AudioContext.prototype.createOscillator;
-            AudioContext.prototype.createOscillator = function () { window.__beeps++; return create.call(this); };
-            window.__notes = [];
-            const Native = window.Notification;
-            window.Notification = class extends Native {
-                constructor(title, options) { window.__notes.push(title + ' | ' + (options && options.body)); super(title, options); }
-            };
-        }");
+        await alice.EvaluateAsync(RecordAlerts);
 
         var customer = await CustomerAsync(Help("Dana Scully"));
 
@@ -121,8 +124,9 @@ public sealed class ConsoleTests(BrowserFixture fixture) : ConsoleTest(fixture)
         await ScreenshotAsync(alice, "console-chat");
 
         // Transfer to Bob, who is signed in in another browser, with a note he sees.
-        var bob = await ConsoleAsync("bob");
+        var bob = await ConsoleAsync("bob", notifications: true);
         await SetStatusAsync(bob, "online");
+        await bob.EvaluateAsync(RecordAlerts);
         await alice.Locator(".chat__actions").GetByRole(AriaRole.Button, new() { Name = "Transfer" }).ClickAsync();
         var transfer = alice.GetByRole(AriaRole.Dialog, new() { Name = "Transfer conversation" });
         await Expect(transfer).ToBeVisibleAsync();
@@ -136,6 +140,10 @@ public sealed class ConsoleTests(BrowserFixture fixture) : ConsoleTest(fixture)
         await Expect(alice.Locator("#composer")).ToBeHiddenAsync();
 
         await Expect(bob.Locator(".chat__name")).ToHaveTextAsync("Dana Scully");
+        // Handed over directly, it gets Bob's attention as an offer would.
+        await Expect(bob.Locator("[role=alert]", new() { HasTextString = "Dana Scully about General was handed over to you." })).ToHaveCountAsync(1);
+        Assert.True(await bob.EvaluateAsync<int>("() => window.__beeps") > 0, "no beep for the hand-over");
+        Assert.Equal(["Conversation handed over to you | \u2068Dana Scully\u2069 · General"], await bob.EvaluateAsync<string[]>("() => window.__notes"));
         await Expect(Log(bob).Locator(".msg--note").Last).ToContainTextAsync("Refund approved, please confirm the address");
         await Expect(Log(bob)).ToContainTextAsync("Bob has taken over from Alice.");
         await Expect(Log(bob)).ToContainTextAsync("Hello, is anyone there?");

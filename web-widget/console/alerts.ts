@@ -1,5 +1,6 @@
 // Getting an agent's attention: a short beep (Web Audio, no file), a browser notification, and screen-reader announcements.
-import { h } from "../sdk/dom";
+import { h, isolate } from "../sdk/dom";
+import { t } from "./strings";
 
 let audio: AudioContext | null = null;
 
@@ -59,6 +60,13 @@ export function notify(title: string, body: string, tag: string): void {
   } catch {
     // Some browsers only notify from a service worker.
   }
+}
+
+/** A conversation a colleague handed over directly is as pressing as an offer: it beeps, notifies and is announced like one. */
+export function alertHandedOver(who: string, topic: string, conversationId: string): void {
+  beep();
+  announce(t.handedOverAnnounce(who, topic), true);
+  notify(t.handedOverNotificationTitle, t.offerNotificationBody(isolate(who), topic), conversationId);
 }
 
 const politeRegion = h("div", { class: "sr-only", role: "status", "aria-live": "polite" });

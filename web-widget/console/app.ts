@@ -7,10 +7,10 @@ import {
 import { h, sentence } from "../sdk/dom";
 import { type ConnectionState, Session } from "../sdk/session";
 import { AdminView } from "./admin";
-import { askNotificationPermission, prepareSound } from "./alerts";
+import { alertHandedOver, askNotificationPermission, prepareSound } from "./alerts";
 import { type SignedIn, StaffApi } from "./api";
 import { ConsoleCalls } from "./calls";
-import { type Ctx, canOversee, customerName, toast } from "./context";
+import { type Ctx, canOversee, customerName, toast, topicName } from "./context";
 import { Desk } from "./desk";
 import { Offers } from "./offers";
 import { t } from "./strings";
@@ -153,7 +153,10 @@ export async function startConsole(me: SignedIn, signOut: (reason?: string) => v
     const fromOffer = offers.remove(view.id);
     const known = desk.isMine(view.id);
     void desk.add(view, !desk.hasSelection);
-    if (!known && !fromOffer) toast(sentence(t.newConversation, customerName(view)));
+    if (!known && !fromOffer) {
+      toast(sentence(t.newConversation, customerName(view)));
+      alertHandedOver(customerName(view), topicName(ctx, view.topic), view.id);
+    }
   });
   session.on<Unassigned>(Events.unassigned, (n) => desk.onUnassigned(n));
   session.on<StatusChanged>(Events.statusChanged, (n) => {

@@ -51,6 +51,8 @@ export const t = {
   offerHeading: "Incoming request",
   offerAnnounce: (who: string, topic: string) => `New request from ${who} about ${topic}.`,
   offerNotificationTitle: "New LiveHelp request",
+  handedOverNotificationTitle: "Conversation handed over to you",
+  handedOverAnnounce: (who: string, topic: string) => `${who} about ${topic} was handed over to you.`,
   offerNotificationBody: (who: string, topic: string) => `${who} · ${topic}`,
   accept: "Accept",
   decline: "Decline",
