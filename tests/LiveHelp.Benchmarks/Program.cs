@@ -4,6 +4,7 @@ using LiveHelp.Benchmarks.Scenarios;
 
 // Runs the scenarios against real servers on loopback and writes a markdown report.
 //   dotnet run -c Release --no-build --project tests/LiveHelp.Benchmarks -- [--smoke] [--only storm,traffic,connections,calls,widget] [--out FILE]
+//   Traffic alone, shorter (for comparing a change): [--relays floor,livehelp-1,livehelp-2,socketio-1,socketio-2] [--rates 1000,2000]
 if (args is ["echo-server", var echoPort])
 {
     await EchoRelay.ServeAsync(int.Parse(echoPort, System.Globalization.CultureInfo.InvariantCulture));
@@ -71,11 +72,19 @@ namespace LiveHelp.Benchmarks
         /// <summary>How long each measured step runs: a few seconds in smoke mode, long enough for stable tails otherwise.</summary>
         public TimeSpan Step => Smoke ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(15);
 
+        /// <summary>The traffic relays to run (floor, livehelp-1, livehelp-2, socketio-1, socketio-2); empty: all.</summary>
+        public IReadOnlySet<string> Relays { get; init; } = new HashSet<string>();
+
+        /// <summary>The traffic rates to step through instead of the full sweep; empty: the sweep.</summary>
+        public IReadOnlyList<int> Rates { get; init; } = [];
+
         public static BenchOptions Parse(string[] args)
         {
             var smoke = false;
             var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             string? output = null;
+            var relays = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var rates = new List<int>();
             for (var i = 0; i < args.Length; i++)
             {
                 switch (args[i])
@@ -86,15 +95,26 @@ namespace LiveHelp.Benchmarks
                     case "--only" when i + 1 < args.Length:
                         only.UnionWith(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
                         break;
+                    case "--relays" when i + 1 < args.Length:
+                        relays.UnionWith(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                        break;
+                    case "--rates" when i + 1 < args.Length:
+                        rates.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                            .Select(r => int.Parse(r, System.Globalization.CultureInfo.InvariantCulture)));
+                        break;
                     case "--out" when i + 1 < args.Length:
                         output = args[++i];
                         break;
                     default:
-                        throw new ArgumentException($"unknown argument '{args[i]}'; use --smoke, --only a,b and --out FILE");
+                        throw new ArgumentException($"unknown argument '{args[i]}'; use --smoke, --only a,b, --relays a,b, --rates n,m and --out FILE");
                 }
             }
             var command = "dotnet run -c Release --no-build --project tests/LiveHelp.Benchmarks" + (args.Length == 0 ? "" : " -- " + string.Join(' ', args));
-            return new BenchOptions(smoke, only, output ?? Path.Combine(Deployment.RepositoryRoot(), "docs", "BENCHMARKS.md"), command);
+            return new BenchOptions(smoke, only, output ?? Path.Combine(Deployment.RepositoryRoot(), "docs", "BENCHMARKS.md"), command)
+            {
+                Relays = relays,
+                Rates = rates,
+            };
         }
     }
 }
