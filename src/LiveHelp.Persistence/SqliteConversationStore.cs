@@ -29,6 +29,9 @@ public sealed class SqliteConversationStore : SqlConversationStore
 
     private readonly ConcurrentQueue<WaitingAppend> waitingAppends = new();
 
+    /// <summary>Kept open between batches, so the statements stay prepared; used only while holding the write turn.</summary>
+    private AppendStatements? appendStatements;
+
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string naming a file, e.g. <c>Data Source=/var/lib/livehelp/livehelp.db</c>.</param>
     public SqliteConversationStore(string connectionString)
     {
@@ -125,14 +128,13 @@ public sealed class SqliteConversationStore : SqlConversationStore
         var failed = -1;
         try
         {
-            await using var connection = await connections.OpenAsync(ct);
+            appendStatements ??= new AppendStatements(await connections.OpenAsync(ct));
             // SQLite has one writer at a time: holding the write lock from the start, the checks stay true until the insert.
-            await using var transaction = connection.BeginTransaction(deferred: false);
-            await using var statements = new AppendStatements(connection, transaction);
+            await using var transaction = appendStatements.Begin();
             var conversations = new Dictionary<string, Conversation?>(StringComparer.Ordinal);
             for (failed = 0; failed < batch.Count; failed++)
             {
-                outcomes.Add(await AppendAsync(statements, conversations, batch[failed].Message, batch[failed].Rule, ct));
+                outcomes.Add(await AppendAsync(appendStatements, conversations, batch[failed].Message, batch[failed].Rule, ct));
             }
 
             failed = -1;
@@ -141,6 +143,12 @@ public sealed class SqliteConversationStore : SqlConversationStore
         }
         catch (Exception e)
         {
+            // The connection may be in any state after a failure: the next batch opens a new one.
+            if (appendStatements is not null)
+            {
+                await appendStatements.DisposeAsync();
+                appendStatements = null;
+            }
             return ([], failed, Refusal(e) ?? e);
         }
     }
@@ -217,10 +225,20 @@ public sealed class SqliteConversationStore : SqlConversationStore
         }
     }
 
-    /// <summary>The statements of an append, each prepared once per batch and bound again for every message.</summary>
-    private sealed class AppendStatements(DbConnection connection, DbTransaction transaction) : IAsyncDisposable
+    /// <summary>
+    /// The connection the appends are stored on and their statements, each prepared once and bound again for every
+    /// message. Only the holder of the write turn uses them.
+    /// </summary>
+    private sealed class AppendStatements(SqliteConnection connection) : IAsyncDisposable
     {
         private readonly Dictionary<string, DbCommand> prepared = new(StringComparer.Ordinal);
+        private SqliteTransaction? transaction;
+
+        public SqliteTransaction Begin()
+        {
+            transaction = connection.BeginTransaction(deferred: false);
+            return transaction;
+        }
 
         public DbCommand FindConversation(string id)
         {
@@ -240,6 +258,7 @@ public sealed class SqliteConversationStore : SqlConversationStore
             {
                 await command.DisposeAsync();
             }
+            await connection.DisposeAsync();
         }
 
         private DbCommand Bound(string sql, Message message)
@@ -253,9 +272,10 @@ public sealed class SqliteConversationStore : SqlConversationStore
         {
             if (!prepared.TryGetValue(sql, out var command))
             {
-                prepared[sql] = command = connection.Command(sql, transaction);
+                prepared[sql] = command = connection.Command(sql);
             }
 
+            command.Transaction = transaction;
             command.Parameters.Clear();
             return command;
         }
