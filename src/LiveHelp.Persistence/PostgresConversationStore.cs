@@ -78,17 +78,17 @@ public sealed class PostgresConversationStore : SqlConversationStore, IAsyncDisp
         }
     }
 
-    public override async Task<(Message Message, bool Added)> AppendMessageAsync(
+    public override async Task<AppendedMessage> AppendMessageAsync(
         Message message, AppendRule rule = AppendRule.Any, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         var append = AppendStatement(message, rule);
         while (true)
         {
-            IReadOnlyList<(Message, bool)> outcome;
+            IReadOnlyList<AppendedMessage> outcome;
             try
             {
-                outcome = await QueryAsync(append, c => Bind(c, message), r => (ReadMessage(r), r.GetBoolean("added")), ct);
+                outcome = await QueryAsync(append, c => Bind(c, message), r => new AppendedMessage(ReadMessage(r), r.GetBoolean("added"), ReadConversation(r)), ct);
             }
             catch (PostgresException e) when (IsDuplicateKey(e) && e.ConstraintName?.StartsWith("ux_messages_client_message", StringComparison.Ordinal) == true)
             {
@@ -140,7 +140,8 @@ public sealed class PostgresConversationStore : SqlConversationStore, IAsyncDisp
     /// The append as one statement, so the conversation row is locked only while PostgreSQL runs it, never while it
     /// waits on a node: unless the sender stored this message before, raise the conversation's counter where the
     /// rule allows, store the message under the new number, and return it (<c>added</c>) or the earlier one. The
-    /// earlier one is looked for first, so a retry takes no number and leaves no gap. Nothing returned: refused.
+    /// earlier one is looked for first, so a retry takes no number and leaves no gap. The conversation row comes back
+    /// with the message (as the append left it), so the caller need not read it first. Nothing returned: refused.
     /// </summary>
     private static string AppendStatement(Message message, AppendRule rule)
     {
@@ -157,15 +158,16 @@ public sealed class PostgresConversationStore : SqlConversationStore, IAsyncDisp
             ), numbered AS (
                 UPDATE conversations SET last_seq = last_seq + 1
                 WHERE id = @conversation_id {allowed} AND NOT EXISTS (SELECT 1 FROM earlier)
-                RETURNING last_seq
+                RETURNING last_seq, {Conversations.ColumnList}
             ), stored AS (
                 INSERT INTO messages ({Messages.ColumnList})
                 SELECT {Messages.Values(c => c == "seq" ? "numbered.last_seq" : null)} FROM numbered
                 RETURNING {Messages.ColumnList}
             )
-            SELECT true AS added, {Messages.ColumnList} FROM stored
+            SELECT true AS added, {Messages.ColumnList}, {Conversations.ColumnList} FROM stored, numbered
             UNION ALL
-            SELECT false AS added, {Messages.ColumnList} FROM earlier;
+            SELECT false AS added, {Messages.ColumnList}, {Conversations.ColumnList} FROM earlier, conversations
+            WHERE conversations.id = @conversation_id;
             """;
     }
 

@@ -43,7 +43,7 @@ public abstract class SqlConversationStore : IConversationStore
 
     public abstract Task InitializeAsync(CancellationToken ct = default);
 
-    public abstract Task<(Message Message, bool Added)> AppendMessageAsync(Message message, AppendRule rule = AppendRule.Any, CancellationToken ct = default);
+    public abstract Task<AppendedMessage> AppendMessageAsync(Message message, AppendRule rule = AppendRule.Any, CancellationToken ct = default);
 
     /// <summary>An open connection from the store's pool, or <see cref="OperationCanceledException"/> if <paramref name="ct"/> is cancelled.</summary>
     private protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken ct);

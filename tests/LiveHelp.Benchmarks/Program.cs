@@ -3,9 +3,11 @@ using LiveHelp.Benchmarks;
 using LiveHelp.Benchmarks.Scenarios;
 
 // Runs the scenarios against real servers on loopback and writes a markdown report.
-//   dotnet run -c Release --no-build --project tests/LiveHelp.Benchmarks -- [--smoke] [--only storm,traffic,connections,calls,widget] [--nodes 1|2] [--connections N] [--out FILE]
-//   --nodes runs the storm on that one deployment only (a shorter run when comparing a change on one node).
-//   --connections N stops the connections scenario at N idle connections (a quick run while working on memory).
+//   dotnet run -c Release --no-build --project tests/LiveHelp.Benchmarks -- [--smoke] [--only storm,traffic,connections,calls,widget] [--out FILE]
+//   Shorter runs, for comparing a change:
+//     [--nodes 1|2]             the storm on that one deployment only
+//     [--relays floor,livehelp-1,livehelp-2,socketio-1,socketio-2] [--rates 1000,2000]   traffic on those relays and rates
+//     [--connections N]         the connections scenario up to N idle connections
 if (args is ["echo-server", var echoPort])
 {
     await EchoRelay.ServeAsync(int.Parse(echoPort, System.Globalization.CultureInfo.InvariantCulture));
@@ -73,6 +75,12 @@ namespace LiveHelp.Benchmarks
         /// <summary>How long each measured step runs: a few seconds in smoke mode, long enough for stable tails otherwise.</summary>
         public TimeSpan Step => Smoke ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(15);
 
+        /// <summary>The traffic relays to run (floor, livehelp-1, livehelp-2, socketio-1, socketio-2); empty: all.</summary>
+        public IReadOnlySet<string> Relays { get; init; } = new HashSet<string>();
+
+        /// <summary>The traffic rates to step through instead of the full sweep; empty: the sweep.</summary>
+        public IReadOnlyList<int> Rates { get; init; } = [];
+
         public static BenchOptions Parse(string[] args)
         {
             var smoke = false;
@@ -80,6 +88,8 @@ namespace LiveHelp.Benchmarks
             int? nodes = null;
             string? output = null;
             int? connectionCap = null;
+            var relays = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var rates = new List<int>();
             for (var i = 0; i < args.Length; i++)
             {
                 switch (args[i])
@@ -93,6 +103,13 @@ namespace LiveHelp.Benchmarks
                     case "--nodes" when i + 1 < args.Length && args[i + 1] is "1" or "2":
                         nodes = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
                         break;
+                    case "--relays" when i + 1 < args.Length:
+                        relays.UnionWith(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                        break;
+                    case "--rates" when i + 1 < args.Length:
+                        rates.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                            .Select(r => int.Parse(r, System.Globalization.CultureInfo.InvariantCulture)));
+                        break;
                     case "--out" when i + 1 < args.Length:
                         output = args[++i];
                         break;
@@ -101,11 +118,16 @@ namespace LiveHelp.Benchmarks
                         i++;
                         break;
                     default:
-                        throw new ArgumentException($"unknown argument '{args[i]}'; use --smoke, --only a,b, --nodes 1|2, --connections N and --out FILE");
+                        throw new ArgumentException(
+                            $"unknown argument '{args[i]}'; use --smoke, --only a,b, --nodes 1|2, --relays a,b, --rates n,m, --connections N and --out FILE");
                 }
             }
             var command = "dotnet run -c Release --no-build --project tests/LiveHelp.Benchmarks" + (args.Length == 0 ? "" : " -- " + string.Join(' ', args));
-            return new BenchOptions(smoke, only, nodes, output ?? Path.Combine(Deployment.RepositoryRoot(), "docs", "BENCHMARKS.md"), command, connectionCap);
+            return new BenchOptions(smoke, only, nodes, output ?? Path.Combine(Deployment.RepositoryRoot(), "docs", "BENCHMARKS.md"), command, connectionCap)
+            {
+                Relays = relays,
+                Rates = rates,
+            };
         }
     }
 }

@@ -45,6 +45,12 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
     /// <summary>Runs SQL straight on the database of <see cref="Store"/>, behind the store's back.</summary>
     protected abstract Task ExecuteSqlAsync(string sql);
 
+    /// <summary>
+    /// Holds appends to the conversation back, as another writer's open transaction would, until disposed: the
+    /// appends made meanwhile pile up and then go at once.
+    /// </summary>
+    protected abstract Task<IAsyncDisposable> HoldWritesAsync(string conversationId);
+
     public async Task InitializeAsync() => store = await CreateStoreAsync();
 
     public virtual Task DisposeAsync() => Task.CompletedTask;
@@ -985,6 +991,76 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
         var stored = await Store.ReadMessagesAsync(held.Id, 0, 1000);
         Assert.Equal(Enumerable.Range(1, stored.Count).Select(i => (long)i), stored.Select(m => m.Seq));
         Assert.Equal(outcomes.Where(o => o.Stored is not null).Select(o => o.Stored!.Seq).Order(), stored.Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task AppendMessage_ReturnsTheConversationAsTheAppendFoundIt_AfterAHandoverOnAnotherInstance()
+    {
+        var held = await AddHeldConversationAsync("c-1", "v-1", "a-1");
+        var other = await OpenSameDatabaseAsync();
+        var (customer, _) = await Store.AppendMessageAsync(NewMessage(held.Id, "v-1", "client-1"), AppendRule.OpenToSender);
+        Assert.NotNull(await other.TryUpdateConversationAsync(held with { AgentId = "a-2", AgentName = "Name of a-2" }));
+
+        var handedOver = await Store.AppendMessageAsync(NewMessage(held.Id, "v-1", "client-2"), AppendRule.OpenToSender);
+        var retried = await Store.AppendMessageAsync(NewMessage(held.Id, "v-1", "client-1"), AppendRule.OpenToSender);
+
+        // Who is told of the message is who holds the conversation now, not who held it when it was last read.
+        Assert.True(handedOver.Added);
+        Assert.Equal(("c-1", "v-1", "a-2", ConversationStatus.Active), (handedOver.Conversation.Id, handedOver.Conversation.VisitorId, handedOver.Conversation.AgentId, handedOver.Conversation.Status));
+        Assert.False(retried.Added);
+        AssertMessage(customer, retried.Message);
+        Assert.Equal("a-2", retried.Conversation.AgentId);
+        var agentsOld = await Assert.ThrowsAsync<LiveHelpException>(
+            () => Store.AppendMessageAsync(NewMessage(held.Id, "a-1", "client-3", MessageKind.Agent), AppendRule.OpenToSender));
+        Assert.Equal(ErrorCodes.NotFound, agentsOld.Code);
+    }
+
+    [Fact]
+    public async Task AppendMessage_ConcurrentAppendsWithRefusedAndFailingOnes_StoreEveryOtherOne_GapFree()
+    {
+        const int count = 120;
+        var open = await AddHeldConversationAsync("c-1", "v-1", "a-1");
+        var closed = await AddHeldConversationAsync("c-2", "v-2", "a-1");
+        Assert.NotNull(await Store.TryUpdateConversationAsync(closed with { Status = ConversationStatus.Closed }));
+
+        // Appends made at once may share a transaction: a refused one, or one whose statement fails (no text), must
+        // cost the others nothing.
+        var hold = await HoldWritesAsync(open.Id);
+        var appends = Enumerable.Range(0, count).Select(i => Task.Run(async () =>
+        {
+            var message = (i % 4) switch
+            {
+                0 => NewMessage(closed.Id, "v-2", $"client-{i}"),
+                1 => NewMessage(open.Id, "v-1", $"client-{i}") with { Text = null! },
+                2 => NewMessage(open.Id, "v-1", $"client-{i}") with { Text = $"message {i}" },
+                _ => NewMessage(open.Id, "a-1", $"client-{i}", MessageKind.Agent) with { Text = $"message {i}" },
+            };
+            try
+            {
+                return (Index: i, Appended: await Store.AppendMessageAsync(message, AppendRule.OpenToSender), Failure: (Exception?)null);
+            }
+            catch (Exception e)
+            {
+                return (Index: i, Appended: (AppendedMessage?)null, Failure: e);
+            }
+        })).ToList();
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        await hold.DisposeAsync();
+        var outcomes = await Task.WhenAll(appends);
+
+        Assert.All(outcomes.Where(o => o.Index % 4 == 0), o => Assert.Equal(ErrorCodes.ConversationClosed, Assert.IsType<LiveHelpException>(o.Failure).Code));
+        Assert.All(outcomes.Where(o => o.Index % 4 == 1), o => Assert.NotNull(o.Failure));
+        var stored = outcomes.Where(o => o.Index % 4 >= 2).ToList();
+        Assert.All(stored, o => Assert.True(o.Appended?.Added, o.Failure?.ToString()));
+        var read = await Store.ReadMessagesAsync(open.Id, 0, 1000);
+        Assert.Equal(Enumerable.Range(1, count / 2).Select(i => (long)i), read.Select(m => m.Seq));
+        Assert.Equal(stored.Select(o => o.Appended!.Message.Seq).Order(), read.Select(m => m.Seq));
+        foreach (var o in stored)
+        {
+            AssertMessage(o.Appended!.Message, read[(int)o.Appended.Message.Seq - 1]);
+            Assert.Equal($"message {o.Index}", o.Appended.Message.Text);
+        }
+        Assert.Empty(await Store.ReadMessagesAsync(closed.Id, 0, 1000));
     }
 
     [Fact]

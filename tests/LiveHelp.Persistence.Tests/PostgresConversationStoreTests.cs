@@ -43,6 +43,19 @@ public sealed class PostgresConversationStoreTests(PostgresFixture postgres) : C
         await command.ExecuteNonQueryAsync();
     }
 
+    protected override async Task<IAsyncDisposable> HoldWritesAsync(string conversationId)
+    {
+        var connection = await OpenRawAsync(ConnectionString);
+        var transaction = await connection.BeginTransactionAsync();
+        // Appends number messages on the conversation row: its lock holds them back.
+        await using (var hold = new NpgsqlCommand("SELECT 1 FROM conversations WHERE id = @id FOR UPDATE;", connection, transaction))
+        {
+            hold.Parameters.AddWithValue("id", conversationId);
+            await hold.ExecuteNonQueryAsync();
+        }
+        return new Held(transaction, connection);
+    }
+
     public override async Task DisposeAsync()
     {
         foreach (var store in stores)
@@ -246,5 +259,15 @@ public sealed class PostgresConversationStoreTests(PostgresFixture postgres) : C
         }
 
         return values;
+    }
+
+    private sealed class Held(NpgsqlTransaction transaction, NpgsqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.RollbackAsync();
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
     }
 }

@@ -31,6 +31,15 @@ public sealed class SqliteConversationStoreTests : ConversationStoreBehaviour
         await command.ExecuteNonQueryAsync();
     }
 
+    protected override async Task<IAsyncDisposable> HoldWritesAsync(string conversationId)
+    {
+        var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        // SQLite has one writer: an open write transaction holds back every other.
+        var transaction = connection.BeginTransaction(deferred: false);
+        return new Held(transaction, connection);
+    }
+
     public override Task DisposeAsync()
     {
         using (var connection = new SqliteConnection(ConnectionString))
@@ -125,5 +134,15 @@ public sealed class SqliteConversationStoreTests : ConversationStoreBehaviour
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    private sealed class Held(SqliteTransaction transaction, SqliteConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.RollbackAsync();
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
     }
 }

@@ -39,6 +39,25 @@ public sealed class ChatTests : ServerTest
     }
 
     [Fact]
+    public async Task A_customers_messages_carry_the_name_they_gave_and_nobody_else_can_write_into_the_conversation()
+    {
+        var ann = await AgentAsync("ann");
+        var bob = await AgentAsync("bob");
+        var (customer, _, id) = await ConversationAsync(ann, input: Help() with { Name = "Dana" });
+        var stranger = await CustomerAsync();
+
+        var first = await customer.SendMessageAsync(id, "Hi, it is Dana");
+        var second = await customer.SendMessageAsync(id, "Still me");
+
+        Assert.Equal(("Dana", "Dana"), (first.SenderName, second.SenderName));
+        // After the customer has written, a stranger or another agent still gets what an unknown conversation gets.
+        Assert.Equal(ErrorCodes.NotFound, (await RefusedAsync(() => stranger.SendMessageAsync(id, "Hi, it is Dana"))).Code);
+        Assert.Equal(ErrorCodes.NotFound, (await RefusedAsync(() => bob.SendMessageAsync(id, "Bob here"))).Code);
+        var stored = await ann.ResumeAsync(id, 0);
+        Assert.Equal([first.Seq, second.Seq], stored.Messages.Where(m => m.Kind is MessageKind.Customer or MessageKind.Agent).Select(m => m.Seq));
+    }
+
+    [Fact]
     public async Task A_message_retried_with_the_same_client_id_is_stored_and_delivered_once()
     {
         var ann = await AgentAsync("ann");

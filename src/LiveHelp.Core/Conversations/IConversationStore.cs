@@ -60,14 +60,15 @@ public interface IConversationStore
     /// Stores a message with the conversation's next sequence number, if <paramref name="rule"/> allows, in one step
     /// that holds no lock while it waits on the caller. A message whose (conversation, sender, client message id) was
     /// stored before is not stored again: the earlier one is returned with <c>Added = false</c>, whatever the
-    /// conversation has become since (a retried send).
+    /// conversation has become since (a retried send). The conversation comes back as the append found it. Appends
+    /// made at once may share one commit; each is answered only once its message is committed.
     /// </summary>
     /// <exception cref="LiveHelpException">
     /// <see cref="ErrorCodes.NotFound"/> when there is no such conversation or, under
     /// <see cref="AppendRule.OpenToSender"/>, the sender takes no part in it (the same answer, so ids cannot be
     /// probed); <see cref="ErrorCodes.ConversationClosed"/> when the rule wants it open and it is not.
     /// </exception>
-    Task<(Message Message, bool Added)> AppendMessageAsync(Message message, AppendRule rule = AppendRule.Any, CancellationToken ct = default);
+    Task<AppendedMessage> AppendMessageAsync(Message message, AppendRule rule = AppendRule.Any, CancellationToken ct = default);
 
     /// <summary>
     /// The message <paramref name="senderId"/> stored in the conversation under <paramref name="clientMessageId"/>,

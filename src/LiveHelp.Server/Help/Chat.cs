@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
 using LiveHelp.Core.Conversations;
@@ -15,6 +16,9 @@ public sealed class Chat(
     IOptions<LiveHelpOptions> options)
 {
     private const int ResumePage = 1000;
+    private const int MaxCustomerNames = 100_000;
+
+    private readonly ConcurrentDictionary<string, string?> customerNames = new(StringComparer.Ordinal);
 
     private LiveHelpOptions Options => options.Value;
 
@@ -23,22 +27,19 @@ public sealed class Chat(
         Validate.Text(text, Options.MaxMessageLength);
         Validate.Optional(clientMessageId, "clientMessageId", 128);
         Validate.Id(conversationId);
-        Conversation conversation;
-        Message message;
-        bool added;
+        AppendedMessage appended;
         try
         {
-            conversation = await conversations.FindAsync(caller, conversationId, Access.Participate);
-            Conversations.RequireOpen(conversation);
-            // The read above is what broadcasting needs; the append checks again, as it stores, that the caller may.
-            (message, added) = await store.AppendMessageAsync(
+            // The append checks, as it stores, that the caller takes part and the conversation is open, and returns
+            // the conversation that broadcasting needs: no read before it.
+            appended = await store.AppendMessageAsync(
                 new Message
                 {
-                    ConversationId = conversation.Id,
+                    ConversationId = conversationId,
                     ClientMessageId = clientMessageId,
                     Kind = caller.IsCustomer ? MessageKind.Customer : MessageKind.Agent,
                     SenderId = caller.Id,
-                    SenderName = caller.IsCustomer ? conversation.PreQualification.Name : caller.Name,
+                    SenderName = caller.IsCustomer ? await CustomerNameAsync(caller, conversationId) : caller.Name,
                     Text = text,
                     SentAt = clock.GetUtcNow(),
                 },
@@ -48,15 +49,37 @@ public sealed class Chat(
         {
             return await StoredRetryAsync(caller, conversationId, clientMessageId, refusal);
         }
+        var (message, added) = appended;
         if (added)
         {
-            await conversations.BroadcastAsync(conversation, message);
-            if (!caller.IsCustomer && conversation.FirstAgentReplyAt is null)
+            await conversations.BroadcastAsync(appended.Conversation, message);
+            if (!caller.IsCustomer && appended.Conversation.FirstAgentReplyAt is null)
             {
-                await conversations.UpdateAsync(conversation.Id, c => c.AgentReplied(message.SentAt));
+                await conversations.UpdateAsync(conversationId, c => c.AgentReplied(message.SentAt));
             }
         }
         return message;
+    }
+
+    /// <summary>
+    /// The name the customer gave when asking for help, which their messages carry. It never changes, so it is
+    /// kept; the first send of a conversation reads it, checking (as the append will again) that it is theirs and open.
+    /// </summary>
+    private async Task<string?> CustomerNameAsync(Caller customer, string conversationId)
+    {
+        if (customerNames.TryGetValue(conversationId, out var name))
+        {
+            return name;
+        }
+        var conversation = await conversations.FindAsync(customer, conversationId, Access.Participate);
+        Conversations.RequireOpen(conversation);
+        if (customerNames.Count >= MaxCustomerNames)
+        {
+            // Only a cache: dropping it all now and then costs one read per conversation, and bounds the memory.
+            customerNames.Clear();
+        }
+        customerNames[conversationId] = conversation.PreQualification.Name;
+        return conversation.PreQualification.Name;
     }
 
     public async Task<Message> AddNoteAsync(Caller staff, string conversationId, string? clientMessageId, string text)

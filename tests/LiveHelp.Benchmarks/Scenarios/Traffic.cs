@@ -15,7 +15,10 @@ internal static class Traffic
     public static async Task<Section> RunAsync(BenchOptions options, CancellationToken ct)
     {
         var pairs = options.Smoke ? 10 : 100;
-        var rates = options.Smoke ? new[] { 200 } : [250, 500, 1000, 2000, 4000, 8000, 16000];
+        var rates = options.Rates.Count > 0 ? [.. options.Rates] : options.Smoke ? new[] { 200 } : [250, 500, 1000, 2000, 4000, 8000, 16000];
+        // Rates given on the command line all run, sustained or not, so two builds compare step for step.
+        var sweep = options.Rates.Count == 0;
+        bool Runs(string relay) => options.Relays.Count == 0 || options.Relays.Contains(relay);
         var duration = options.Smoke ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(10);
         var section = new Section("Conversation traffic: delivery latency and throughput");
         var table = section.Table(
@@ -23,13 +26,25 @@ internal static class Traffic
         var results = new List<(string Relay, int Processes, List<Step> Steps)>();
 
         await using var redis = await RedisServer.StartAsync();
-        var floor = await MeasureAsync(await EchoRelay.StartAsync(), 1, pairs, rates, duration, ct);
+        var floor = Runs("floor") ? await MeasureAsync(await EchoRelay.StartAsync(), 1, pairs, rates, duration, sweep, ct) : ("floor (not run)", 1, []);
         var floorByRate = floor.Steps.ToDictionary(s => s.Rate, s => s.CustomerToAgent.P99);
         results.Add(floor);
-        results.Add(await MeasureAsync(await LiveHelpRelay.StartAsync(1, pairs, ct), 1, pairs, rates, duration, ct));
-        results.Add(await MeasureAsync(await LiveHelpRelay.StartAsync(2, pairs, ct), 2, pairs, rates, duration, ct));
-        results.Add(await MeasureAsync(await SocketIoRelay.StartAsync(1, null, ct), 1, pairs, rates, duration, ct));
-        results.Add(await MeasureAsync(await SocketIoRelay.StartAsync(2, redis, ct), 2, pairs, rates, duration, ct));
+        if (Runs("livehelp-1"))
+        {
+            results.Add(await MeasureAsync(await LiveHelpRelay.StartAsync(1, pairs, ct), 1, pairs, rates, duration, sweep, ct));
+        }
+        if (Runs("livehelp-2"))
+        {
+            results.Add(await MeasureAsync(await LiveHelpRelay.StartAsync(2, pairs, ct), 2, pairs, rates, duration, sweep, ct));
+        }
+        if (Runs("socketio-1"))
+        {
+            results.Add(await MeasureAsync(await SocketIoRelay.StartAsync(1, null, ct), 1, pairs, rates, duration, sweep, ct));
+        }
+        if (Runs("socketio-2"))
+        {
+            results.Add(await MeasureAsync(await SocketIoRelay.StartAsync(2, redis, ct), 2, pairs, rates, duration, sweep, ct));
+        }
 
         foreach (var (relay, _, steps) in results)
         {
@@ -72,7 +87,7 @@ internal static class Traffic
 
     private static int Highest(List<Step> steps) => steps.Where(s => s.Sustained).Select(s => s.Rate).DefaultIfEmpty(0).Max();
 
-    private static async Task<(string Relay, int Processes, List<Step> Steps)> MeasureAsync(IRelay relay, int processes, int pairCount, int[] rates, TimeSpan duration, CancellationToken ct)
+    private static async Task<(string Relay, int Processes, List<Step> Steps)> MeasureAsync(IRelay relay, int processes, int pairCount, int[] rates, TimeSpan duration, bool sweep, CancellationToken ct)
     {
         await using var _ = relay;
         Console.WriteLine($"   {relay.Name}");
@@ -129,7 +144,7 @@ internal static class Traffic
             var step = await RunAsync(rate, duration);
             steps.Add(step);
             Console.WriteLine($"     {rate} msgs/s: delivered {step.Delivered:0}/s, p99 {step.CustomerToAgent.P99:0.0} ms");
-            if (!step.Sustained)
+            if (!step.Sustained && sweep)
             {
                 break;
             }
