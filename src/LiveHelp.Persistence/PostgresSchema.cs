@@ -131,7 +131,7 @@ internal static class PostgresSchema
                 WHERE status IN ('Queued', 'Active');
             """),
         (3, SqlRoutingStore.CreateTables(key: "text COLLATE \"C\"", text: "text", integer: "bigint", boolean: "boolean", strict: "", nowTicks: NowTicks)),
-        (4, SqlRoutingStore.AddTransferredFrom(key: "text COLLATE \"C\"")),
+        (4, SqlRoutingStore.AddTransferredFrom(key: "text COLLATE \"C\"", text: "text")),
     ];
 
     // The current time as UTC ticks, the unit the stores keep times in.

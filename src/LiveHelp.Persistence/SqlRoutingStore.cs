@@ -22,7 +22,7 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
         (SELECT COUNT(*) FROM routing_requests r WHERE r.offer_agent_id = s.agent_id) AS pending_offers
         """;
 
-    private const string RequestColumns = "id, skill, mode, priority, enqueued_at, requeued, transferred_from, offer_agent_id, offer_deadline";
+    private const string RequestColumns = "id, skill, mode, priority, enqueued_at, requeued, transferred_from, transfer_note, offer_agent_id, offer_deadline";
 
     // This node's own connections per agent: what it re-records should another node have reaped it while it was only slow.
     private readonly Dictionary<string, int> _local = new(StringComparer.Ordinal);
@@ -100,8 +100,9 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
         SELECT agent_id, id FROM conversations WHERE status = 'Active' AND agent_id IN (SELECT id FROM agents);
         """;
 
-    /// <summary>The migration that records who passed a request on to a team.</summary>
-    internal static string AddTransferredFrom(string key) => $"ALTER TABLE routing_requests ADD COLUMN transferred_from {key};";
+    /// <summary>The migration that records who passed a request on to a team, and their note for the next agent.</summary>
+    internal static string AddTransferredFrom(string key, string text) =>
+        $"ALTER TABLE routing_requests ADD COLUMN transferred_from {key}; ALTER TABLE routing_requests ADD COLUMN transfer_note {text};";
 
     /// <summary>Appended to a SELECT that must lock the rows it reads until the transaction ends.</summary>
     private protected abstract string ForUpdate { get; }
@@ -139,7 +140,7 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
         {
             var added = await ExecuteAsync(c, t, $"""
                 INSERT INTO routing_requests ({RequestColumns})
-                SELECT @id, @skill, @mode, @priority, @enqueued_at, @requeued, @transferred_from, NULL, NULL
+                SELECT @id, @skill, @mode, @priority, @enqueued_at, @requeued, @transferred_from, @transfer_note, NULL, NULL
                 WHERE NOT EXISTS (SELECT 1 FROM routing_holds WHERE conversation_id = @id)
                 ON CONFLICT (id) DO NOTHING;
                 """, cmd => BindRequest(cmd, request));
@@ -524,9 +525,10 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
     {
         await ExecuteAsync(c, t, $"""
             INSERT INTO routing_requests ({RequestColumns})
-            VALUES (@id, @skill, @mode, @priority, @enqueued_at, @requeued, @transferred_from, NULL, NULL)
+            VALUES (@id, @skill, @mode, @priority, @enqueued_at, @requeued, @transferred_from, @transfer_note, NULL, NULL)
             ON CONFLICT (id) DO UPDATE SET skill = excluded.skill, mode = excluded.mode, priority = excluded.priority,
-                enqueued_at = excluded.enqueued_at, requeued = excluded.requeued, transferred_from = excluded.transferred_from;
+                enqueued_at = excluded.enqueued_at, requeued = excluded.requeued,
+                transferred_from = excluded.transferred_from, transfer_note = excluded.transfer_note;
             DELETE FROM routing_passed_over WHERE request_id = @id;
             """, cmd => BindRequest(cmd, request));
         await AddPassedOverAsync(c, t, request);
@@ -637,6 +639,7 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
             EnqueuedAt = Time(r.GetInteger("enqueued_at")),
             Requeued = r.GetBoolean("requeued"),
             TransferredFrom = r.GetNullableText("transferred_from"),
+            TransferNote = r.GetNullableText("transfer_note"),
         };
         return new RequestRow(request, OfferOf(id, r.GetNullableText("offer_agent_id"), r.GetNullableInteger("offer_deadline")));
     }
@@ -733,6 +736,7 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
         cmd.SetInteger("enqueued_at", request.EnqueuedAt.UtcTicks);
         cmd.SetBoolean("requeued", request.Requeued);
         cmd.SetText("transferred_from", request.TransferredFrom);
+        cmd.SetText("transfer_note", request.TransferNote);
     }
 
     private void BindAgentNode(DbCommand cmd, string agentId)

@@ -119,7 +119,7 @@ internal static class SqliteSchema
                 WHERE status IN ('Queued', 'Active');
             """),
         (3, SqlRoutingStore.CreateTables(key: "TEXT", text: "TEXT", integer: "INTEGER", boolean: "INTEGER", strict: " STRICT", nowTicks: NowTicks)),
-        (4, SqlRoutingStore.AddTransferredFrom(key: "TEXT")),
+        (4, SqlRoutingStore.AddTransferredFrom(key: "TEXT", text: "TEXT")),
     ];
 
     // The current time as UTC ticks, the unit the stores keep times in.

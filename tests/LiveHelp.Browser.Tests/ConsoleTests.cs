@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using LiveHelp.Client;
+using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
 using LiveHelp.Server.Tests;
 using Microsoft.Playwright;
@@ -157,6 +159,28 @@ public sealed class ConsoleTests(BrowserFixture fixture) : ConsoleTest(fixture)
         await EventuallyAsync(() => customer.Closed, "the customer to be told the chat ended");
         await Expect(bob.Locator(".chat__banner")).ToHaveTextAsync("This conversation is closed.");
         await Expect(ConversationItem(bob, "Dana Scully")).ToContainTextAsync("Closed");
+    }
+
+    [Fact]
+    public async Task A_conversation_passed_on_to_the_team_is_offered_with_the_note_of_the_agent_who_passed_it()
+    {
+        await Host.CreateAgentAsync("alice", ["general"]);
+        await Host.CreateAgentAsync("carl", ["billing"]);
+        await using var carl = await AgentClient.SignInAsync(Host.BaseUri, "carl", LiveHelpHost.Password("carl"));
+        var offered = new TaskCompletionSource<OfferNotice>(TaskCreationOptions.RunContinuationsAsynchronously);
+        carl.OfferReceived += (_, offer) => offered.TrySetResult(offer);
+        await carl.SetStatusAsync(AgentStatus.Online);
+        var customer = await CustomerAsync(Help("Dana Scully", topic: "billing"));
+        await carl.AcceptOfferAsync((await offered.Task.WaitAsync(TimeSpan.FromSeconds(10))).ConversationId);
+        var alice = await ConsoleAsync("alice");
+        await SetStatusAsync(alice, "online");
+
+        await carl.TransferAsync(customer.ConversationId, new TransferInput { ToTopic = "general", Note = "Refund approved <b>twice</b>" });
+
+        var offer = alice.Locator(".offer");
+        await Expect(offer).ToContainTextAsync("Note from the agent who passed it on");
+        await Expect(offer).ToContainTextAsync("Refund approved <b>twice</b>");
+        await Expect(offer.Locator("b")).ToHaveCountAsync(0);
     }
 
     [Fact]

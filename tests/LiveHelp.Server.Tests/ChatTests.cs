@@ -42,7 +42,8 @@ public sealed class ChatTests : ServerTest
     public async Task A_customers_messages_carry_the_name_they_gave_and_nobody_else_can_write_into_the_conversation()
     {
         var ann = await AgentAsync("ann");
-        var bob = await AgentAsync("bob");
+        // Bob serves another topic, so the request is Ann's and never his.
+        var bob = await AgentAsync("bob", ["billing"]);
         var (customer, _, id) = await ConversationAsync(ann, input: Help() with { Name = "Dana" });
         var stranger = await CustomerAsync();
 

@@ -127,6 +127,7 @@ public sealed class TransferTests : ServerTest
         var offer = await carlOffers.NextAsync();
         Assert.Equal(id, offer.ConversationId);
         Assert.Equal("billing", offer.Conversation.Topic);
+        Assert.Equal("Double charge confirmed; please refund one", offer.TransferNote);
         Assert.Equal("The blender arrived broken", offer.Conversation.PreQualification.Details);
         Assert.Equal("A-1001", offer.Conversation.PreQualification.OrderId);
         await carl.AcceptOfferAsync(id);

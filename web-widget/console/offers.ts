@@ -54,6 +54,7 @@ export class Offers {
         [t.topic, topic],
         [t.mode, t.modes[view.mode] ?? view.mode],
         [t.details, p.details ? h("span", { class: "prewrap clamp" }, p.details) : null],
+        [t.offerTransferNote, notice.transferNote ? h("span", { class: "prewrap clamp" }, notice.transferNote) : null],
         [t.orderId, p.orderId],
         [t.pageUrl, p.pageUrl ? safeLink(p.pageUrl) : null],
         [t.device, device],

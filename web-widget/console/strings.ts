@@ -239,6 +239,7 @@ export const t = {
   noAgentsAvailable: "No other agent is available right now.",
   chooseTopic: "Topic",
   transferNote: "Note for the next agent",
+  offerTransferNote: "Note from the agent who passed it on",
   transferNoteHint: "Only staff see this note.",
   transferSubmit: "Transfer",
   transferring: "Transferring…",

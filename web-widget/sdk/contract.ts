@@ -61,7 +61,7 @@ export interface AgentJoined { conversationId: string; agentId: string; agentNam
 export interface TypingNotice { conversationId: string; role: string; name?: string | null; isTyping: boolean; }
 export interface ReadNotice { conversationId: string; role: string; seq: number; }
 export interface ConversationClosed { conversationId: string; closedBy: string; }
-export interface OfferNotice { conversationId: string; deadline: string; conversation: ConversationView; }
+export interface OfferNotice { conversationId: string; deadline: string; conversation: ConversationView; transferNote?: string | null; }
 export interface OfferWithdrawn { conversationId: string; reason: string; }
 export interface Unassigned { conversationId: string; reason: string; }
 export interface StatusChanged { status: AgentStatus; reason: string; }

@@ -161,7 +161,8 @@ public sealed record ReadNotice(string ConversationId, string Role, long Seq);
 
 public sealed record ConversationClosed(string ConversationId, string ClosedBy);
 
-public sealed record OfferNotice(string ConversationId, DateTimeOffset Deadline, ConversationView Conversation);
+/// <summary>An offer to answer before <see cref="Deadline"/>; <see cref="TransferNote"/> is what the agent who passed it on to the team wrote.</summary>
+public sealed record OfferNotice(string ConversationId, DateTimeOffset Deadline, ConversationView Conversation, string? TransferNote = null);
 
 public sealed record OfferWithdrawn(string ConversationId, string Reason);
 

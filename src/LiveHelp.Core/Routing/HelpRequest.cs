@@ -18,6 +18,9 @@ public sealed record HelpRequest
     /// </summary>
     public string? TransferredFrom { get; init; }
 
+    /// <summary>What the agent who passed it on wrote for the next one, shown with the offer.</summary>
+    public string? TransferNote { get; init; }
+
     /// <summary>Agents who declined or let an offer lapse, and until when they are passed over for this request.</summary>
     public IReadOnlyDictionary<string, DateTimeOffset> PassedOver { get; init; } = new Dictionary<string, DateTimeOffset>();
 }

@@ -2,8 +2,8 @@ namespace LiveHelp.Core.Routing;
 
 public abstract record RoutingEvent;
 
-/// <summary>The agent has been offered the request and must answer before the offer's deadline.</summary>
-public sealed record OfferMade(Offer Offer) : RoutingEvent;
+/// <summary>The agent has been offered the request and must answer before the offer's deadline; with the note of a hand-over.</summary>
+public sealed record OfferMade(Offer Offer, string? TransferNote = null) : RoutingEvent;
 
 /// <summary>The request is the agent's now (accepted, or auto-accepted without an offer).</summary>
 public sealed record RequestAssigned(string RequestId, string AgentId) : RoutingEvent;
@@ -40,11 +40,15 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
 
     /// <summary>
     /// The agent lets go of the conversation and it goes back to the front of the queue, with <paramref name="change"/>,
-    /// in one step; <paramref name="passedOn"/> when the agent passed it on to a team, which it then goes to first.
+    /// in one step; <paramref name="passedOn"/> when the agent passed it on to a team (which it then goes to first),
+    /// with <paramref name="note"/> for the next agent.
     /// </summary>
-    public Task RequeueAsync(string conversationId, string skill, HelpMode mode, string fromAgentId, bool passedOn, DateTimeOffset now, ConversationChange change) =>
+    public Task RequeueAsync(
+        string conversationId, string skill, HelpMode mode, string fromAgentId, bool passedOn, string? note, DateTimeOffset now, ConversationChange change) =>
         store.RequeueAsync(
-            Request(conversationId, skill, mode, now, requeued: true) with { TransferredFrom = passedOn ? fromAgentId : null }, fromAgentId, change);
+            Request(conversationId, skill, mode, now, requeued: true) with { TransferredFrom = passedOn ? fromAgentId : null, TransferNote = note },
+            fromAgentId,
+            change);
 
     /// <summary>Queues a conversation routing lost, unless it is queued or held by an agent; true when it was queued.</summary>
     public Task<bool> ReinstateAsync(string conversationId, string skill, HelpMode mode, DateTimeOffset enqueuedAt, bool requeued) =>
@@ -108,7 +112,7 @@ public sealed class Router(IRoutingStore store, RoutingOptions options, TimeProv
                 ? new RequestAssigned(request.Id, seat.AgentId)
                 : null;
         }
-        return await store.TryOfferAsync(request.Id, seat.AgentId, now + options.OfferTimeout) is { } offer ? new OfferMade(offer) : null;
+        return await store.TryOfferAsync(request.Id, seat.AgentId, now + options.OfferTimeout) is { } offer ? new OfferMade(offer, request.TransferNote) : null;
     }
 
     /// <summary>The agent's answer "yes": true when the request is theirs now, false when the offer is gone.</summary>

@@ -107,7 +107,7 @@ public sealed class HelpQueue(
         Log.HelpRequested(log, conversation.Id, topic.Id, input.Mode);
         switch (await router.PressAsync(conversation.Id, topic.Skill, input.Mode, now, available))
         {
-            case OfferMade(var offer):
+            case OfferMade(var offer, _):
                 // The conversation and its visitor are in hand: the offer goes out without reading them again.
                 await hub.Clients.User(offer.AgentId).offer(new OfferNotice(conversation.Id, offer.Deadline, conversation.ToView(visitor.UserId)));
                 break;
@@ -224,7 +224,7 @@ public sealed class HelpQueue(
     private async Task TransferToTopicAsync(Caller staff, Conversation conversation, string fromAgentId, Topic topic, string? note)
     {
         await AddNoteTextAsync(staff, conversation, note);
-        await RequeueAsync(conversation, fromAgentId, topic.Id, passedOn: true, $"{conversation.AgentName} is passing you to the {topic.Name} team. You are first in line.");
+        await RequeueAsync(conversation, fromAgentId, topic.Id, passedOn: true, string.IsNullOrWhiteSpace(note) ? null : note, $"{conversation.AgentName} is passing you to the {topic.Name} team. You are first in line.");
         await hub.Clients.User(fromAgentId).unassigned(new Unassigned(conversation.Id, "transferred"));
     }
 
@@ -379,10 +379,10 @@ public sealed class HelpQueue(
     {
         switch (e)
         {
-            case OfferMade(var offer):
+            case OfferMade(var offer, var note):
                 if (await store.FindConversationAsync(offer.RequestId) is { } offered)
                 {
-                    await hub.Clients.User(offer.AgentId).offer(new OfferNotice(offered.Id, offer.Deadline, await conversations.StaffViewAsync(offered)));
+                    await hub.Clients.User(offer.AgentId).offer(new OfferNotice(offered.Id, offer.Deadline, await conversations.StaffViewAsync(offered), note));
                 }
                 break;
             case RequestAssigned(var requestId, var agentId):
@@ -433,7 +433,7 @@ public sealed class HelpQueue(
         {
             try
             {
-                await RequeueAsync(lost, agentId, lost.Topic, passedOn: false, $"{lost.AgentName} lost their connection. You are first in line for the next agent.");
+                await RequeueAsync(lost, agentId, lost.Topic, passedOn: false, note: null, $"{lost.AgentName} lost their connection. You are first in line for the next agent.");
             }
             catch (LiveHelpException e) when (e.Code == ErrorCodes.Conflict)
             {
@@ -448,14 +448,14 @@ public sealed class HelpQueue(
     }
 
     /// <summary>Back to the front of the queue, for <paramref name="leaving"/> as its caller just read it.</summary>
-    private async Task RequeueAsync(Conversation leaving, string fromAgentId, string topicId, bool passedOn, string announcement)
+    private async Task RequeueAsync(Conversation leaving, string fromAgentId, string topicId, bool passedOn, string? note, string announcement)
     {
         await calls.EndLiveCallAsync(leaving, CallRules.Transferred);
         var now = clock.GetUtcNow();
         Conversation? queued = null;
         // One step: a refused store leaves the agent holding it, and the step can be tried again.
         await router.RequeueAsync(
-            leaving.Id, await SkillOfAsync(topicId), leaving.Mode, fromAgentId, passedOn, now, c => queued = c.Requeue(fromAgentId, topicId, now));
+            leaving.Id, await SkillOfAsync(topicId), leaving.Mode, fromAgentId, passedOn, note, now, c => queued = c.Requeue(fromAgentId, topicId, now));
         await conversations.AppendSystemAsync(queued ?? leaving, announcement);
     }
 

@@ -153,6 +153,17 @@ public sealed class OfferTests
     }
 
     [Fact]
+    public async Task A_request_passed_on_to_the_team_with_a_note_is_offered_with_that_note()
+    {
+        var h = new RoutingHarness();
+        await h.AddAgentAsync("ann");
+
+        await h.Router.RequeueAsync("c1", "billing", HelpMode.Chat, "bob", passedOn: true, "Refund it", h.Now, c => c);
+
+        Assert.Equal([new OfferMade(new Offer("c1", "ann", h.Now + h.Options.OfferTimeout), "Refund it")], await h.Router.MatchAsync());
+    }
+
+    [Fact]
     public async Task A_lapse_is_reported_only_once()
     {
         var h = new RoutingHarness();

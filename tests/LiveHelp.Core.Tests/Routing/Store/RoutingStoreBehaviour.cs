@@ -79,17 +79,17 @@ public abstract class RoutingStoreBehaviour
     }
 
     [Fact]
-    public async Task A_request_requeued_by_the_agent_who_passed_it_on_keeps_who_that_was_and_the_seat_lets_go()
+    public async Task A_request_requeued_by_the_agent_who_passed_it_on_keeps_who_that_was_and_their_note_and_the_seat_lets_go()
     {
         var store = await CreateStoreAsync();
         await AgentAsync(store, "ann", maxConcurrent: 2);
         await store.EnqueueAsync(Request("c1"));
         Assert.True(await store.TryClaimAsync("c1", "ann", requireOffer: false, T0));
 
-        await store.RequeueAsync(Request("c1", skill: "tech", secondsAfterT0: 9, requeued: true) with { TransferredFrom = "ann" }, "ann");
+        await store.RequeueAsync(Request("c1", skill: "tech", secondsAfterT0: 9, requeued: true) with { TransferredFrom = "ann", TransferNote = "Refund it" }, "ann");
 
         var queued = Assert.Single(await store.ListQueueAsync());
-        Assert.Equal(("c1", "tech", "ann", true), (queued.Id, queued.Skill, queued.TransferredFrom, queued.Requeued));
+        Assert.Equal(("c1", "tech", "ann", "Refund it", true), (queued.Id, queued.Skill, queued.TransferredFrom, queued.TransferNote, queued.Requeued));
         Assert.Empty(Expect.Found(await store.FindSeatAsync("ann")).Conversations);
     }
 
