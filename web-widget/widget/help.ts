@@ -352,6 +352,7 @@ export class HelpView {
       button.textContent = strings.starting;
       error.textContent = "";
       this.defaults = { name: name.value.trim(), email: email.value.trim() };
+      this.o.store.remember(this.defaults);
       void this.requestHelp(
         {
           topic: topic.value,
