@@ -165,16 +165,18 @@ public sealed class WholeLoopTests : ConsoleTest
         Assert.Equal(4, conversation.Rating);
         Assert.Equal(Comment, conversation.RatingComment);
 
+        // The question from the pre-chat form opens it, then what both sides typed.
         var spoken = transcript.Messages.Where(m => m.Kind is MessageKind.Customer or MessageKind.Agent).ToList();
-        Assert.Equal(typed, spoken.Select(m => m.Text));
+        Assert.Equal([Details, .. typed], spoken.Select(m => m.Text));
         Assert.Equal(
-            [MessageKind.Customer, MessageKind.Agent, MessageKind.Customer, MessageKind.Agent, MessageKind.Agent, MessageKind.Customer, MessageKind.Agent],
+            [MessageKind.Customer, MessageKind.Customer, MessageKind.Agent, MessageKind.Customer, MessageKind.Agent, MessageKind.Agent, MessageKind.Customer, MessageKind.Agent],
             spoken.Select(m => m.Kind));
+        Assert.Equal(1, spoken[0].Seq);
         Assert.Equal(["Alice", "Alice", "Bob", "Bob"], spoken.Where(m => m.Kind == MessageKind.Agent).Select(m => m.SenderName));
         var note = Assert.Single(transcript.Messages, m => m.Kind == MessageKind.Note);
         Assert.Equal(Note, note.Text);
         Assert.Equal("Alice", note.SenderName);
-        Assert.InRange(note.Seq, spoken[3].Seq + 1, spoken[4].Seq - 1);
+        Assert.InRange(note.Seq, spoken[4].Seq + 1, spoken[5].Seq - 1);
         Assert.Equal(transcript.Messages.Select(m => m.Seq).Order(), transcript.Messages.Select(m => m.Seq));
     }
 

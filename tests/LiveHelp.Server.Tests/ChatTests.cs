@@ -35,6 +35,8 @@ public sealed class ChatTests : ServerTest
         Assert.Equal(thanks.Seq, (await annMessages.NextAsync(m => m.Text == "Thank you")).Seq);
 
         Assert.True(question.Seq < answer.Seq && answer.Seq < thanks.Seq);
+        // The agent's client holds what came after the accept; the question from the form came before it.
+        await ann.ResumeAsync(id, 0);
         Assert.Equal(customer.Transcript(id).Select(m => (m.Seq, m.Text)), ann.Transcript(id).Select(m => (m.Seq, m.Text)));
     }
 
@@ -55,7 +57,52 @@ public sealed class ChatTests : ServerTest
         Assert.Equal(ErrorCodes.NotFound, (await RefusedAsync(() => stranger.SendMessageAsync(id, "Hi, it is Dana"))).Code);
         Assert.Equal(ErrorCodes.NotFound, (await RefusedAsync(() => bob.SendMessageAsync(id, "Bob here"))).Code);
         var stored = await ann.ResumeAsync(id, 0);
-        Assert.Equal([first.Seq, second.Seq], stored.Messages.Where(m => m.Kind is MessageKind.Customer or MessageKind.Agent).Select(m => m.Seq));
+        Assert.Equal(
+            [(customer.VisitorId, "My order has not arrived"), (customer.VisitorId, "Hi, it is Dana"), (customer.VisitorId, "Still me")],
+            stored.Messages.Where(m => m.Kind is MessageKind.Customer or MessageKind.Agent).Select(m => (m.SenderId, m.Text)));
+        Assert.True(first.Seq < second.Seq);
+    }
+
+    [Fact]
+    public async Task The_question_asked_in_the_form_opens_the_conversation_as_the_customers_own_message()
+    {
+        var ann = await AgentAsync("ann");
+        var offers = new Inbox<OfferNotice>(h => ann.OfferReceived += h);
+        var customer = await CustomerAsync();
+        var input = Help(details: "My parcel never came") with { Name = "Chris" };
+        var id = (await customer.RequestHelpAsync(input)).Conversation!.Id;
+        // Pressed again (a retry, a reload): the same conversation, and the question is not asked twice.
+        Assert.Equal(id, (await customer.RequestHelpAsync(input)).Conversation!.Id);
+
+        var mine = await customer.ResumeAsync(id, 0);
+        var question = Assert.Single(mine.Messages);
+        Assert.Equal((1L, MessageKind.Customer, customer.VisitorId, "Chris", "My parcel never came"),
+            (question.Seq, question.Kind, question.SenderId, question.SenderName, question.Text));
+        Assert.Equal(mine.Conversation.CreatedAt, question.SentAt);
+        // The customer wrote it, so nothing in it is unread for them; the agent has not read it yet.
+        Assert.Equal(1, mine.Conversation.CustomerReadSeq);
+        Assert.Equal(0, mine.Conversation.AgentReadSeq);
+
+        // Offers and the queue still carry the form as it was filled in.
+        Assert.Equal("My parcel never came", (await offers.NextAsync(o => o.ConversationId == id)).Conversation.PreQualification.Details);
+        Assert.Equal("My parcel never came", Assert.Single(await ann.GetQueueAsync()).Conversation.PreQualification.Details);
+
+        await ann.AcceptOfferAsync(id);
+        var reply = await ann.SendMessageAsync(id, "Hi Chris, let me look.");
+        Assert.Equal(
+            ["My parcel never came", "Ann joined the conversation.", "Hi Chris, let me look."],
+            (await ann.ResumeAsync(id, 0)).Messages.Select(m => m.Text));
+        Assert.Equal(3, reply.Seq);
+        using var http = Host.Http(customer.Token);
+        Assert.Contains("Chris (customer): My parcel never came", await http.GetStringAsync($"/api/conversations/{id}/transcript.txt"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_request_with_nothing_typed_in_the_form_opens_with_no_message()
+    {
+        var ann = await AgentAsync("ann");
+        var (customer, _, id) = await ConversationAsync(ann, input: Help() with { Details = "   " });
+        Assert.Equal(["Ann joined the conversation."], (await customer.ResumeAsync(id, 0)).Messages.Select(m => m.Text));
     }
 
     [Fact]

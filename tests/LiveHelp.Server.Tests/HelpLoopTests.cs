@@ -60,9 +60,9 @@ public sealed class HelpLoopTests : ServerTest
         using var http = Host.Http(customer.Token);
         var transcript = await http.GetFromJsonAsync<ResumeResult>($"/api/conversations/{id}/transcript", Json.Options);
         Assert.Equal(
-            ["Ann joined the conversation.", "Hello, I was charged twice", "Hi Chris, I'm Ann. Let me look.", "The customer closed the conversation."],
+            ["Charged twice for order 42", "Ann joined the conversation.", "Hello, I was charged twice", "Hi Chris, I'm Ann. Let me look.", "The customer closed the conversation."],
             transcript!.Messages.Select(m => m.Text));
-        Assert.Equal(Enumerable.Range(1, 4).Select(i => (long)i), transcript.Messages.Select(m => m.Seq));
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => (long)i), transcript.Messages.Select(m => m.Seq));
         var c = transcript.Conversation;
         Assert.Equal(ConversationStatus.Closed, c.Status);
         Assert.Equal("billing", c.Topic);
@@ -74,6 +74,7 @@ public sealed class HelpLoopTests : ServerTest
         Assert.True(c.HandleSeconds >= c.FirstResponseSeconds);
 
         var text = await http.GetStringAsync($"/api/conversations/{id}/transcript.txt");
+        Assert.Contains("Chris (customer): Charged twice for order 42", text);
         Assert.Contains("Chris (customer): Hello, I was charged twice", text);
         Assert.Contains("Ann (agent): Hi Chris, I'm Ann. Let me look.", text);
         Assert.Contains("Rating: 5/5 Quick and kind", text);

@@ -68,7 +68,8 @@ public sealed class ReconnectTests : ServerTest
         await Host.CreateAgentAsync("ann", ["general"]);
         var ann = Track(await AgentClient.SignInAsync(cable.Uri, "ann", LiveHelpHost.Password("ann"), FastReconnect));
         await ann.SetStatusAsync(AgentStatus.Online);
-        var (customer, _, id) = await ConversationAsync(ann);
+        // Nothing typed in the form, so every customer message is one the agent's client was sent after accepting.
+        var (customer, _, id) = await ConversationAsync(ann, input: Help() with { Details = null });
         await ann.AddNoteAsync(id, "Regular customer");
         await DropWhileTheOtherSideWritesAsync(cable, reader: ann, writer: customer, id, MessageKind.Customer);
         Assert.Equal(ConversationStatus.Active, (await customer.ResumeAsync(id, 0)).Conversation.Status);

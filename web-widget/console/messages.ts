@@ -1,6 +1,6 @@
 // One message as the console shows it, styled by kind; and a log that keeps messages in seq order.
 import type { Message } from "../sdk/contract";
-import { bdi, formatTime, h, sentence } from "../sdk/dom";
+import { bdi, formatTime, h, linkified, sentence } from "../sdk/dom";
 import { t } from "./strings";
 import { srOnly } from "./ui";
 
@@ -15,15 +15,15 @@ export function renderMessage(m: Message, customerName: string): HTMLElement {
         h("div", { class: "msg__meta" },
           h("span", { class: "msg__label" }, h("span", { class: "msg__lock", "aria-hidden": "true" }), sentence(t.noteBy, m.senderName || t.agent)),
           time),
-        h("p", { class: "msg__body" }, m.text));
+        h("p", { class: "msg__body" }, linkified(m.text)));
     case "agent":
       return h("div", { class: "msg msg--agent", "data-seq": m.seq },
         h("div", { class: "msg__meta" }, h("span", { class: "msg__who" }, bdi(m.senderName || t.agent)), time),
-        h("p", { class: "msg__body" }, m.text));
+        h("p", { class: "msg__body" }, linkified(m.text)));
     default:
       return h("div", { class: "msg msg--customer", "data-seq": m.seq },
         h("div", { class: "msg__meta" }, h("span", { class: "msg__who" }, bdi(m.senderName || customerName)), time),
-        h("p", { class: "msg__body" }, m.text));
+        h("p", { class: "msg__body" }, linkified(m.text)));
   }
 }
 

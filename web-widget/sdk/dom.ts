@@ -67,6 +67,53 @@ export function isolate(text: string): string {
   return `\u2068${text}\u2069`;
 }
 
+// An address starts at a word boundary with its scheme and runs to the next space or character that cannot be in one.
+const addressPattern = /\b(?:https:\/\/|mailto:)[^\s<>"]+/gi;
+const linkSchemes = new Set(["https:", "mailto:"]);
+
+/** A stop or closing bracket right after an address ends the sentence around it, unless the address opened the bracket. */
+function trimAddress(address: string): string {
+  const count = (c: string) => address.split(c).length - 1;
+  while (/[.,;:!?'")\]}]$/.test(address)) {
+    const last = address[address.length - 1];
+    if (last === ")" && count("(") >= count(")")) break;
+    if (last === "]" && count("[") >= count("]")) break;
+    address = address.slice(0, -1);
+  }
+  return address;
+}
+
+/**
+ * Someone else's text with its https: and mailto: addresses as links, built from elements and text nodes: each opens
+ * in a new tab that can neither reach this page nor learn its address. Everything else, other schemes (javascript:,
+ * data:, http:) and anything that looks like markup included, stays plain text.
+ */
+export function linkified(text: string): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  let shown = 0;
+  for (const match of text.matchAll(addressPattern)) {
+    const start = match.index ?? 0;
+    const address = trimAddress(match[0]);
+    let url: URL;
+    try {
+      url = new URL(address);
+    } catch {
+      continue;
+    }
+    if (!linkSchemes.has(url.protocol) || (url.protocol === "https:" && !url.hostname)) continue;
+    if (start > shown) fragment.append(text.slice(shown, start));
+    const link = document.createElement("a");
+    link.href = url.href;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    link.textContent = address;
+    fragment.append(link);
+    shown = start + address.length;
+  }
+  if (shown < text.length) fragment.append(text.slice(shown));
+  return fragment;
+}
+
 export function clear(element: Element): void {
   element.replaceChildren();
 }

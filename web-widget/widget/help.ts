@@ -2,7 +2,7 @@
 // offline message form, and the device (Mayday) request. Used by the embeddable widget's panel and the /mayday page.
 import type { Annotation, CallEnded, CallSignal, CallView, ConversationClosed, ConversationView, Message, QueueUpdate, ReadNotice, RequestHelpInput, RequestHelpResult, ResumeResult, SiteStatus, Topic, TypingNotice, AgentJoined } from "../sdk/contract";
 import { CallEvents, Events, Methods } from "../sdk/contract";
-import { append, bdi, clear, formatTime, h, sentence } from "../sdk/dom";
+import { append, bdi, clear, formatTime, h, linkified, sentence } from "../sdk/dom";
 import { api, LiveHelpError, newId, Session, type ConnectionState } from "../sdk/session";
 import { TextLimit } from "../sdk/text-limit";
 import { icon, type DeviceInfo, type WidgetEvent } from "./bridge";
@@ -352,6 +352,7 @@ export class HelpView {
       button.textContent = strings.starting;
       error.textContent = "";
       this.defaults = { name: name.value.trim(), email: email.value.trim() };
+      this.o.store.remember(this.defaults);
       void this.requestHelp(
         {
           topic: topic.value,
@@ -583,12 +584,12 @@ export class HelpView {
         "div",
         { class: "msg mine" },
         h("span", { class: "sr" }, strings.you + ": "),
-        h("div", { class: "bubble" }, m.text),
+        h("div", { class: "bubble" }, linkified(m.text)),
         h("div", { class: "meta" }, h("span", { class: "time" }, state === "pending" ? strings.sending : time), h("span", { class: "receipt" })),
       );
     }
     const who = m.senderName || this.conv?.agentName || "";
-    return h("div", { class: "msg theirs" }, h("div", { class: "meta" }, who ? bdi(who) : null, who ? ` · ${time}` : time), h("div", { class: "bubble" }, m.text));
+    return h("div", { class: "msg theirs" }, h("div", { class: "meta" }, who ? bdi(who) : null, who ? ` · ${time}` : time), h("div", { class: "bubble" }, linkified(m.text)));
   }
 
   private messageArrived(m: Message, live: boolean): void {

@@ -74,6 +74,7 @@ color:var(--lh-primary);font-weight:700;font-size:16px}
 .log{flex:1;min-height:0;overflow-y:auto;display:flex;flex-direction:column;gap:10px;padding:16px}
 .msg{display:flex;flex-direction:column;gap:3px;max-width:82%}
 .msg .bubble{padding:9px 13px;border-radius:16px;white-space:pre-wrap;overflow-wrap:anywhere}
+.msg .bubble a{color:inherit;text-decoration:underline}
 .msg .meta{font-size:12px;color:var(--lh-muted)}
 .mine{align-self:flex-end;align-items:flex-end}
 .mine .bubble{background:var(--lh-primary);color:#fff;border-bottom-right-radius:5px}

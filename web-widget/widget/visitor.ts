@@ -66,6 +66,13 @@ export class VisitorStore {
     write(this.key + ":open", id);
   }
 
+  /** The name and email the visitor last gave, kept with their token so the next chat's form starts filled in. */
+  remember(details: { name: string; email: string }): void {
+    const stored = this.current;
+    if (!stored) return;
+    write(this.key, JSON.stringify({ ...stored, name: details.name || null, email: details.email || null }));
+  }
+
   /** A valid token: the stored one refreshed (same visitor, new expiry), or a new visitor. */
   ensure(): Promise<Stored> {
     return (this.pending ??= this.post({}).finally(() => (this.pending = null)));

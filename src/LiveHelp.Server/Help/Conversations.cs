@@ -135,6 +135,36 @@ public sealed class Conversations(
         return message;
     }
 
+    /// <summary>
+    /// What the customer typed before the chat opens it, as their own first message at the time they asked: every
+    /// client and transcript shows it. Their read mark covers it, for they wrote it; a stable client message id
+    /// stores it once, however often this runs.
+    /// </summary>
+    internal async Task AppendQuestionAsync(Conversation conversation)
+    {
+        if (string.IsNullOrWhiteSpace(conversation.PreQualification.Details))
+        {
+            return;
+        }
+        var (message, added) = await store.AppendMessageAsync(
+            new Message
+            {
+                ConversationId = conversation.Id,
+                ClientMessageId = "question:" + conversation.Id,
+                Kind = MessageKind.Customer,
+                SenderId = conversation.VisitorId,
+                SenderName = conversation.PreQualification.Name,
+                Text = conversation.PreQualification.Details,
+                SentAt = conversation.CreatedAt,
+            },
+            AppendRule.OpenToSender);
+        if (added)
+        {
+            await store.MarkReadAsync(conversation.Id, byCustomer: true, message.Seq);
+            await BroadcastAsync(conversation, message);
+        }
+    }
+
     internal async Task AppendSystemAsync(Conversation conversation, string text)
     {
         var (message, _) = await store.AppendMessageAsync(new Message

@@ -104,6 +104,7 @@ public sealed class HelpQueue(
             // The same visitor pressed on another node a moment ago: that request is the one under way.
             return stored;
         }
+        await conversations.AppendQuestionAsync(stored);
         Log.HelpRequested(log, conversation.Id, topic.Id, input.Mode);
         switch (await router.PressAsync(conversation.Id, topic.Skill, input.Mode, now, available))
         {
