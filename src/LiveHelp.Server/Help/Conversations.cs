@@ -196,11 +196,9 @@ public sealed class Conversations(
         }
         try
         {
-            if (users.Count > 0)
-            {
-                await send(hub.Clients.Users(users));
-            }
-            await send(hub.Clients.Group(WatchGroup(conversation.Id)));
+            // With several nodes each send is a Redis publish: both go out at once rather than one round trip after the other.
+            var watchers = send(hub.Clients.Group(WatchGroup(conversation.Id)));
+            await Task.WhenAll(users.Count > 0 ? send(hub.Clients.Users(users)) : Task.CompletedTask, watchers);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
