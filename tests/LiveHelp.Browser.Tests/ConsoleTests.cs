@@ -125,6 +125,8 @@ public sealed class ConsoleTests(BrowserFixture fixture) : ConsoleTest(fixture)
         Assert.DoesNotContain(resumed.Messages, m => m.Text.Contains("VIP customer"));
         await ScreenshotAsync(alice, "console-chat");
 
+        await Expect(alice.Locator(".list .panel-count")).ToHaveTextAsync("1 open");
+
         // Transfer to Bob, who is signed in in another browser, with a note he sees.
         var bob = await ConsoleAsync("bob", notifications: true);
         await SetStatusAsync(bob, "online");
@@ -139,6 +141,8 @@ public sealed class ConsoleTests(BrowserFixture fixture) : ConsoleTest(fixture)
         await Expect(transfer).ToHaveCountAsync(0);
         await Expect(alice.Locator(".chat__banner")).ToContainTextAsync("Transferred to Bob.");
         await Expect(ConversationItem(alice, "Dana Scully")).ToContainTextAsync("Transferred");
+        // Still listed, no longer counted as open.
+        await Expect(alice.Locator(".list .panel-count")).ToHaveTextAsync("");
         await Expect(alice.Locator("#composer")).ToBeHiddenAsync();
 
         await Expect(bob.Locator(".chat__name")).ToHaveTextAsync("Dana Scully");

@@ -10,6 +10,8 @@ import { initials, srOnly } from "./ui";
 export class ConversationList {
   readonly element: HTMLElement;
   private readonly items = new Map<string, { li: HTMLLIElement; button: HTMLButtonElement }>();
+  // The count says "N open": closed and transferred conversations stay listed but are not counted.
+  private readonly open = new Set<string>();
   private readonly ul = h("ul", { class: "conv-list" });
   private readonly count = h("span", { class: "panel-count" });
   private readonly empty = h("div", { class: "list-empty" }, h("p", {}, t.noConversations), h("p", { class: "muted" }, t.noConversationsHint));
@@ -34,6 +36,8 @@ export class ConversationList {
       this.ul.prepend(li);
     }
     const view = conv.view;
+    if (conv.state === "open") this.open.add(view.id);
+    else this.open.delete(view.id);
     const name = customerName(view);
     const preview = conv.state === "open" && conv.typing
       ? h("span", { class: "conv__preview conv__preview--typing" }, t.typingShort)
@@ -67,6 +71,7 @@ export class ConversationList {
   remove(id: string): void {
     this.items.get(id)?.li.remove();
     this.items.delete(id);
+    this.open.delete(id);
     this.refreshCount();
   }
 
@@ -75,9 +80,8 @@ export class ConversationList {
   }
 
   private refreshCount(): void {
-    const n = this.items.size;
-    this.empty.hidden = n > 0;
-    this.count.textContent = n ? t.conversationsCount(n) : "";
+    this.empty.hidden = this.items.size > 0;
+    this.count.textContent = this.open.size ? t.conversationsCount(this.open.size) : "";
   }
 
   /** Arrow keys move between conversations. */
