@@ -356,12 +356,12 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
                 await DeleteRequestAsync(c, t, requestId);
                 return false;
             }
-            await ExecuteAsync(c, t, """
-                DELETE FROM routing_requests WHERE id = @conversation_id;
-                DELETE FROM routing_passed_over WHERE request_id = @conversation_id;
-                INSERT INTO routing_holds (agent_id, conversation_id) VALUES (@agent_id, @conversation_id) ON CONFLICT (agent_id, conversation_id) DO NOTHING;
-                UPDATE routing_seats SET last_assigned_at = @now WHERE agent_id = @agent_id;
-                """, cmd => BindHold(cmd, agentId, requestId, now));
+            // The request leaves the queue and the seat takes it, in one round trip.
+            await ExecuteAsync(c, t, DeleteRequestSql + HoldSql, cmd =>
+            {
+                cmd.SetText("id", requestId);
+                BindHold(cmd, agentId, requestId, now);
+            });
             return true;
         });
 
@@ -535,8 +535,7 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
     }
 
     private static Task<int> DeleteRequestAsync(DbConnection c, DbTransaction t, string requestId) =>
-        ExecuteAsync(c, t, "DELETE FROM routing_requests WHERE id = @id; DELETE FROM routing_passed_over WHERE request_id = @id;",
-            cmd => cmd.SetText("id", requestId));
+        ExecuteAsync(c, t, DeleteRequestSql, cmd => cmd.SetText("id", requestId));
 
     private static readonly string UpdateConversation =
         $"UPDATE conversations SET {Conversations.Assignments(column => column == "version" ? "version + 1" : null)} WHERE id = @id AND version = @version;";
@@ -584,11 +583,15 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
         return true;
     }
 
+    private const string HoldSql = """
+        INSERT INTO routing_holds (agent_id, conversation_id) VALUES (@agent_id, @conversation_id) ON CONFLICT (agent_id, conversation_id) DO NOTHING;
+        UPDATE routing_seats SET last_assigned_at = @now WHERE agent_id = @agent_id;
+        """;
+
+    private const string DeleteRequestSql = "DELETE FROM routing_requests WHERE id = @id; DELETE FROM routing_passed_over WHERE request_id = @id;";
+
     private static Task<int> HoldAsync(DbConnection c, DbTransaction t, string agentId, string conversationId, DateTimeOffset now) =>
-        ExecuteAsync(c, t, """
-            INSERT INTO routing_holds (agent_id, conversation_id) VALUES (@agent_id, @conversation_id) ON CONFLICT (agent_id, conversation_id) DO NOTHING;
-            UPDATE routing_seats SET last_assigned_at = @now WHERE agent_id = @agent_id;
-            """, cmd => BindHold(cmd, agentId, conversationId, now));
+        ExecuteAsync(c, t, HoldSql, cmd => BindHold(cmd, agentId, conversationId, now));
 
     private static void BindHold(DbCommand cmd, string agentId, string conversationId, DateTimeOffset now)
     {

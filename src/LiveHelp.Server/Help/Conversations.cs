@@ -111,8 +111,11 @@ public sealed class Conversations(
         c.ToView((await store.FindVisitorAsync(c.VisitorId))?.UserId);
 
     internal async Task<Topic> FindTopicAsync(string topicId) =>
-        (await store.ListTopicsAsync()).FirstOrDefault(t => string.Equals(t.Id, topicId, StringComparison.OrdinalIgnoreCase))
-        ?? throw new LiveHelpException(ErrorCodes.UnknownTopic, $"there is no topic '{topicId}'");
+        TopicIn(await store.ListTopicsAsync(), topicId) ?? throw new LiveHelpException(ErrorCodes.UnknownTopic, $"there is no topic '{topicId}'");
+
+    /// <summary>The topic of that id among <paramref name="topics"/>, ignoring case.</summary>
+    internal static Topic? TopicIn(IEnumerable<Topic> topics, string topicId) =>
+        topics.FirstOrDefault(t => string.Equals(t.Id, topicId, StringComparison.OrdinalIgnoreCase));
 
     internal async Task<Message> AppendNoteAsync(Caller staff, Conversation conversation, string? clientMessageId, string text, AppendRule rule)
     {

@@ -225,7 +225,7 @@ public sealed class HelpQueue(
     private async Task TransferToTopicAsync(Caller staff, Conversation conversation, string fromAgentId, Topic topic, string? note)
     {
         await AddNoteTextAsync(staff, conversation, note);
-        await RequeueAsync(conversation, fromAgentId, topic.Id, passedOn: true, string.IsNullOrWhiteSpace(note) ? null : note, $"{conversation.AgentName} is passing you to the {topic.Name} team. You are first in line.");
+        await RequeueAsync(conversation, fromAgentId, topic.Id, topic.Skill, passedOn: true, string.IsNullOrWhiteSpace(note) ? null : note, $"{conversation.AgentName} is passing you to the {topic.Name} team. You are first in line.");
         await hub.Clients.User(fromAgentId).unassigned(new Unassigned(conversation.Id, "transferred"));
     }
 
@@ -318,13 +318,15 @@ public sealed class HelpQueue(
         }
         _nextReinstate = now + SettleTime;
         var queued = (await router.Store.ListQueueAsync()).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        IReadOnlyList<Topic>? topics = null;
         foreach (var c in await store.ListOpenConversationsAsync())
         {
             if (c.Status != ConversationStatus.Queued || c.EnqueuedAt + SettleTime > now || queued.Contains(c.Id))
             {
                 continue;
             }
-            if (await router.ReinstateAsync(c.Id, await SkillOfAsync(c.Topic), c.Mode, c.EnqueuedAt, c.Requeued))
+            topics ??= await store.ListTopicsAsync();
+            if (await router.ReinstateAsync(c.Id, SkillOf(topics, c.Topic), c.Mode, c.EnqueuedAt, c.Requeued))
             {
                 Log.Reinstated(log, c.Id);
             }
@@ -434,7 +436,9 @@ public sealed class HelpQueue(
         {
             try
             {
-                await RequeueAsync(lost, agentId, lost.Topic, passedOn: false, note: null, $"{lost.AgentName} lost their connection. You are first in line for the next agent.");
+                var skill = SkillOf(await store.ListTopicsAsync(), lost.Topic);
+                await RequeueAsync(lost, agentId, lost.Topic, skill, passedOn: false, note: null,
+                    $"{lost.AgentName} lost their connection. You are first in line for the next agent.");
             }
             catch (LiveHelpException e) when (e.Code == ErrorCodes.Conflict)
             {
@@ -449,18 +453,17 @@ public sealed class HelpQueue(
     }
 
     /// <summary>Back to the front of the queue, for <paramref name="leaving"/> as its caller just read it.</summary>
-    private async Task RequeueAsync(Conversation leaving, string fromAgentId, string topicId, bool passedOn, string? note, string announcement)
+    private async Task RequeueAsync(Conversation leaving, string fromAgentId, string topicId, string skill, bool passedOn, string? note, string announcement)
     {
         await calls.EndLiveCallAsync(leaving, CallRules.Transferred);
         var now = clock.GetUtcNow();
         Conversation? queued = null;
         // One step: a refused store leaves the agent holding it, and the step can be tried again.
         await router.RequeueAsync(
-            leaving.Id, await SkillOfAsync(topicId), leaving.Mode, fromAgentId, passedOn, note, now, c => queued = c.Requeue(fromAgentId, topicId, now));
+            leaving.Id, skill, leaving.Mode, fromAgentId, passedOn, note, now, c => queued = c.Requeue(fromAgentId, topicId, now));
         await conversations.AppendSystemAsync(queued ?? leaving, announcement);
     }
 
     /// <summary>The skill that serves a topic; a topic removed since keeps being served by the skill of its name.</summary>
-    private async Task<string> SkillOfAsync(string topicId) =>
-        (await store.ListTopicsAsync()).FirstOrDefault(t => string.Equals(t.Id, topicId, StringComparison.OrdinalIgnoreCase))?.Skill ?? topicId;
+    private static string SkillOf(IReadOnlyList<Topic> topics, string topicId) => Conversations.TopicIn(topics, topicId)?.Skill ?? topicId;
 }
