@@ -102,12 +102,7 @@ export function linkified(text: string): DocumentFragment {
     }
     if (!linkSchemes.has(url.protocol) || (url.protocol === "https:" && !url.hostname)) continue;
     if (start > shown) fragment.append(text.slice(shown, start));
-    const link = document.createElement("a");
-    link.href = url.href;
-    link.target = "_blank";
-    link.rel = "noopener noreferrer";
-    link.textContent = address;
-    fragment.append(link);
+    fragment.append(h("a", { href: url.href, target: "_blank", rel: "noopener noreferrer" }, address));
     shown = start + address.length;
   }
   if (shown < text.length) fragment.append(text.slice(shown));
