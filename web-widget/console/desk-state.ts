@@ -13,5 +13,7 @@ export interface Conv {
   /** The customer's read mark: agent messages up to it show "Seen". */
   customerReadSeq: number;
   typing: boolean;
+  /** The newest message seq seen: an older one (caught up after a newer, like the opening question) is not news. */
+  lastSeq: number;
   typingTimer?: number;
 }

@@ -91,7 +91,7 @@ export class Desk {
   async add(view: ConversationView, select: boolean): Promise<void> {
     let conv = this.convs.get(view.id);
     if (!conv) {
-      conv = { view, state: "open", readSeq: view.agentReadSeq ?? 0, customerReadSeq: view.customerReadSeq ?? 0, typing: false };
+      conv = { view, state: "open", readSeq: view.agentReadSeq ?? 0, customerReadSeq: view.customerReadSeq ?? 0, typing: false, lastSeq: 0 };
       this.convs.set(view.id, conv);
     } else {
       conv.view = view;
@@ -133,7 +133,10 @@ export class Desk {
   onMessage(m: Message): void {
     const conv = this.convs.get(m.conversationId);
     if (!conv) return;
-    if (m.kind === "customer" && conv.typing) {
+    const newer = m.seq > conv.lastSeq;
+    conv.lastSeq = Math.max(conv.lastSeq, m.seq);
+    // A new customer message ends their typing; one caught up from before it started does not.
+    if (m.kind === "customer" && conv.typing && newer) {
       conv.typing = false;
       clearTimeout(conv.typingTimer);
     }
