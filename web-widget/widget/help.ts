@@ -7,6 +7,7 @@ import { api, LiveHelpError, newId, Session, type ConnectionState } from "../sdk
 import { TextLimit } from "../sdk/text-limit";
 import { icon, type DeviceInfo, type WidgetEvent } from "./bridge";
 import { CustomerCalls } from "./call-view";
+import { showEnding } from "./ending";
 import * as icons from "./icons";
 import { errorText, strings } from "./strings";
 import type { Identity, VisitorStore } from "./visitor";
@@ -786,100 +787,17 @@ export class HelpView {
     const c = this.conv;
     if (!chat || !c || this.closedShown) return;
     this.closedShown = true;
-    const hadFocus = !!this.o.root.activeElement && chat.footer.contains(this.o.root.activeElement);
-    const heading = h("h3", { tabindex: -1, id: "lh-closed-title" }, strings.closedTitle);
-    const byline = closedBy === "customer" ? strings.closedByYou : c.agentName ? sentence(strings.closedByAgent, c.agentName) : "";
-    const section = h("section", { class: "closed", "aria-labelledby": "lh-closed-title" }, heading, byline ? h("p", { class: "hint" }, byline) : null);
-    if (c.rating == null) section.append(this.ratingForm(c));
-    const transcript = h("button", { type: "button", class: "btn secondary", onclick: () => void this.downloadTranscript(c.id, transcript) }, icon(icons.download, 18), strings.transcript);
-    const again = h("button", { type: "button", class: "btn secondary", onclick: () => void this.newChat() }, this.device ? strings.maydayAgain : strings.newChat);
-    section.append(h("div", { class: "row2" }, transcript, again));
-    clear(chat.footer);
-    chat.footer.append(section);
     chat.composer = null;
-    chat.log.scrollTop = chat.log.scrollHeight;
-    this.initialFocus = heading;
-    if (hadFocus && this.o.isVisible()) heading.focus();
-  }
-
-  private ratingForm(c: ConversationView): HTMLElement {
-    const comment = h("textarea", { id: "lh-rate-comment", rows: 2, maxlength: 2000 });
-    // The comment field opens once a rating is chosen, to keep the closed view short.
-    const commentField = h("div", { class: "field", hidden: true }, h("label", { for: "lh-rate-comment" }, strings.rateComment, " ", h("span", { class: "opt" }, `(${strings.optional})`)), comment);
-    const error = h("p", { class: "error", id: "lh-rate-error", role: "alert" });
-    const row = h("div", { class: "row" });
-    const labels: HTMLLabelElement[] = [];
-    let chosen = 0;
-    const paint = (n: number) => labels.forEach((l, i) => l.classList.toggle("on", i < n));
-    for (let n = 1; n <= 5; n++) {
-      const input = h("input", { type: "radio", name: "lh-rating", id: `lh-star-${n}`, value: n });
-      const label = h("label", { for: `lh-star-${n}` }, h("span", { "aria-hidden": "true" }, "★"), h("span", { class: "sr" }, strings.rateStar(n)));
-      input.addEventListener("change", () => {
-        chosen = n;
-        paint(n);
-        error.textContent = "";
-        commentField.hidden = false;
-      });
-      label.addEventListener("mouseenter", () => paint(n));
-      label.addEventListener("mouseleave", () => paint(chosen));
-      labels.push(label);
-      row.append(input, label);
-    }
-    const button = h("button", { type: "submit", class: "btn primary" }, strings.rateSend);
-    const form = h(
-      "form",
-      { novalidate: true },
-      h("fieldset", { class: "stars", "aria-describedby": "lh-rate-error" }, h("legend", {}, strings.rateLegend), row),
-      commentField,
-      error,
-      button,
-    );
-    form.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      if (!chosen) {
-        error.textContent = strings.rateRequired;
-        (form.querySelector("input[type=radio]") as HTMLInputElement).focus();
-        return;
-      }
-      button.disabled = true;
-      try {
-        await this.session!.invoke(Methods.rate, c.id, chosen, comment.value.trim() || null);
-      } catch (err) {
-        const code = LiveHelpError.from(err).code;
-        if (code !== "already_rated") {
-          button.disabled = false;
-          error.textContent = errorText(code);
-          return;
-        }
-      }
-      const thanks = h("p", { class: "thanks", role: "status", tabindex: -1 }, icon(icons.check, 20), strings.rateThanks);
-      form.replaceWith(thanks);
-      thanks.focus();
+    this.initialFocus = showEnding(chat, {
+      base: this.o.base,
+      root: this.o.root,
+      session: () => this.session,
+      token: () => this.o.store.token,
+      conversation: c,
+      closedBy,
+      visible: this.o.isVisible(),
+      again: { label: this.device ? strings.maydayAgain : strings.newChat, start: () => void this.newChat() },
     });
-    return form;
-  }
-
-  private async downloadTranscript(conversationId: string, button: HTMLButtonElement): Promise<void> {
-    // Busy rather than disabled: a disabled button would drop the keyboard focus.
-    if (button.getAttribute("aria-busy") === "true") return;
-    button.setAttribute("aria-busy", "true");
-    try {
-      const response = await fetch(new URL(`/api/conversations/${encodeURIComponent(conversationId)}/transcript.txt`, this.o.base), {
-        headers: { authorization: `Bearer ${this.o.store.token}` },
-      });
-      if (!response.ok) throw new LiveHelpError("http_" + response.status, response.statusText);
-      const blob = new Blob([await response.blob()], { type: "text/plain;charset=utf-8" });
-      const url = URL.createObjectURL(blob);
-      const link = h("a", { href: url, download: `livehelp-${conversationId}.txt`, hidden: true });
-      this.o.root.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60000);
-    } catch {
-      // The button stays for another try.
-    } finally {
-      button.removeAttribute("aria-busy");
-    }
   }
 
   private async newChat(): Promise<void> {
