@@ -5,6 +5,7 @@ import { CallEvents, Events, Methods } from "../sdk/contract";
 import { append, bdi, clear, formatTime, h, linkified, sentence } from "../sdk/dom";
 import { api, LiveHelpError, newId, Session, type ConnectionState } from "../sdk/session";
 import { TextLimit } from "../sdk/text-limit";
+import { Alerts } from "./alerts";
 import { icon, type DeviceInfo, type WidgetEvent } from "./bridge";
 import { CustomerCalls } from "./call-view";
 import { showEnding } from "./ending";
@@ -73,6 +74,7 @@ export class HelpView {
   /** The longest message the server takes, from /api/status. */
   private messageLimit = 4000;
   private readonly calls: CustomerCalls;
+  private readonly alerts = new Alerts(() => this.o.isVisible());
 
   constructor(private readonly o: HelpOptions) {
     const stored = o.store.current;
@@ -85,7 +87,10 @@ export class HelpView {
       token: () => o.store.token,
       conversation: () => this.conv,
       isVisible: () => o.isVisible(),
-      ringing: () => o.onCall?.(),
+      ringing: () => {
+        this.alerts.ringing();
+        o.onCall?.();
+      },
     });
   }
 
@@ -133,6 +138,7 @@ export class HelpView {
     if (!this.o.isVisible()) return;
     this.unread = 0;
     this.o.onUnread?.(0);
+    this.alerts.seen();
     this.markRead();
   }
 
@@ -617,6 +623,7 @@ export class HelpView {
     if (m.kind === "agent" && m.seq > this.lastMarked && !this.o.isVisible()) {
       this.unread++;
       this.o.onUnread?.(this.unread);
+      this.alerts.unreadChanged(this.unread, live);
     }
     if (m.kind !== "customer") this.markRead();
   }

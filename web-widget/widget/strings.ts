@@ -46,6 +46,8 @@ export const strings = {
   composerWaiting: "Add details while you wait…",
   send: "Send",
   endChat: "End chat",
+  alertUnread: (n: number) => `(${n}) ${n === 1 ? "New message" : "New messages"}`,
+  alertCall: "Incoming call",
 
   connectionLost: "Connection lost. Reconnecting…",
   connectionOffline: "You're offline. We'll reconnect as soon as your connection is back.",
