@@ -25,7 +25,7 @@ export class Alerts {
     const rose = count > this.unread;
     this.unread = count;
     this.title.show(this.text());
-    if (rose && live && !this.isVisible()) this.tone([660, 880]);
+    if (rose && live && !this.isVisible()) void this.tone([660, 880]);
   }
 
   /** A call rings for the customer. */
@@ -33,7 +33,7 @@ export class Alerts {
     if (this.isVisible()) return;
     this.calling = true;
     this.title.show(this.text());
-    this.tone([880, 660, 880]);
+    void this.tone([880, 660, 880]);
   }
 
   /** The customer looks at the conversation: the page gets its own title back. */
