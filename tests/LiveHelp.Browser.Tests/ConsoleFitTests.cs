@@ -87,6 +87,29 @@ public sealed class ConsoleFitTests(BrowserFixture fixture) : ConsoleTest(fixtur
         await Expect(earlier).ToContainTextAsync("Rated 4/5");
         await Expect(earlier).ToContainTextAsync("Patient and clear");
     }
+
+    [Fact]
+    public async Task A_supervisor_watching_a_conversation_sees_the_customers_rating_arrive()
+    {
+        await Host.CreateAgentAsync("alice", ["general"], autoAccept: true);
+        await Host.CreateAgentAsync("sam", [], role: "supervisor");
+        var alice = await ConsoleAsync("alice");
+        await SetStatusAsync(alice, "online");
+        var customer = await CustomerAsync(Help("Monica Reyes"));
+        await Expect(alice.Locator(".chat__name")).ToHaveTextAsync("Monica Reyes");
+        var sam = await ConsoleAsync("sam", path: "/console#/supervisor");
+        await sam.Locator("section[aria-labelledby=progress-heading] tr", new() { HasTextString = "Monica Reyes" })
+            .GetByRole(AriaRole.Button, new() { Name = "Watch" }).ClickAsync();
+        var watch = sam.Locator(".watch");
+        await Expect(watch.GetByRole(AriaRole.Log)).ToContainTextAsync("My order has not arrived");
+
+        await customer.Client.CloseAsync(customer.ConversationId);
+        await customer.Client.RateAsync(customer.ConversationId, 1, "Nobody read my question");
+
+        await Expect(watch.Locator(".watch__status")).ToContainTextAsync("The customer ended this conversation.");
+        await Expect(watch.Locator(".watch__status")).ToContainTextAsync("Rated 1/5");
+        await Expect(watch.Locator(".watch__status")).ToContainTextAsync("Nobody read my question");
+    }
 }
 
 /// <summary>The chat beside a call on a laptop-sized screen.</summary>

@@ -37,7 +37,10 @@ export function wireEvents(ctx: Ctx, parts: { header: Header; desk: Desk; offers
     desk.onClosed(n);
     supervisor?.onClosed(n);
   });
-  session.on<ConversationRated>(Events.conversationRated, (n) => desk.onRated(n));
+  session.on<ConversationRated>(Events.conversationRated, (n) => {
+    desk.onRated(n);
+    supervisor?.onRated(n);
+  });
   session.onResume((r) => desk.onResume(r));
   session.watchNetwork();
   session.onMessage((m) => {
