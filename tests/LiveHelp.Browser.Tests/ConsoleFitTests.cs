@@ -22,7 +22,21 @@ public sealed class ConsoleFitTests(BrowserFixture fixture) : ConsoleTest(fixtur
         // Nothing covers them: a pointer reaches both.
         await status.ClickAsync(new() { Trial = true, Timeout = 5000 });
         await SetStatusAsync(page, "online");
+
+        // The desk works on the phone too: take a request and answer it.
+        var customer = await CustomerAsync(Help("Dana Scully"));
+        await page.Locator(".offer").GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync(new() { Timeout = 5000 });
+        await Expect(page.Locator(".chat__name")).ToHaveTextAsync("Dana Scully");
+        await page.Locator("#composer").FillAsync("Hello from my phone");
+        await page.Locator("#composer").PressAsync("Enter");
+        await EventuallyAsync(() => customer.Received("Hello from my phone"), "the customer to get the reply");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= innerWidth"), "the page scrolls sideways with a chat open");
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        await ScreenshotAsync(page, "console-phone-chat");
+
+        await AssertOnScreenAsync(page, signOut, "Sign out with a chat open");
         await signOut.ClickAsync(new() { Timeout = 5000 });
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await Expect(page.GetByLabel("Username")).ToBeVisibleAsync();
     }
 
