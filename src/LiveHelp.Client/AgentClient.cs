@@ -28,6 +28,7 @@ public sealed class AgentClient : ConversationClient
             Status = changed.Status;
             Raise(StatusChanged, changed);
         });
+        Connection.On<ConversationRated>(nameof(IHelpClient.conversationRated), rated => Raise(ConversationRated, rated));
         Connection.Reconnected += _ => ReassertStatusAsync();
     }
 
@@ -50,6 +51,9 @@ public sealed class AgentClient : ConversationClient
     public event EventHandler<ConversationView>? Assigned;
 
     public event EventHandler<Unassigned>? Unassigned;
+
+    /// <summary>The customer rated a closed conversation this agent held.</summary>
+    public event EventHandler<ConversationRated>? ConversationRated;
 
     /// <summary>The server changed this agent's status (for example, set away after a missed offer).</summary>
     public event EventHandler<StatusChanged>? StatusChanged;

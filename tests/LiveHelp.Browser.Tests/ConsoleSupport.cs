@@ -137,6 +137,15 @@ public abstract class ConsoleTest(BrowserFixture fixture) : BrowserTest(fixture)
         }
     }
 
+    /// <summary>The element is shown whole inside the page's viewport, where a person sees it without scrolling.</summary>
+    protected static async Task AssertOnScreenAsync(IPage page, ILocator element, string what)
+    {
+        var box = await element.BoundingBoxAsync() ?? throw new InvalidOperationException(what + " is not shown");
+        var screen = page.ViewportSize!;
+        Assert.True(box.X >= 0 && box.Y >= 0 && box.X + box.Width <= screen.Width + 0.5 && box.Y + box.Height <= screen.Height + 0.5,
+            $"{what} is at ({box.X:0}, {box.Y:0}), {box.Width:0}×{box.Height:0}: not inside the {screen.Width}×{screen.Height} screen");
+    }
+
     protected static ILocator Log(IPage page) => page.Locator(".col--chat [role=log]");
 
     protected static ILocator ConversationItem(IPage page, string customerName) =>

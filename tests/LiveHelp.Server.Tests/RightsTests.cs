@@ -43,6 +43,42 @@ public sealed class RightsTests : ServerTest
     }
 
     [Fact]
+    public async Task The_agent_who_held_a_conversation_gets_its_rating_live_and_another_agent_serving_the_customer_later_never_sees_it()
+    {
+        var ann = await AgentAsync("ann");
+        var ratings = new Inbox<ConversationRated>(h => ann.ConversationRated += h);
+        var (customer, _, earlier) = await ConversationAsync(ann);
+        await ann.CloseAsync(earlier);
+
+        await customer.RateAsync(earlier, 2, "Slow to answer");
+
+        Assert.Equal(new ConversationRated(earlier, 2, "Slow to answer"), await ratings.NextAsync());
+        var held = (await ann.ResumeAsync(earlier, 0)).Conversation;
+        Assert.Equal((2, "Slow to answer"), (held.Rating, held.RatingComment));
+
+        // Bob serves the same customer later: he reads their history, but not what they said about Ann.
+        await ann.SetStatusAsync(AgentStatus.Offline);
+        var bob = await AgentAsync("bob");
+        var bobRatings = new Inbox<ConversationRated>(h => bob.ConversationRated += h);
+        await ConversationAsync(bob, customer);
+        using var bobHttp = Host.Http(bob.Token);
+        var history = await bobHttp.GetFromJsonAsync<List<ConversationView>>($"/api/visitors/{customer.VisitorId}/conversations", Json.Options);
+        var old = history!.Single(c => c.Id == earlier);
+        Assert.Equal((null, null), (old.Rating, old.RatingComment));
+        var transcript = await bobHttp.GetFromJsonAsync<ResumeResult>($"/api/conversations/{earlier}/transcript", Json.Options);
+        Assert.Equal((null, null), (transcript!.Conversation.Rating, transcript.Conversation.RatingComment));
+        Assert.DoesNotContain("Slow to answer", await bobHttp.GetStringAsync($"/api/conversations/{earlier}/transcript.txt"));
+        Assert.Null((await bob.ResumeAsync(earlier, 0)).Conversation.Rating);
+        Assert.Empty(bobRatings.Seen);
+
+        // A supervisor sees every rating.
+        var sue = await AgentAsync("sue", ["supervision"], role: Roles.Supervisor, status: AgentStatus.Offline);
+        using var sueHttp = Host.Http(sue.Token);
+        var overseen = await sueHttp.GetFromJsonAsync<List<ConversationView>>($"/api/visitors/{customer.VisitorId}/conversations", Json.Options);
+        Assert.Equal((2, "Slow to answer"), overseen!.Where(c => c.Id == earlier).Select(c => (c.Rating, c.RatingComment)).Single());
+    }
+
+    [Fact]
     public async Task Customer_cannot_resume_another_customers_conversation()
     {
         var (owner, _, id, intruder) = await TwoCustomersAsync();

@@ -7,6 +7,7 @@ import { pickCanned } from "./canned";
 import { type Ctx, customerName, topicName } from "./context";
 import type { Conv } from "./desk-state";
 import { MessageLog } from "./messages";
+import { renderRating } from "./rating";
 import { t } from "./strings";
 import { describeError, initials } from "./ui";
 
@@ -130,7 +131,7 @@ export class ChatPane {
     const open = conv.state === "open";
     this.typingLine.replaceChildren(open && conv.typing ? sentence(t.isTyping, customerName(conv.view)) : "");
     this.refreshSeen();
-    if (conv.state === "closed") this.banner.replaceChildren(t.closedBanner(conv.closedBy ?? ""));
+    if (conv.state === "closed") this.banner.replaceChildren(t.closedBanner(conv.closedBy ?? ""), " ", renderRating(conv.view) ?? "");
     else if (conv.state === "transferred" && conv.transferredTo) this.banner.replaceChildren(sentence(t.transferredTo, conv.transferredTo), " ", t.transferredBanner);
     else this.banner.replaceChildren(conv.state === "transferred" ? t.transferredBanner : "");
     this.banner.hidden = open;

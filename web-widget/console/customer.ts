@@ -3,6 +3,7 @@
 import type { ConversationView } from "../sdk/contract";
 import { bdi, h, sentence } from "../sdk/dom";
 import { type Ctx, customerName, topicName } from "./context";
+import { renderRating } from "./rating";
 import { t } from "./strings";
 import { conversationSummary, openTranscript } from "./transcript";
 import { describeError, facts, formatDateTime, formatDuration, initials, safeLink } from "./ui";
@@ -80,7 +81,8 @@ async function loadEarlier(ctx: Ctx, view: ConversationView, target: HTMLElement
       h("li", {},
         h("button", { type: "button", class: "earlier__item", onclick: () => void openTranscript(ctx, c) },
           h("span", { class: "earlier__title" }, bdi(c.preQualification?.details?.trim() ? truncate(c.preQualification.details, 60) : topicName(ctx, c.topic))),
-          h("span", { class: "earlier__meta" }, conversationSummary(ctx, c)))))));
+          h("span", { class: "earlier__meta" }, conversationSummary(ctx, c)),
+          renderRating(c))))));
   } catch (error) {
     history.delete(key);
     target.replaceChildren(h("p", { class: "form-error" }, `${t.earlierFailed} ${describeError(error)}`));

@@ -1,5 +1,5 @@
 // The agent's desk: conversation list, the open chat, and the customer's context, kept in step with hub events.
-import { type ConversationClosed, type ConversationView, type Message, Methods, type ReadNotice, type ResumeResult, type TypingNotice, type Unassigned } from "../sdk/contract";
+import { type ConversationClosed, type ConversationRated, type ConversationView, type Message, Methods, type ReadNotice, type ResumeResult, type TypingNotice, type Unassigned } from "../sdk/contract";
 import { h, sentence } from "../sdk/dom";
 import type { ConsoleCalls } from "./calls";
 import { ChatPane, type Draft, renderEmptyChat } from "./chat";
@@ -195,6 +195,16 @@ export class Desk {
     conv.typing = false;
     this.ctx.session.unfollow(n.conversationId);
     if (n.closedBy === "customer") toast(sentence(t.customerEnded, customerName(conv.view)));
+    this.refresh(conv);
+    if (this.selected === conv.view.id) this.chat?.refresh();
+  }
+
+  /** The customer rated a conversation this agent held: shown on it, and told once. */
+  onRated(n: ConversationRated): void {
+    const conv = this.convs.get(n.conversationId);
+    if (!conv) return;
+    conv.view = { ...conv.view, rating: n.rating, ratingComment: n.comment };
+    toast(sentence(t.customerRated, customerName(conv.view), String(n.rating)));
     this.refresh(conv);
     if (this.selected === conv.view.id) this.chat?.refresh();
   }

@@ -49,7 +49,10 @@ export class Offers {
         view.mode === "mayday" ? h("span", { class: "tag tag--mayday" }, t.maydayTag) : null,
         timer),
       h("div", { class: "offer__track", "aria-hidden": "true" }, bar),
-      h("p", { class: "offer__who" }, h("strong", {}, bdi(name)), p.email ? h("span", { class: "muted break" }, " · ", bdi(p.email)) : null),
+      // A line each, cut short when long (the title shows it whole), so the card keeps Accept on screen.
+      h("p", { class: "offer__who" },
+        h("strong", { class: "offer__name", title: name }, bdi(name)),
+        p.email ? h("span", { class: "offer__email", title: p.email }, bdi(p.email)) : null),
       facts([
         [t.topic, topic],
         [t.mode, t.modes[view.mode] ?? view.mode],

@@ -110,6 +110,7 @@ export const t = {
   started: (time: string) => `Started ${time}`,
   tooLongToSend: "too long to send",
   customerEnded: (who: string) => `${who} ended the conversation.`,
+  customerRated: (who: string, n: string) => `${who} rated the conversation ${n}/5.`,
   newConversation: (who: string) => `New conversation with ${who}.`,
   transferredAway: (who: string) => `The conversation with ${who} was transferred.`,
 

@@ -1,9 +1,10 @@
 // Supervisor view: the live queue, the agents, the conversations in progress, and a read-only live view of any one.
-import { type ConversationClosed, type ConversationView, type Message, Methods, type QueueEntry, type ResumeResult, type TypingNotice } from "../sdk/contract";
+import { type ConversationClosed, type ConversationRated, type ConversationView, type Message, Methods, type QueueEntry, type ResumeResult, type TypingNotice } from "../sdk/contract";
 import { bdi, formatTime, formatWait, h, joined, sentence } from "../sdk/dom";
 import type { AgentView } from "./api";
 import { type Ctx, customerName, toast, topicName } from "./context";
 import { MessageLog } from "./messages";
+import { renderRating } from "./rating";
 import { t } from "./strings";
 import { describeError, formatDuration, scrollBox, secondsSince, srOnly, statusBadge } from "./ui";
 
@@ -71,6 +72,12 @@ export class SupervisorView {
     if (n.conversationId !== this.watched) return;
     this.watchStatus.textContent = t.closedBanner(n.closedBy);
     this.watchTyping.textContent = "";
+  }
+
+  onRated(n: ConversationRated): void {
+    if (n.conversationId !== this.watched || !this.watchView) return;
+    this.watchView = { ...this.watchView, rating: n.rating, ratingComment: n.comment };
+    this.watchStatus.append(renderRating(this.watchView) ?? "");
   }
 
   /** After a reconnect the server has forgotten this connection watched: join again. */
@@ -226,7 +233,7 @@ export class SupervisorView {
       // Following adds the conversation to those resumed after a reconnect, and fills any gap since Watch answered.
       await this.ctx.session.follow(c.id);
       if (this.watched === c.id) this.watchLog.addAll(this.ctx.session.transcript(c.id));
-      if (result.conversation.status === "closed") this.watchStatus.textContent = t.closedBanner(result.conversation.closedBy ?? "");
+      if (result.conversation.status === "closed") this.watchStatus.replaceChildren(t.closedBanner(result.conversation.closedBy ?? ""), renderRating(result.conversation) ?? "");
       this.watchLog.scrollToEnd();
     } catch (error) {
       toast(describeError(error), "error");

@@ -3,11 +3,12 @@ import type { ConversationView } from "../sdk/contract";
 import { h, joined, sentence } from "../sdk/dom";
 import { type Ctx, customerName, topicName } from "./context";
 import { MessageLog } from "./messages";
+import { renderRating } from "./rating";
 import { t } from "./strings";
 import { describeError, formatDateTime, openDialog } from "./ui";
 
 export function conversationSummary(ctx: Ctx, c: ConversationView): DocumentFragment {
-  return joined([formatDateTime(c.createdAt), topicName(ctx, c.topic), t.conversationStatus[c.status] ?? c.status, c.agentName, c.rating ? t.rated(c.rating) : null]);
+  return joined([formatDateTime(c.createdAt), topicName(ctx, c.topic), t.conversationStatus[c.status] ?? c.status, c.agentName]);
 }
 
 export async function openTranscript(ctx: Ctx, view: ConversationView): Promise<void> {
@@ -29,6 +30,7 @@ export async function openTranscript(ctx: Ctx, view: ConversationView): Promise<
   });
   openDialog(sentence(t.transcriptHeading, who), [
     h("p", { class: "muted" }, conversationSummary(ctx, view)),
+    ...[renderRating(view)].filter((x) => x !== null),
     body,
     h("div", { class: "dialog__actions" }, download),
   ], { wide: true });

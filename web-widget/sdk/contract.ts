@@ -61,6 +61,7 @@ export interface AgentJoined { conversationId: string; agentId: string; agentNam
 export interface TypingNotice { conversationId: string; role: string; name?: string | null; isTyping: boolean; }
 export interface ReadNotice { conversationId: string; role: string; seq: number; }
 export interface ConversationClosed { conversationId: string; closedBy: string; }
+export interface ConversationRated { conversationId: string; rating: number; comment?: string | null; }
 export interface OfferNotice { conversationId: string; deadline: string; conversation: ConversationView; transferNote?: string | null; }
 export interface OfferWithdrawn { conversationId: string; reason: string; }
 export interface Unassigned { conversationId: string; reason: string; }
@@ -101,6 +102,7 @@ export const Events = {
   typing: "typing",
   read: "read",
   conversationClosed: "conversationClosed",
+  conversationRated: "conversationRated",
   offer: "offer",
   offerWithdrawn: "offerWithdrawn",
   assigned: "assigned",

@@ -52,6 +52,9 @@ public interface IHelpClient
 
     Task conversationClosed(ConversationClosed closed);
 
+    /// <summary>To the agent who held the closed conversation and its watchers, when the customer rates it.</summary>
+    Task conversationRated(ConversationRated rated);
+
     Task offer(OfferNotice offer);
 
     Task offerWithdrawn(OfferWithdrawn withdrawn);
@@ -160,6 +163,8 @@ public sealed record TypingNotice(string ConversationId, string Role, string? Na
 public sealed record ReadNotice(string ConversationId, string Role, long Seq);
 
 public sealed record ConversationClosed(string ConversationId, string ClosedBy);
+
+public sealed record ConversationRated(string ConversationId, int Rating, string? Comment);
 
 /// <summary>An offer to answer before <see cref="Deadline"/>; <see cref="TransferNote"/> is what the agent who passed it on to the team wrote.</summary>
 public sealed record OfferNotice(string ConversationId, DateTimeOffset Deadline, ConversationView Conversation, string? TransferNote = null);

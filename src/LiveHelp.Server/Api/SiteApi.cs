@@ -71,7 +71,7 @@ internal static class SiteApi
             {
                 throw new LiveHelpException(ErrorCodes.NotFound, "visitor not found");
             }
-            return Results.Ok((await store.ListConversationsByVisitorAsync(visitor.Id)).Select(c => c.ToView(visitor.UserId)).ToList());
+            return Results.Ok((await store.ListConversationsByVisitorAsync(visitor.Id)).Select(c => c.ToView(visitor.UserId).For(caller)).ToList());
         }).RequireAuthorization(StaffApi.Staff);
 
         api.MapGet("/conversations", async (IConversationStore store) =>

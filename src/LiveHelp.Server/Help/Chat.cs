@@ -145,7 +145,7 @@ public sealed class Chat(
         var messages = await store.ReadMessagesAsync(conversation.Id, afterSeq, ResumePage);
         return caller.IsCustomer
             ? new ResumeResult(conversation.ToView(), messages.Where(m => m.VisibleToCustomer).ToList())
-            : new ResumeResult(await conversations.StaffViewAsync(conversation), messages);
+            : new ResumeResult((await conversations.StaffViewAsync(conversation)).For(caller), messages);
     }
 
     public async Task RateAsync(Caller customer, string conversationId, int rating, string? comment)
@@ -153,7 +153,9 @@ public sealed class Chat(
         Conversations.RequireCustomer(customer);
         Validate.Optional(comment, "comment", 2000);
         var conversation = await conversations.FindAsync(customer, conversationId, Access.Participate);
-        await conversations.UpdateAsync(conversation.Id, c => c.Rate(rating, comment));
+        var rated = await conversations.UpdateAsync(conversation.Id, c => c.Rate(rating, comment));
+        var notice = new ConversationRated(rated.Id, rating, comment);
+        await conversations.SendToConversationAsync(rated, c => c.conversationRated(notice), includeCustomer: false);
     }
 
     /// <summary>A customer's conversations, or the open conversations an agent holds (e.g. after a reload).</summary>

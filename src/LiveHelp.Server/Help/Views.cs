@@ -27,4 +27,11 @@ internal static class Views
         CustomerReadSeq = c.CustomerReadSeq,
         AgentReadSeq = c.AgentReadSeq,
     };
+
+    /// <summary>
+    /// The view as one staff member may see it: the customer's rating and comment are for the agent who held the
+    /// conversation and for supervisors, not for another agent reading the customer's history.
+    /// </summary>
+    public static ConversationView For(this ConversationView view, Caller staff) =>
+        staff.CanOversee || view.AgentId == staff.Id ? view : view with { Rating = null, RatingComment = null };
 }
