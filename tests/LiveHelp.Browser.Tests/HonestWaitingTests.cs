@@ -27,6 +27,11 @@ public sealed class HonestWaitingTests(BrowserFixture fixture) : WidgetTestBase(
         await ScreenshotAsync(page, "widget-nobody-can-answer");
         await AssertAccessibleAsync(page, "nobody can answer");
 
+        // The form can be left for the line, and opened again.
+        await card.GetByRole(AriaRole.Button, new() { Name = "Leave a message" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Back to my place in line" }).ClickAsync();
+        await Expect(card).ToContainTextAsync("Nobody can answer right now");
+        await Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true })).ToHaveValueAsync("");
         await card.GetByRole(AriaRole.Button, new() { Name = "Leave a message" }).ClickAsync();
         await Expect(page.GetByLabel("Your message")).ToHaveValueAsync("My invoice is charged twice");
         await Expect(page.GetByLabel("Your name")).ToHaveValueAsync("Ada");

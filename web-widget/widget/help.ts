@@ -357,8 +357,12 @@ export class HelpView {
     if (!c || c.status !== "queued") return;
     const q = c.preQualification;
     const typed = this.chat?.composer?.value.trim() ?? "";
+    const text = [q.details ?? "", typed].filter(Boolean).join("\n\n");
     this.focusPending = true;
-    this.showOffline({ text: [q.details ?? "", typed].filter(Boolean).join("\n\n"), topic: c.topic, name: q.name ?? "", email: q.email ?? "" }, true);
+    this.showOffline({ text, topic: c.topic, name: q.name ?? "", email: q.email ?? "" }, true);
+    // Back unchanged, the composer gets back just what it held; changed, the message as written.
+    const written = this.leaving;
+    this.leaving = () => (written?.() ?? "") === text ? typed : written?.() ?? "";
   }
 
   /** Back from the message form to the conversation, with what they had typed in the composer. */
@@ -369,13 +373,14 @@ export class HelpView {
     this.focusPending = true;
     this.renderConversation();
     const composer = this.chat?.composer;
-    if (composer && typed && typed !== this.conv.preQualification.details) composer.value = typed;
+    if (composer && typed) composer.value = typed;
   }
 
   // ---- the conversation -----------------------------------------------------------------------------------------
 
   private async enter(c: ConversationView, place: QueueUpdate | null = null): Promise<void> {
     this.conv = c;
+    this.leaving = null;
     this.closedShown = false;
     this.agentReadSeq = c.agentReadSeq ?? 0;
     this.lastMarked = c.customerReadSeq ?? 0;
