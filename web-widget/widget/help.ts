@@ -12,7 +12,7 @@ import { offlineForm, type OfflinePrefill } from "./offline";
 import { prechatForm } from "./prechat";
 import { errorText, strings } from "./strings";
 import type { Identity, VisitorStore } from "./visitor";
-import { cardContents, initial } from "./waiting";
+import { cardContents, initial, isOpen } from "./waiting";
 
 export interface HelpOptions {
   base: string;
@@ -44,7 +44,6 @@ interface ChatRefs {
 // On a touch screen, focusing a text field by itself pops up the on-screen keyboard over the conversation.
 const isTextEntry = (e: HTMLElement) => e instanceof HTMLTextAreaElement || (e instanceof HTMLInputElement && e.type !== "radio");
 const touchOnly = () => matchMedia("(pointer: coarse)").matches && !matchMedia("(any-pointer: fine)").matches;
-const isOpen = (c: ConversationView) => c.status === "queued" || c.status === "active";
 
 export class HelpView {
   private session: Session | null = null;

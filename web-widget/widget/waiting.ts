@@ -18,7 +18,7 @@ export interface CardState {
 
 export const initial = (name: string) => (name.trim()[0] ?? "?").toUpperCase();
 
-const isOpen = (c: ConversationView) => c.status === "queued" || c.status === "active";
+export const isOpen = (c: ConversationView) => c.status === "queued" || c.status === "active";
 
 /** What the card shows for the conversation as it stands. */
 export function cardContents(s: CardState): HTMLElement[] {
