@@ -101,7 +101,7 @@ public sealed class LongMessageTests(BrowserFixture fixture) : ConsoleTest(fixtu
     public async Task The_widget_offline_message_keeps_a_pasted_text_over_the_limit_and_is_sent_once_shortened()
     {
         var page = await OpenAsync("/");
-        await WidgetTestBase.Launcher(page).ClickAsync();
+        await WidgetTestBase.MessageLauncher(page).ClickAsync();
         var text = page.GetByLabel("Your message");
         var send = page.GetByRole(AriaRole.Button, new() { Name = "Send message" });
 

@@ -12,6 +12,9 @@ public abstract class WidgetTestBase : BrowserTest
 
     internal static ILocator Launcher(IPage page) => page.GetByRole(AriaRole.Button, new() { Name = "Chat with us" });
 
+    /// <summary>The launcher while nobody is online.</summary>
+    internal static ILocator MessageLauncher(IPage page) => page.GetByRole(AriaRole.Button, new() { Name = "Leave us a message" });
+
     internal static ILocator Panel(IPage page) => page.GetByRole(AriaRole.Dialog, new() { Name = "Chat with us" });
 
     protected static ILocator Log(IPage page) => page.GetByRole(AriaRole.Log);

@@ -151,7 +151,7 @@ public sealed class WidgetTests(BrowserFixture fixture) : WidgetTestBase(fixture
     public async Task Nobody_online_offers_the_message_form_and_an_agent_reads_it()
     {
         var page = await OpenAsync("/");
-        await Launcher(page).ClickAsync();
+        await MessageLauncher(page).ClickAsync();
         await Expect(page.GetByText("No one is available right now")).ToBeVisibleAsync();
         await Expect(page.GetByLabel("Your message")).ToBeFocusedAsync();
         await ScreenshotAsync(page, "widget-offline-form");
@@ -286,7 +286,7 @@ public sealed class WidgetTests(BrowserFixture fixture) : WidgetTestBase(fixture
         page.PageError += (_, error) => PageErrors.Add(error);
         await page.GotoAsync(balancer.BaseUri.ToString());
 
-        await Launcher(page).ClickAsync();
+        await MessageLauncher(page).ClickAsync();
 
         await Expect(page.GetByText("No one is available right now")).ToBeVisibleAsync();
         Assert.Equal(2, hubSockets);

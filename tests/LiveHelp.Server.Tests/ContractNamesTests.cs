@@ -35,6 +35,22 @@ public sealed partial class ContractNamesTests
         Assert.Equal(hub, Names("Methods").Concat(Names("CallMethods")).Order());
     }
 
+    [Fact]
+    public void A_queue_update_carries_the_same_fields_in_the_browser_as_on_the_server()
+    {
+        var fields = typeof(QueueUpdate).GetProperties().Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..]).Order();
+
+        Assert.Equal(fields, Fields("QueueUpdate").Order());
+    }
+
+    /// <summary>The field names of one of contract.ts's <c>export interface X { name: type; ... }</c>.</summary>
+    private static IEnumerable<string> Fields(string type)
+    {
+        var body = Regex.Match(Browser, $@"export interface {type} \{{(.*?)\}}", RegexOptions.Singleline);
+        Assert.True(body.Success, $"contract.ts has no interface {type}");
+        return Field().Matches(body.Groups[1].Value).Select(m => m.Groups[1].Value);
+    }
+
     /// <summary>The values of one of contract.ts's <c>export const X = { key: "name", ... } as const</c> tables.</summary>
     private static IEnumerable<string> Names(string table)
     {
@@ -45,4 +61,7 @@ public sealed partial class ContractNamesTests
 
     [GeneratedRegex(@":\s*""([^""]+)""")]
     private static partial Regex Value();
+
+    [GeneratedRegex(@"(\w+)\??:")]
+    private static partial Regex Field();
 }

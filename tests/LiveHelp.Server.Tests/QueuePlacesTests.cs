@@ -1,4 +1,5 @@
 using LiveHelp.Client;
+using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
 
 namespace LiveHelp.Server.Tests;
@@ -79,5 +80,43 @@ public sealed class QueuePlacesTests : ServerTest
         await secondPlaces.NextAsync(u => u.Position == 1);
 
         await browsingPlaces.NoneAsync(null, Quiet);
+    }
+
+    [Fact]
+    public async Task When_the_last_agent_with_the_skill_goes_away_the_waiting_customer_is_told_at_once_that_nobody_is_online_and_their_place_returns_with_an_agent()
+    {
+        var ann = await AgentAsync("ann", maxConcurrent: 1);
+        // Online, but for billing only: nobody who can answer a general question.
+        await AgentAsync("bob", skills: ["billing"]);
+        await ConversationAsync(ann);
+        var waiting = await CustomerAsync();
+        var places = new Inbox<QueueUpdate>(h => waiting.QueueUpdated += h);
+        var queued = await waiting.RequestHelpAsync(Help());
+        var id = queued.Conversation!.Id;
+        Assert.Equal(1, queued.Place!.Position);
+        Assert.False(queued.Place.NobodyOnline);
+        await places.NextAsync(u => u.Position == 1);
+
+        await ann.SetStatusAsync(AgentStatus.Away);
+
+        var nobody = await places.NextAsync(u => u.NobodyOnline);
+        Assert.Equal(id, nobody.ConversationId);
+        Assert.Null(nobody.Position);
+        Assert.Null(nobody.EstimatedWaitSeconds);
+        Assert.Equal(queued.Place.QueuedSince, nobody.QueuedSince);
+
+        // A press meanwhile queues the request (Bob is online) and says at once that nobody can answer it.
+        var later = await CustomerAsync();
+        var laterQueued = await later.RequestHelpAsync(Help());
+        Assert.Equal(RequestHelpStatus.Queued, laterQueued.Status);
+        Assert.True(laterQueued.Place!.NobodyOnline);
+        Assert.Null(laterQueued.Place.Position);
+
+        await ann.SetStatusAsync(AgentStatus.Online);
+
+        var back = await places.NextAsync(u => !u.NobodyOnline);
+        Assert.Equal(1, back.Position);
+        Assert.True(back.EstimatedWaitSeconds > 0);
+        Assert.Equal(2, (await later.RequestHelpAsync(Help())).Place!.Position);
     }
 }

@@ -94,7 +94,7 @@ public sealed class RestartTests : ServerTest
     [Fact]
     public async Task Customers_waiting_before_a_restart_keep_their_places_and_are_offered_in_that_order()
     {
-        await AgentAsync("ann", ["general"]);
+        await BusyBillingAgentAsync();
         var first = await CustomerAsync();
         var firstResult = await first.RequestHelpAsync(Help("billing", "Refund for order 7"));
         _time.Advance(TimeSpan.FromSeconds(1));
@@ -133,7 +133,7 @@ public sealed class RestartTests : ServerTest
     [Fact]
     public async Task A_customer_waiting_before_a_restart_is_told_their_place_as_soon_as_they_are_back()
     {
-        await AgentAsync("ann", ["general"]);
+        await BusyBillingAgentAsync();
         var first = await CustomerAsync();
         await first.RequestHelpAsync(Help("billing", "Refund for order 7"));
         _time.Advance(TimeSpan.FromSeconds(1));
@@ -148,6 +148,16 @@ public sealed class RestartTests : ServerTest
         var place = await places.NextAsync();
         Assert.Equal(queued.Conversation!.Id, place.ConversationId);
         Assert.Equal(2, place.Position);
+    }
+
+    /// <summary>
+    /// Ann answers billing and is busy at her cap: the billing line waits, and, someone online being able to answer it,
+    /// its customers are told their places.
+    /// </summary>
+    private async Task BusyBillingAgentAsync()
+    {
+        var ann = await AgentAsync("ann", ["billing"], maxConcurrent: 1);
+        await ConversationAsync(ann, input: Help("billing", "Earlier question"));
     }
 
     /// <summary>Waits until the client, reconnecting on its own, reaches the restarted server.</summary>

@@ -381,6 +381,36 @@ public sealed class RoutingTests : ServerTest
     }
 
     [Fact]
+    public async Task A_waiting_customer_is_told_nobody_is_online_when_the_last_agent_s_grace_period_ends_and_not_before()
+    {
+        var ann = await AgentAsync("ann", maxConcurrent: 1);
+        await ConversationAsync(ann);
+        var waiting = await CustomerAsync();
+        var places = new Inbox<QueueUpdate>(h => waiting.QueueUpdated += h);
+        var id = (await waiting.RequestHelpAsync(Help())).Conversation!.Id;
+        await places.NextAsync(u => u.ConversationId == id && u.Position == 1);
+
+        await ann.StopAsync();
+        await UntilAsync(async () => !(await ListedAgentAsync("ann")).Connected, "the server sees Ann gone");
+        // A reload of the console is not the end of the world: within the grace period she still counts.
+        _time.Advance(GracePeriod - TimeSpan.FromSeconds(10));
+        await places.NoneAsync(u => u.NobodyOnline, Quiet);
+        _time.Advance(TimeSpan.FromSeconds(11));
+
+        var nobody = await places.NextAsync(u => u.NobodyOnline);
+        Assert.Equal(id, nobody.ConversationId);
+        Assert.Null(nobody.Position);
+        Assert.Null(nobody.EstimatedWaitSeconds);
+
+        await ann.StartAsync("ann", LiveHelpHost.Password("ann"));
+        await ann.SetStatusAsync(AgentStatus.Online);
+        var back = await places.NextAsync(u => !u.NobodyOnline);
+        Assert.Equal(id, back.ConversationId);
+        Assert.NotNull(back.Position);
+        Assert.Single(await waiting.MyConversationsAsync(), c => c.Id == id && c.Status == ConversationStatus.Queued);
+    }
+
+    [Fact]
     public async Task A_supervisor_sees_who_is_waiting_in_what_order_and_who_an_offer_is_out_to()
     {
         var ann = await AgentAsync("ann", maxConcurrent: 1);

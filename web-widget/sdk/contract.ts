@@ -54,8 +54,12 @@ export interface RequestHelpInput extends PreQualification {
   mode: HelpMode;
 }
 
-/** `queuedSince`: when this stay in the queue began (ISO time, whole milliseconds); an agentJoined with the same or a later one makes the place stale. */
-export interface QueueUpdate { conversationId: string; position: number; estimatedWaitSeconds: number; queuedSince: string; }
+/**
+ * `queuedSince`: when this stay in the queue began (ISO time, whole milliseconds); an agentJoined with the same or a later one makes the place stale.
+ * `nobodyOnline`: no agent online has the skill the request needs; `position` and `estimatedWaitSeconds` are null then, and the place is kept.
+ */
+export interface QueueUpdate { conversationId: string; position: number | null; estimatedWaitSeconds: number | null; queuedSince: string; nobodyOnline: boolean; }
+export interface OfflineMessageInput { text: string; topic?: string | null; name?: string | null; email?: string | null; }
 export interface RequestHelpResult { status: "queued" | "assigned" | "no_agents_online"; conversation?: ConversationView | null; place?: QueueUpdate | null; }
 export interface AgentJoined { conversationId: string; agentId: string; agentName: string; queuedSince: string; }
 export interface TypingNotice { conversationId: string; role: string; name?: string | null; isTyping: boolean; }

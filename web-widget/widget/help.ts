@@ -10,8 +10,11 @@ import { icon, type DeviceInfo, type WidgetEvent } from "./bridge";
 import { CustomerCalls } from "./call-view";
 import { showEnding } from "./ending";
 import * as icons from "./icons";
+import { offlineForm, type OfflinePrefill } from "./offline";
+import { prechatForm } from "./prechat";
 import { errorText, strings } from "./strings";
 import type { Identity, VisitorStore } from "./visitor";
+import { cardContents, initial, isOpen } from "./waiting";
 
 export interface HelpOptions {
   base: string;
@@ -43,8 +46,6 @@ interface ChatRefs {
 // On a touch screen, focusing a text field by itself pops up the on-screen keyboard over the conversation.
 const isTextEntry = (e: HTMLElement) => e instanceof HTMLTextAreaElement || (e instanceof HTMLInputElement && e.type !== "radio");
 const touchOnly = () => matchMedia("(pointer: coarse)").matches && !matchMedia("(any-pointer: fine)").matches;
-const isOpen = (c: ConversationView) => c.status === "queued" || c.status === "active";
-const initial = (name: string) => (name.trim()[0] ?? "?").toUpperCase();
 
 export class HelpView {
   private session: Session | null = null;
@@ -55,6 +56,8 @@ export class HelpView {
   private place: QueueUpdate | null = null;
   // The stay in the queue an agent last ended: a place from it (or earlier) that arrives late is not shown.
   private joinedFrom: { id: string; since: number } | null = null;
+  // While a waiting customer leaves a message: what they have typed, which the composer takes back on their return.
+  private leaving: (() => string) | null = null;
   private agentReadSeq = 0;
   private lastMarked = 0;
   private unread = 0;
@@ -315,135 +318,75 @@ export class HelpView {
     } catch (error) {
       return this.showFailure(error);
     }
-    const id = (name: string) => `lh-${name}`;
-    const topic = h("select", { id: id("topic"), name: "topic", required: true, "aria-describedby": id("prechat-error") }, h("option", { value: "" }, strings.chooseTopic));
-    for (const t of this.topics) topic.append(h("option", { value: t.id }, t.name));
-    if (this.topics.length === 1) topic.value = this.topics[0].id;
-    const details = h("textarea", { id: id("details"), name: "details", rows: 3, "aria-describedby": id("details-hint") });
-    const detailsCount = h("p", { class: "count", id: id("details-count"), "aria-live": "polite" });
-    const name = h("input", { id: id("name"), name: "name", type: "text", autocomplete: "name", maxlength: 200 });
-    name.value = this.defaults.name;
-    const email = h("input", { id: id("email"), name: "email", type: "email", autocomplete: "email", maxlength: 320 });
-    email.value = this.defaults.email;
-    const error = h("p", { class: "error", id: id("prechat-error"), role: "alert" });
-    const button = h("button", { type: "submit", class: "btn primary" }, strings.startChat);
-    const form = h(
-      "form",
-      { class: "scroll", novalidate: true },
-      h("p", { class: "intro" }, strings.prechatIntro),
-      h("div", { class: "field" }, h("label", { for: id("topic") }, strings.topic), topic),
-      h("div", { class: "field" }, h("label", { for: id("details") }, strings.details, " ", h("span", { class: "opt" }, `(${strings.optional})`)), details, detailsCount, h("p", { class: "hint", id: id("details-hint") }, strings.detailsHint)),
-      h("div", { class: "field" }, h("label", { for: id("name") }, strings.name, " ", h("span", { class: "opt" }, `(${strings.optional})`)), name),
-      h("div", { class: "field" }, h("label", { for: id("email") }, strings.email, " ", h("span", { class: "opt" }, `(${strings.optional})`)), email),
-      error,
-      button,
-    );
-    const detailsLimit = new TextLimit(details, detailsCount, button, strings.tooLongToSend, this.messageLimit);
-    topic.addEventListener("change", () => {
-      topic.removeAttribute("aria-invalid");
-      error.textContent = "";
+    const { view, focus } = prechatForm({
+      topics: this.topics,
+      defaults: this.defaults,
+      messageLimit: this.messageLimit,
+      submit: (input, form) => {
+        // Disabling the focused button drops the focus: the next view takes it.
+        this.focusPending = true;
+        this.defaults = { name: input.name ?? "", email: input.email ?? "" };
+        this.o.store.remember(this.defaults);
+        void this.requestHelp(input, form);
+      },
     });
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      if (!topic.value) {
-        topic.setAttribute("aria-invalid", "true");
-        error.textContent = strings.topicRequired;
-        topic.focus();
-        return;
-      }
-      if (detailsLimit.refused()) return;
-      if (button.disabled) return;
-      // Disabling the focused button drops the focus: the next view takes it.
-      this.focusPending = true;
-      button.disabled = true;
-      button.textContent = strings.starting;
-      error.textContent = "";
-      this.defaults = { name: name.value.trim(), email: email.value.trim() };
-      this.o.store.remember(this.defaults);
-      void this.requestHelp(
-        {
-          topic: topic.value,
-          mode: "chat",
-          details: details.value.trim() || null,
-          name: this.defaults.name || null,
-          email: this.defaults.email || null,
-          pageUrl: location.href,
-        },
-        { button, error },
-      );
-    });
-    this.show(form, topic);
+    this.show(view, focus);
   }
 
-  private showOffline(prefill: { text?: string; topic?: string; name?: string; email?: string }): void {
-    this.conv = null;
+  /** The message form; `waiting` when the customer keeps their place in line while they write. */
+  private showOffline(prefill: OfflinePrefill, waiting = false): void {
+    if (!waiting) {
+      this.conv = null;
+      this.o.store.openConversation = null;
+    }
     this.chat = null;
-    this.o.store.openConversation = null;
-    const id = (name: string) => `lh-off-${name}`;
-    const text = h("textarea", { id: id("text"), name: "message", rows: 4, required: true, "aria-describedby": id("error") });
-    text.value = prefill.text ?? "";
-    const textCount = h("p", { class: "count", id: id("text-count"), "aria-live": "polite" });
-    const name = h("input", { id: id("name"), name: "name", type: "text", autocomplete: "name", maxlength: 200 });
-    name.value = prefill.name || this.defaults.name;
-    const email = h("input", { id: id("email"), name: "email", type: "email", autocomplete: "email", maxlength: 320 });
-    email.value = prefill.email || this.defaults.email;
-    const error = h("p", { class: "error", id: id("error"), role: "alert" });
-    const button = h("button", { type: "submit", class: "btn primary" }, strings.offlineSend);
-    const form = h(
-      "form",
-      { class: "scroll", novalidate: true },
-      h("div", { class: "notice", role: "status" }, h("div", { class: "bigicon" }, icon(icons.chat, 24)), h("div", {}, h("h3", {}, strings.offlineTitle), h("p", {}, strings.offlineText))),
-      h("div", { class: "field" }, h("label", { for: id("text") }, strings.offlineMessage), text, textCount),
-      h("div", { class: "field" }, h("label", { for: id("name") }, strings.name, " ", h("span", { class: "opt" }, `(${strings.optional})`)), name),
-      h("div", { class: "field" }, h("label", { for: id("email") }, strings.email, " ", h("span", { class: "opt" }, `(${strings.optional})`)), email),
-      error,
-      button,
-    );
-    const textLimit = new TextLimit(text, textCount, button, strings.tooLongToSend, this.messageLimit);
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const body = text.value.trim();
-      if (!body) {
-        text.setAttribute("aria-invalid", "true");
-        error.textContent = strings.messageRequired;
-        text.focus();
-        return;
-      }
-      if (textLimit.refused()) return;
-      if (button.disabled) return;
-      this.focusPending = true;
-      button.disabled = true;
-      error.textContent = "";
-      const d = this.device;
-      const deviceLine = d ? [d.model, d.os, d.app || d.appVersion].filter(Boolean).join(" · ") : "";
-      try {
-        await this.session!.invoke(Methods.leaveMessage, {
-          text: deviceLine ? `${body}\n\n${strings.device}: ${deviceLine}` : body,
-          topic: prefill.topic || (d ? "device" : null),
-          name: name.value.trim() || null,
-          email: email.value.trim() || null,
-        });
-      } catch (e) {
-        this.focusPending = false;
-        button.disabled = false;
-        button.focus();
-        error.textContent = errorText(LiveHelpError.from(e).code);
-        return;
-      }
-      const sentTo = email.value.trim();
-      const heading = h("h3", { tabindex: -1 }, strings.offlineSent);
-      this.show(
-        h("div", { class: "scroll center", role: "status" }, h("div", { class: "bigicon" }, icon(icons.check, 26)), heading, sentTo ? h("p", {}, sentence(strings.offlineSentEmail, sentTo)) : null),
-        heading,
-      );
+    const { view, text } = offlineForm({
+      prefill,
+      defaults: this.defaults,
+      messageLimit: this.messageLimit,
+      device: this.device,
+      leave: (input) => this.session!.invoke(Methods.leaveMessage, input),
+      busy: (busy) => (this.focusPending = busy),
+      sent: (view, heading) => {
+        if (waiting) this.leaving = () => "";
+        this.show(view, heading);
+      },
+      backToLine: waiting ? () => this.backToLine() : undefined,
     });
-    this.show(form, text);
+    this.show(view, text);
+    if (waiting) this.leaving = () => text.value.trim();
+  }
+
+  /** Nobody can answer the waiting customer now: they write a message instead, keeping their place in line. */
+  private leaveMessage(): void {
+    const c = this.conv;
+    if (!c || c.status !== "queued") return;
+    const q = c.preQualification;
+    const typed = this.chat?.composer?.value.trim() ?? "";
+    const text = [q.details ?? "", typed].filter(Boolean).join("\n\n");
+    this.focusPending = true;
+    this.showOffline({ text, topic: c.topic, name: q.name ?? "", email: q.email ?? "" }, true);
+    // Back unchanged, the composer gets back just what it held; changed, the message as written.
+    const written = this.leaving;
+    this.leaving = () => (written?.() ?? "") === text ? typed : written?.() ?? "";
+  }
+
+  /** Back from the message form to the conversation, with what they had typed in the composer. */
+  private backToLine(): void {
+    const typed = this.leaving?.() ?? "";
+    this.leaving = null;
+    if (!this.conv) return;
+    this.focusPending = true;
+    this.renderConversation();
+    const composer = this.chat?.composer;
+    if (composer && typed) composer.value = typed;
   }
 
   // ---- the conversation -----------------------------------------------------------------------------------------
 
   private async enter(c: ConversationView, place: QueueUpdate | null = null): Promise<void> {
     this.conv = c;
+    this.leaving = null;
     this.closedShown = false;
     this.agentReadSeq = c.agentReadSeq ?? 0;
     this.lastMarked = c.customerReadSeq ?? 0;
@@ -486,23 +429,9 @@ export class HelpView {
     const chat = this.chat;
     const c = this.conv;
     if (!chat || !c) return;
-    clear(chat.card);
-    if (c.status === "active" && c.agentName) {
-      chat.card.append(
-        h("div", { class: "avatar", "aria-hidden": "true" }, initial(c.agentName)),
-        h("div", { class: "who" }, h("p", { class: "main" }, bdi(c.agentName)), h("p", { class: "sub" }, strings.agentHelping)),
-        this.calls.startButtons(),
-      );
-    } else if (isOpen(c)) {
-      const lines = this.place
-        ? [h("p", { class: "main" }, strings.queuePosition(this.place.position)), h("p", { class: "sub" }, strings.queueWait(this.place.estimatedWaitSeconds))]
-        : [h("p", { class: "main" }, strings.queueTitle), h("p", { class: "sub" }, strings.queueFinding)];
-      chat.card.append(h("div", { class: "avatar", "aria-hidden": "true" }, h("span", { class: "dots" }, h("span", {}), h("span", {}), h("span", {}))), h("div", { class: "who" }, ...lines));
-    } else if (c.agentName) {
-      chat.card.append(h("div", { class: "avatar", "aria-hidden": "true" }, initial(c.agentName)), h("div", { class: "who" }, h("p", { class: "main" }, bdi(c.agentName)), h("p", { class: "sub" }, strings.chatEnded)));
-    } else {
-      chat.card.append(h("div", { class: "who" }, h("p", { class: "main" }, strings.chatEnded)));
-    }
+    const hadFocus = !!this.o.root.activeElement && chat.card.contains(this.o.root.activeElement);
+    chat.card.replaceChildren(...cardContents({ conversation: c, place: this.place, callButtons: () => this.calls.startButtons(), leaveMessage: () => this.leaveMessage() }));
+    if (hadFocus) chat.card.querySelector<HTMLElement>(".cardaction")?.focus();
     this.renderActions();
     if (chat.placeholder) {
       clear(chat.placeholder);
@@ -728,7 +657,9 @@ export class HelpView {
     if (this.joinedFrom?.id === u.conversationId && Date.parse(u.queuedSince) <= this.joinedFrom.since) return;
     this.place = u;
     if (this.conv.status !== "queued") this.conv = { ...this.conv, status: "queued", agentId: null, agentName: null };
-    this.renderCard();
+    // Someone can answer again: back from the message form to the place in line.
+    if (this.leaving && !u.nobodyOnline) this.backToLine();
+    else this.renderCard();
     this.o.emit("queue", u);
   }
 
@@ -737,7 +668,8 @@ export class HelpView {
     this.joinedFrom = { id: j.conversationId, since: Date.parse(j.queuedSince) };
     this.conv = { ...this.conv, status: "active", agentId: j.agentId, agentName: j.agentName };
     this.place = null;
-    this.renderCard();
+    if (this.leaving) this.backToLine();
+    else this.renderCard();
     if (this.chat?.composer) this.chat.composer.placeholder = strings.composerPlaceholder;
     this.o.emit("agentJoined", j);
   }
@@ -779,6 +711,7 @@ export class HelpView {
     const c = this.conv;
     if (!c || notice.conversationId !== c.id || this.closedShown) return;
     this.conv = { ...c, status: "closed", closedBy: notice.closedBy };
+    if (this.leaving) this.backToLine();
     this.session?.unfollow(c.id);
     this.o.store.openConversation = null;
     clearTimeout(this.typingTimer);

@@ -72,6 +72,20 @@ function boot(): void {
   launcher.addEventListener("click", () => api.open());
   root.appendChild(launcher);
 
+  // The launcher says what pressing it will do: chat when someone is online, else leave a message. Asked again when
+  // the page or the launcher comes back into view; a refused or failed answer leaves the words as they were.
+  const checkStatus = () => {
+    fetch(new URL("/api/status", base), { cache: "no-store" })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((status: { agentsOnline?: unknown } | null) => {
+        if (typeof status?.agentsOnline === "number") label.textContent = status.agentsOnline > 0 ? strings.launcher : strings.launcherNobody;
+      })
+      .catch(() => undefined);
+  };
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && !launcher.hidden) checkStatus();
+  });
+
   const load = () => {
     if (loading) return;
     loading = true;
@@ -111,6 +125,7 @@ function boot(): void {
     setLauncherVisible(visible) {
       launcher.hidden = !visible;
       launcher.setAttribute("aria-expanded", String(!visible));
+      if (visible) checkStatus();
     },
     setUnread(count) {
       badge.hidden = count === 0;
@@ -154,6 +169,7 @@ function boot(): void {
 
   const mount = () => {
     document.body.appendChild(host);
+    checkStatus();
     // A conversation was under way before this page loaded: bring the widget back at once.
     if (store.openConversation) load();
   };

@@ -31,6 +31,10 @@ export const strings = {
   queuePosition: (n: number) => `You're number ${n} in line`,
   queueWait: (seconds: number) => `Expected wait: ${formatWait(seconds)}`,
   queueFinding: "Finding someone to help you…",
+  queueNobody: "Nobody can answer right now",
+  queueNobodyKeepPlace: "You keep your place in line.",
+  leaveMessage: "Leave a message",
+  backToLine: "Back to my place in line",
   cancel: "Cancel request",
 
   agentHelping: "is helping you",
@@ -73,6 +77,8 @@ export const strings = {
   offlineSend: "Send message",
   offlineSent: "Thanks, your message has been sent.",
   offlineSentEmail: (email: string) => `We'll reply to ${email}.`,
+  offlineKeepPlace: "Leave a message and we'll get back to you. You keep your place in line meanwhile.",
+  offlineSentKeepPlace: "You keep your place in line: if someone can answer, the chat starts here.",
   messageRequired: "Please write a message.",
 
   maydayTitle: "Live help",

@@ -67,6 +67,7 @@ text-underline-offset:2px;cursor:pointer;border-radius:4px}
 .card .who{min-width:0;flex:1}
 .card .main{margin:0;font-weight:650}
 .card .sub{margin:0;font-size:13px;color:var(--lh-muted)}
+.card .cardaction{flex:none;padding:7px 12px;font-size:14px}
 .avatar{display:grid;place-items:center;flex:none;width:40px;height:40px;border-radius:50%;background:var(--lh-primary-soft);
 color:var(--lh-primary);font-weight:700;font-size:16px}
 .dots{display:inline-flex;gap:4px}

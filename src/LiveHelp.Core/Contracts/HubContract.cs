@@ -152,8 +152,11 @@ public sealed record ConversationView
     public long AgentReadSeq { get; init; }
 }
 
+/// <param name="Position">Null while <paramref name="NobodyOnline"/>: no number means anything then.</param>
+/// <param name="EstimatedWaitSeconds">Null while <paramref name="NobodyOnline"/>.</param>
 /// <param name="QueuedSince">When the conversation entered the queue this time (whole milliseconds): a place is stale once an agent joined from that stay in the queue.</param>
-public sealed record QueueUpdate(string ConversationId, int Position, int EstimatedWaitSeconds, DateTimeOffset QueuedSince);
+/// <param name="NobodyOnline">No agent online has the skill the request needs: it keeps its place, and its places return when one comes back.</param>
+public sealed record QueueUpdate(string ConversationId, int? Position, int? EstimatedWaitSeconds, DateTimeOffset QueuedSince, bool NobodyOnline = false);
 
 /// <param name="QueuedSince">When the conversation last entered the queue (whole milliseconds): places with this <c>QueuedSince</c> or earlier are stale.</param>
 public sealed record AgentJoined(string ConversationId, string AgentId, string AgentName, DateTimeOffset QueuedSince);

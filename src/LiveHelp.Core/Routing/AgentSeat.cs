@@ -23,12 +23,21 @@ public sealed record AgentSeat
 
     public bool IsAvailable => Status == AgentStatus.Online && Connections > 0;
 
+    /// <summary>
+    /// Online, busy or not, connected or within the grace period of a lost connection (its end sets them offline):
+    /// someone who will answer the queue, now or once they have room.
+    /// </summary>
+    public bool IsOnDuty => Status == AgentStatus.Online;
+
     public bool HasRoom => IsAvailable && Load < Profile.MaxConcurrent;
 
     public bool HasRoomFor(string skill) => HasRoom && Serves(skill);
 
     /// <summary>Online and connected with the skill, whether or not they have room now.</summary>
     public bool CanServe(string skill) => IsAvailable && Serves(skill);
+
+    /// <summary>On duty with the skill: a request for it keeps a place and a wait worth telling.</summary>
+    public bool IsOnDutyFor(string skill) => IsOnDuty && Serves(skill);
 
     private bool Serves(string skill) => Profile.Skills.Contains(skill, StringComparer.OrdinalIgnoreCase);
 }

@@ -1,7 +1,10 @@
 namespace LiveHelp.Core.Routing;
 
-/// <summary>A customer's place in the queue and the honest expected wait.</summary>
-public sealed record QueuePlace(string RequestId, int Position, int EstimatedWaitSeconds, int AgentsAvailable);
+/// <summary>
+/// A customer's place in the queue and the honest expected wait; <paramref name="NobodyOnDuty"/> when no agent on duty
+/// has the request's skill, so that neither place nor wait means anything until one comes back (the place is kept).
+/// </summary>
+public sealed record QueuePlace(string RequestId, int Position, int EstimatedWaitSeconds, int AgentsAvailable, bool NobodyOnDuty = false);
 
 public static class WaitEstimate
 {
@@ -34,7 +37,8 @@ public static class WaitEstimate
             var total = skilled.Sum(s => s.Profile.MaxConcurrent);
             // Pending offers are not subtracted: their requests are still in the queue, counted among those ahead.
             var free = skilled.Sum(s => Math.Max(0, s.Profile.MaxConcurrent - s.Conversations.Count));
-            places.Add(new QueuePlace(request.Id, position, Seconds(position, free, total, averageHandleTime), skilled.Count));
+            var nobodyOnDuty = !seats.Any(s => s.IsOnDutyFor(request.Skill));
+            places.Add(new QueuePlace(request.Id, position, Seconds(position, free, total, averageHandleTime), skilled.Count, nobodyOnDuty));
         }
         return places;
     }

@@ -309,7 +309,9 @@ public sealed class QueuePlaces : BackgroundService
                 _told.Remove(place.RequestId);
                 continue;
             }
-            var update = new QueueUpdate(place.RequestId, place.Position, place.EstimatedWaitSeconds, owner.QueuedSince);
+            var update = place.NobodyOnDuty
+                ? new QueueUpdate(place.RequestId, null, null, owner.QueuedSince, NobodyOnline: true)
+                : new QueueUpdate(place.RequestId, place.Position, place.EstimatedWaitSeconds, owner.QueuedSince);
             answers[place.RequestId] = update;
             // Looked up after the read: a connection that came during it gets this read's place, and any later join after it.
             var connections = ConnectionsOf(owner.VisitorId);

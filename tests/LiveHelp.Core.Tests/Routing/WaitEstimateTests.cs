@@ -106,6 +106,22 @@ public sealed class WaitEstimateTests
     }
 
     [Fact]
+    public void A_request_nobody_on_duty_can_answer_says_so_while_a_busy_or_briefly_disconnected_agent_with_the_skill_still_counts()
+    {
+        var places = WaitEstimate.ForQueue(
+            [Request("b1"), Request("t1", skill: "tech"), Request("s1", skill: "sales")],
+            [
+                Seat("full", cap: 1, held: 1),
+                Seat("reloading", cap: 2, skills: "tech") with { Connections = 0, DisconnectedAt = T0 },
+                Seat("away", cap: 3, skills: "sales", status: AgentStatus.Away),
+            ],
+            ThreeMinutes);
+
+        Assert.Equal([("b1", false), ("t1", false), ("s1", true)], places.Select(p => (p.RequestId, p.NobodyOnDuty)));
+        Assert.Equal(1, places[2].Position);
+    }
+
+    [Fact]
     public async Task Router_reports_places_in_queue_order_and_they_improve_as_agents_join()
     {
         var h = new RoutingHarness();
