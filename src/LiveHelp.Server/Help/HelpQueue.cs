@@ -31,6 +31,10 @@ public sealed class HelpQueue(
 
     private DateTimeOffset _nextReinstate;
 
+    // 0: no match running; 1: one running; 2: one running and another asked for, which runs after it.
+    private int _matching;
+    private readonly StoreOutageLog _matchOutage = new(log, "Matching the queue");
+
     private LiveHelpOptions Options => options.Value;
 
     public async Task<RequestHelpResult> RequestHelpAsync(Caller customer, RequestHelpInput input)
@@ -135,7 +139,7 @@ public sealed class HelpQueue(
         {
             await hub.Clients.User(offer.AgentId).offerWithdrawn(new OfferWithdrawn(conversation.Id, "cancelled"));
         }
-        await RouteAsync();
+        MatchSoon();
     }
 
     public async Task SetStatusAsync(Caller agent, AgentStatus status)
@@ -151,7 +155,7 @@ public sealed class HelpQueue(
         }
         await router.Store.SetStatusAsync(agent.Id, status);
         await hub.Clients.User(agent.Id).statusChanged(new StatusChanged(status, "set"));
-        await RouteAsync();
+        MatchSoon();
     }
 
     public async Task<ConversationView> AcceptOfferAsync(Caller agent, string conversationId)
@@ -164,7 +168,7 @@ public sealed class HelpQueue(
             throw new LiveHelpException(ErrorCodes.OfferGone, "this offer is no longer open");
         }
         var conversation = await AnnounceAssignedAsync(conversationId, account);
-        await RouteAsync();
+        MatchSoon();
         return await conversations.StaffViewAsync(conversation);
     }
 
@@ -176,7 +180,7 @@ public sealed class HelpQueue(
         {
             throw new LiveHelpException(ErrorCodes.OfferGone, "this offer is no longer open");
         }
-        await RouteAsync();
+        MatchSoon();
     }
 
     public async Task TransferAsync(Caller staff, string conversationId, TransferInput input)
@@ -201,7 +205,7 @@ public sealed class HelpQueue(
         {
             await TransferToTopicAsync(staff, conversation, fromAgentId, await conversations.FindTopicAsync(input.ToTopic!), input.Note);
         }
-        await RouteAsync();
+        MatchSoon();
     }
 
     private async Task TransferToAgentAsync(Caller staff, Conversation conversation, string fromAgentId, string toAgentId, string? note)
@@ -262,7 +266,7 @@ public sealed class HelpQueue(
         var who = caller.IsCustomer ? "The customer" : caller.Name ?? "The agent";
         await conversations.AppendSystemAsync(closed, $"{who} closed the conversation.");
         await conversations.SendToConversationAsync(closed, c => c.conversationClosed(new ConversationClosed(closed.Id, closedBy)), includeCustomer: true);
-        await RouteAsync();
+        MatchSoon();
     }
 
     public async Task<IReadOnlyList<QueueEntry>> GetQueueAsync(Caller staff)
@@ -369,6 +373,42 @@ public sealed class HelpQueue(
     public Task AgentDisconnectedAsync(Caller agent) => router.Store.DisconnectAsync(agent.Id, clock.GetUtcNow());
 
     /// <summary>Matches what can be matched and tells every waiting customer their new place.</summary>
+    /// <summary>
+    /// Asks for a match of the whole queue after a step that may have freed room, and returns at once: the caller's
+    /// step is stored, so it need not wait for offers to others, and the asks of many steps in a row share one match.
+    /// A match that fails is run again by the clock's next tick.
+    /// </summary>
+    private void MatchSoon()
+    {
+        while (true)
+        {
+            var state = Volatile.Read(ref _matching);
+            if (state == 2)
+            {
+                return;
+            }
+            if (Interlocked.CompareExchange(ref _matching, state + 1, state) == state)
+            {
+                if (state == 0)
+                {
+                    _ = Task.Run(MatchWhileAskedAsync);
+                }
+                return;
+            }
+        }
+    }
+
+    private async Task MatchWhileAskedAsync()
+    {
+        do
+        {
+            // A match asked for from here on needs a round that starts after this point: this one may have read too early.
+            Volatile.Write(ref _matching, 1);
+            await _matchOutage.RunAsync(RouteAsync, e => Log.MatchFailed(log, e));
+        }
+        while (Interlocked.CompareExchange(ref _matching, 0, 1) != 1);
+    }
+
     private async Task RouteAsync()
     {
         foreach (var e in await router.MatchAsync())
