@@ -32,7 +32,7 @@ public static class LiveHelpExtensions
         var signalR = services.AddSignalR();
         ScaleOut.Add(builder, signalR);
         services.AddOptions<LiveHelpOptions>().Bind(builder.Configuration.GetSection(LiveHelpOptions.Section))
-            .Validate(o => o.MaxMessageLength > 0 && o.MessagesPerSecond > 0 && o.MessageBurst > 0 && o.MaxReceiveMessageSize > 0
+            .Validate(o => o.MaxMessageLength > 0 && o.MaxAttachmentSize > 0 && o.MessagesPerSecond > 0 && o.MessageBurst > 0 && o.MaxReceiveMessageSize > 0
                 && o.SignIn.FailuresPerAccount > 0 && o.SignIn.FailuresPerAddress > 0 && o.SignIn.Window > TimeSpan.Zero
                 && o.StaffRecheckInterval > TimeSpan.Zero, "LiveHelp limits must be positive")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Node.NodeId) && o.Node.HeartbeatInterval > TimeSpan.Zero
@@ -120,6 +120,7 @@ public static class LiveHelpExtensions
         api.MapAuthApi();
         api.MapStaffApi();
         api.MapTranscriptApi();
+        api.MapAttachmentsApi();
         api.MapSiteApi();
         api.MapCallsApi();
 

@@ -25,6 +25,9 @@ public sealed class LiveHelpOptions
 
     public int MaxMessageLength { get; set; } = 4000;
 
+    /// <summary>Largest file a conversation takes, in bytes.</summary>
+    public long MaxAttachmentSize { get; set; } = 10 * 1024 * 1024;
+
     /// <summary>Largest hub frame accepted, in bytes; larger ones close the connection.</summary>
     public long MaxReceiveMessageSize { get; set; } = 64 * 1024;
 

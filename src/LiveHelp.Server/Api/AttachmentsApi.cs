@@ -1,0 +1,94 @@
+using System.Security.Claims;
+using LiveHelp.Core;
+using LiveHelp.Server.Help;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace LiveHelp.Server.Api;
+
+/// <summary>
+/// Files sent in a conversation: uploaded by either side, served from this origin to whoever may read the
+/// conversation, as the type their bytes are and never as a page (no sniffing, no scripts, no markup).
+/// </summary>
+internal static class AttachmentsApi
+{
+    /// <summary>Room for a multipart body's boundaries and part headers around the file.</summary>
+    private const long MultipartOverhead = 16 * 1024;
+
+    public static void MapAttachmentsApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/conversations/{id}/attachments", UploadAsync);
+        api.MapGet("/conversations/{id}/attachments/{attachmentId}", DownloadAsync);
+    }
+
+    /// <summary>A multipart form with the file in its first file part, or the bytes as the body with the name in <c>?name=</c>.</summary>
+    private static async Task<IResult> UploadAsync(
+        string id, string? name, string? clientMessageId, HttpRequest request, ClaimsPrincipal user, Chat chat, IOptions<LiveHelpOptions> options)
+    {
+        var caller = Caller.Of(user);
+        var limit = options.Value.MaxAttachmentSize;
+        if (request.ContentLength > limit + MultipartOverhead)
+        {
+            return TooLarge(limit);
+        }
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = limit + MultipartOverhead;
+        }
+        // Rights first, so a stranger's body is never read (Chat checks again as it stores, for its other callers).
+        Conversations.RequireOpen(await chat.ConversationAsync(caller, id));
+        byte[] bytes;
+        try
+        {
+            (bytes, name) = request.HasFormContentType ? await ReadFormFileAsync(request, limit) : (await ReadBodyAsync(request, limit), name);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge(limit);
+        }
+        catch (InvalidDataException)
+        {
+            return Problems.Of(ErrorCodes.InvalidInput, "the form could not be read");
+        }
+        var message = await chat.SendAttachmentAsync(caller, id, clientMessageId, name, bytes);
+        return Results.Ok(message);
+    }
+
+    private static async Task<(byte[] Bytes, string? Name)> ReadFormFileAsync(HttpRequest request, long limit)
+    {
+        var form = await request.ReadFormAsync();
+        var file = form.Files.Count > 0 ? form.Files[0] : throw new LiveHelpException(ErrorCodes.InvalidInput, "the form holds no file");
+        if (file.Length > limit)
+        {
+            throw new LiveHelpException(ErrorCodes.TooLarge, $"the file is larger than {limit} bytes");
+        }
+        using var buffer = new MemoryStream((int)file.Length);
+        await file.CopyToAsync(buffer);
+        return (buffer.ToArray(), file.FileName);
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, long limit)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer);
+        return buffer.Length > limit ? throw new LiveHelpException(ErrorCodes.TooLarge, $"the file is larger than {limit} bytes") : buffer.ToArray();
+    }
+
+    private static IResult TooLarge(long limit) => Problems.Of(ErrorCodes.TooLarge, $"the file is larger than {limit} bytes");
+
+    private static async Task<IResult> DownloadAsync(string id, string attachmentId, HttpContext context, ClaimsPrincipal user, Chat chat)
+    {
+        var content = await chat.ReadAttachmentAsync(Caller.Of(user), id, attachmentId);
+        var attachment = content.Attachment;
+        var headers = context.Response.Headers;
+        // Whatever the bytes hold, a browser shows them only as the image or PDF they were sniffed to be: never a page that runs.
+        headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+        headers.XContentTypeOptions = "nosniff";
+        headers.CacheControl = "private, no-store";
+        var disposition = new ContentDispositionHeaderValue(AttachmentTypes.IsImage(attachment.ContentType) ? "inline" : "attachment");
+        disposition.SetHttpFileName(attachment.FileName);
+        headers.ContentDisposition = disposition.ToString();
+        return Results.Bytes(content.Bytes, attachment.ContentType);
+    }
+}
