@@ -6,6 +6,7 @@ import { append, bdi, clear, formatTime, h, linkified, sentence } from "../sdk/d
 import { api, LiveHelpError, newId, Session, type ConnectionState } from "../sdk/session";
 import { TextLimit } from "../sdk/text-limit";
 import { icon, type DeviceInfo, type WidgetEvent } from "./bridge";
+import { WidgetFiles } from "./attachments";
 import { CustomerCalls } from "./call-view";
 import * as icons from "./icons";
 import { errorText, strings } from "./strings";
@@ -72,6 +73,7 @@ export class HelpView {
   /** The longest message the server takes, from /api/status. */
   private messageLimit = 4000;
   private readonly calls: CustomerCalls;
+  private readonly files: WidgetFiles;
 
   constructor(private readonly o: HelpOptions) {
     const stored = o.store.current;
@@ -86,6 +88,7 @@ export class HelpView {
       isVisible: () => o.isVisible(),
       ringing: () => o.onCall?.(),
     });
+    this.files = new WidgetFiles({ base: o.base, token: () => o.store.token, root: o.root, conversationId: () => this.conv?.id ?? null, log: () => this.chat?.log ?? null });
   }
 
   /** Connects and shows what fits: the open conversation, the pre-chat form, or the offline form. Runs once at a time. */
@@ -526,6 +529,7 @@ export class HelpView {
       input,
       send,
     );
+    this.files.composer(form, input, send);
     const submit = () => {
       const text = input.value.trim();
       if (!text || limit.over) return;
@@ -575,21 +579,22 @@ export class HelpView {
     input.style.height = Math.min(input.scrollHeight + 2, 120) + "px";
   }
 
-  private messageElement(m: Pick<Message, "kind" | "text" | "senderName" | "sentAt">, state: "stored" | "pending" = "stored"): HTMLElement {
+  private messageElement(m: Pick<Message, "kind" | "text" | "senderName" | "sentAt"> & Partial<Message>, state: "stored" | "pending" = "stored"): HTMLElement {
     if (m.kind === "system") return h("div", { class: "msg system" }, m.text);
     const mine = m.kind === "customer";
     const time = formatTime(m.sentAt);
+    const bubble = m.attachment ? this.files.view(m as Message) : h("div", { class: "bubble" }, linkified(m.text));
     if (mine) {
       return h(
         "div",
         { class: "msg mine" },
         h("span", { class: "sr" }, strings.you + ": "),
-        h("div", { class: "bubble" }, linkified(m.text)),
+        bubble,
         h("div", { class: "meta" }, h("span", { class: "time" }, state === "pending" ? strings.sending : time), h("span", { class: "receipt" })),
       );
     }
     const who = m.senderName || this.conv?.agentName || "";
-    return h("div", { class: "msg theirs" }, h("div", { class: "meta" }, who ? bdi(who) : null, who ? ` · ${time}` : time), h("div", { class: "bubble" }, linkified(m.text)));
+    return h("div", { class: "msg theirs" }, h("div", { class: "meta" }, who ? bdi(who) : null, who ? ` · ${time}` : time), bubble);
   }
 
   private messageArrived(m: Message, live: boolean): void {
