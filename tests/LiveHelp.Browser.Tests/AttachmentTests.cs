@@ -33,6 +33,7 @@ public sealed class AttachmentTests(BrowserFixture fixture) : ConsoleTest(fixtur
         await Expect(thumbnail).ToHaveAttributeAsync("alt", PhotoName);
         await Expect(thumbnail).ToHaveJSPropertyAsync("naturalWidth", 320);
         Assert.True(await thumbnail.EvaluateAsync<int>("i => i.clientWidth") <= 240, "the thumbnail is smaller than the photo");
+        await Expect(ConversationItem(alice, "Ada")).ToContainTextAsync("File: " + PhotoName);
 
         // Opening it shows the whole photo at full size.
         await Log(alice).GetByRole(AriaRole.Button, new() { Name = $"Open image {PhotoName} full size" }).ClickAsync();

@@ -116,6 +116,7 @@ export const t = {
   openImage: (name: string) => `Open image ${name} full size`,
   downloadFile: (name: string) => `Download ${name}`,
   fileFailed: "Could not load the file",
+  filePreview: (name: string) => `File: ${name}`,
   customerEnded: (who: string) => `${who} ended the conversation.`,
   newConversation: (who: string) => `New conversation with ${who}.`,
   transferredAway: (who: string) => `The conversation with ${who} was transferred.`,
