@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace LiveHelp.Browser.Tests;
@@ -11,15 +12,7 @@ public sealed class AttachmentTests(BrowserFixture fixture) : ConsoleTest(fixtur
     [Fact]
     public async Task A_customers_photo_shows_as_a_thumbnail_in_the_console_that_opens_full_size_and_the_agents_pdf_reaches_the_widget_as_a_card()
     {
-        Assertions.SetDefaultExpectTimeout(15_000);
-        await Host.CreateAgentAsync("alice", ["general"]);
-        var alice = await ConsoleAsync("alice");
-        await SetStatusAsync(alice, "online");
-        var customer = await OpenAsync("/");
-        await WidgetTestBase.StartChatAsync(customer, "general", name: "Ada");
-        var offer = alice.Locator(".offer");
-        await offer.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
-        await Expect(customer.Locator(".card .main")).ToHaveTextAsync("Alice");
+        var (alice, customer) = await ChattingAsync();
 
         // The customer picks a photo (on a phone the same picker offers the camera).
         var picker = customer.Locator("form.composer input[type=file]");
@@ -63,21 +56,52 @@ public sealed class AttachmentTests(BrowserFixture fixture) : ConsoleTest(fixtur
     }
 
     [Fact]
+    public async Task A_screenshot_pasted_into_the_widgets_composer_is_sent_and_the_agent_sees_it()
+    {
+        var (alice, customer) = await ChattingAsync();
+        var composer = customer.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+
+        // As a paste from the clipboard after taking a screenshot: a file named image.png, and no text.
+        await composer.EvaluateAsync(
+            """
+            (input, png) => {
+              const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+              const data = new DataTransfer();
+              data.items.add(new File([bytes], "image.png", { type: "image/png" }));
+              input.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+            }
+            """,
+            Convert.ToBase64String(TestFiles.Png(64, 48)));
+
+        var thumbnail = Log(alice).Locator("img.lh-file__thumb");
+        await Expect(thumbnail).ToHaveJSPropertyAsync("naturalWidth", 64);
+        await Expect(thumbnail).ToHaveAttributeAsync("alt", new Regex(@"^screenshot-[0-9-]+\.png$"));
+        await Expect(composer).ToHaveValueAsync("");
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_an_image_or_pdf_is_refused_in_the_widget_with_the_reason()
     {
-        Assertions.SetDefaultExpectTimeout(15_000);
-        await Host.CreateAgentAsync("alice", ["general"]);
-        var alice = await ConsoleAsync("alice");
-        await SetStatusAsync(alice, "online");
-        var customer = await OpenAsync("/");
-        await WidgetTestBase.StartChatAsync(customer, "general");
-        await alice.Locator(".offer").GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
-        await Expect(customer.Locator(".card .main")).ToHaveTextAsync("Alice");
+        var (alice, customer) = await ChattingAsync();
 
         await customer.Locator("form.composer input[type=file]").SetInputFilesAsync(
             new FilePayload { Name = "drawing.png", MimeType = "image/png", Buffer = TestFiles.Svg() });
 
         await Expect(customer.Locator(".msg.upload.failed [role=alert]")).ToHaveTextAsync("Only photos and images (PNG, JPEG, GIF, WebP) and PDF files can be sent.");
         await Expect(Log(alice).Locator(".lh-file")).ToHaveCountAsync(0);
+    }
+
+    /// <summary>Alice in the console, chatting with a customer in the widget on the demo page.</summary>
+    private async Task<(IPage Alice, IPage Customer)> ChattingAsync()
+    {
+        Assertions.SetDefaultExpectTimeout(15_000);
+        await Host.CreateAgentAsync("alice", ["general"]);
+        var alice = await ConsoleAsync("alice");
+        await SetStatusAsync(alice, "online");
+        var customer = await OpenAsync("/");
+        await WidgetTestBase.StartChatAsync(customer, "general", name: "Ada");
+        await alice.Locator(".offer").GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
+        await Expect(customer.Locator(".card .main")).ToHaveTextAsync("Alice");
+        return (alice, customer);
     }
 }
