@@ -15,6 +15,7 @@ public sealed class AttachmentTests : ServerTest
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["LiveHelp:MaxAttachmentSize"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["LiveHelp:AttachmentsPerMinute"] = "5",
     };
 
     [Fact]
@@ -181,6 +182,26 @@ public sealed class AttachmentTests : ServerTest
 
         Assert.Equal(first, again);
         Assert.Single((await customer.ResumeAsync(id, 0)).Messages, m => m.Attachment is not null);
+    }
+
+    [Fact]
+    public async Task A_sender_past_the_files_per_minute_is_refused_rate_limited_and_told_when_to_try_again()
+    {
+        var ann = await AgentAsync("ann");
+        var (customer, _, id) = await ConversationAsync(ann);
+        for (var i = 0; i < 5; i++)
+        {
+            await customer.SendAttachmentAsync(id, $"part-{i}.png", new MemoryStream(TestFiles.Png(2, 2)));
+        }
+        using var http = Host.Http(customer.Token);
+
+        using var refused = await http.PostAsync($"/api/conversations/{id}/attachments?name=more.png", new ByteArrayContent(TestFiles.Png(2, 2)));
+
+        Assert.Equal(ErrorCodes.RateLimited, await ProblemJson.CodeAsync(refused, HttpStatusCode.TooManyRequests));
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After says how long to wait");
+        Assert.Equal(5, (await customer.ResumeAsync(id, 0)).Messages.Count(m => m.Attachment is not null));
+        // Another sender has files of their own to send.
+        await ann.SendAttachmentAsync(id, "reply.png", new MemoryStream(TestFiles.Png(2, 2)));
     }
 
     [Fact]

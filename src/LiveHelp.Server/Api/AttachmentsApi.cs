@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Security.Claims;
+using System.Threading.RateLimiting;
 using LiveHelp.Core;
 using LiveHelp.Server.Help;
 using Microsoft.AspNetCore.Http.Features;
@@ -16,9 +18,39 @@ internal static class AttachmentsApi
     /// <summary>Room for a multipart body's boundaries and part headers around the file.</summary>
     private const long MultipartOverhead = 16 * 1024;
 
+    private const string UploadLimit = "attachments";
+
+    /// <summary>
+    /// Each sender (by token, not address) sends at most <see cref="LiveHelpOptions.AttachmentsPerMinute"/> files a
+    /// minute, so nobody fills the store; more are refused with 429 <c>rate_limited</c> and a Retry-After.
+    /// </summary>
+    public static void AddUploadLimit(IServiceCollection services) => services.AddRateLimiter(o =>
+    {
+        o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        o.OnRejected = (context, _) =>
+        {
+            if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait))
+            {
+                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            }
+            return ValueTask.CompletedTask;
+        };
+        o.AddPolicy(UploadLimit, context =>
+        {
+            var perMinute = context.RequestServices.GetRequiredService<IOptions<LiveHelpOptions>>().Value.AttachmentsPerMinute;
+            return RateLimitPartition.GetTokenBucketLimiter(Caller.Of(context.User).Id, _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = perMinute,
+                TokensPerPeriod = perMinute,
+                ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+            });
+        });
+    });
+
     public static void MapAttachmentsApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/conversations/{id}/attachments", UploadAsync);
+        api.MapPost("/conversations/{id}/attachments", UploadAsync).RequireRateLimiting(UploadLimit);
         api.MapGet("/conversations/{id}/attachments/{attachmentId}", DownloadAsync);
     }
 
