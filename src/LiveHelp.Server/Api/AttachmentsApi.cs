@@ -62,7 +62,7 @@ internal static class AttachmentsApi
         var limit = options.Value.MaxAttachmentSize;
         if (request.ContentLength > limit + MultipartOverhead)
         {
-            return TooLarge(limit);
+            throw AttachmentTypes.TooLarge(limit);
         }
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
         {
@@ -73,11 +73,11 @@ internal static class AttachmentsApi
         byte[] bytes;
         try
         {
-            (bytes, name) = request.HasFormContentType ? await ReadFormFileAsync(request, limit) : (await ReadBodyAsync(request, limit), name);
+            (bytes, name) = request.HasFormContentType ? await ReadFormFileAsync(request) : (await ReadBodyAsync(request), name);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return TooLarge(limit);
+            throw AttachmentTypes.TooLarge(limit);
         }
         catch (InvalidDataException)
         {
@@ -87,36 +87,31 @@ internal static class AttachmentsApi
         return Results.Ok(message);
     }
 
-    private static async Task<(byte[] Bytes, string? Name)> ReadFormFileAsync(HttpRequest request, long limit)
+    // Both readers are bounded by the request's body limit; Chat holds the file to the exact one.
+    private static async Task<(byte[] Bytes, string? Name)> ReadFormFileAsync(HttpRequest request)
     {
         var form = await request.ReadFormAsync();
         var file = form.Files.Count > 0 ? form.Files[0] : throw new LiveHelpException(ErrorCodes.InvalidInput, "the form holds no file");
-        if (file.Length > limit)
-        {
-            throw new LiveHelpException(ErrorCodes.TooLarge, $"the file is larger than {limit} bytes");
-        }
         using var buffer = new MemoryStream((int)file.Length);
         await file.CopyToAsync(buffer);
         return (buffer.ToArray(), file.FileName);
     }
 
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, long limit)
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
     {
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer);
-        return buffer.Length > limit ? throw new LiveHelpException(ErrorCodes.TooLarge, $"the file is larger than {limit} bytes") : buffer.ToArray();
+        return buffer.ToArray();
     }
-
-    private static IResult TooLarge(long limit) => Problems.Of(ErrorCodes.TooLarge, $"the file is larger than {limit} bytes");
 
     private static async Task<IResult> DownloadAsync(string id, string attachmentId, HttpContext context, ClaimsPrincipal user, Chat chat)
     {
         var content = await chat.ReadAttachmentAsync(Caller.Of(user), id, attachmentId);
         var attachment = content.Attachment;
         var headers = context.Response.Headers;
-        // Whatever the bytes hold, a browser shows them only as the image or PDF they were sniffed to be: never a page that runs.
+        // Whatever the bytes hold, a browser shows them only as the image or PDF they were sniffed to be, never a page
+        // that runs (X-Content-Type-Options: nosniff goes on every answer, from WebPages.NoSniff).
         headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
-        headers.XContentTypeOptions = "nosniff";
         headers.CacheControl = "private, no-store";
         var disposition = new ContentDispositionHeaderValue(AttachmentTypes.IsImage(attachment.ContentType) ? "inline" : "attachment");
         disposition.SetHttpFileName(attachment.FileName);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LiveHelp.Core;
 
 namespace LiveHelp.Server.Help;
 
@@ -38,6 +39,9 @@ public static class AttachmentTypes
         }
         return bytes.StartsWith("%PDF-"u8) ? Pdf : null;
     }
+
+    /// <summary>The refusal of a file over the size limit, whether seen from its request or its bytes.</summary>
+    public static LiveHelpException TooLarge(long limit) => new(ErrorCodes.TooLarge, $"the file is larger than {limit} bytes");
 
     public static bool IsImage(string contentType) => contentType.StartsWith("image/", StringComparison.Ordinal);
 

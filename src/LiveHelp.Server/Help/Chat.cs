@@ -44,7 +44,7 @@ public sealed class Chat(
         }
         if (bytes.Length > Options.MaxAttachmentSize)
         {
-            throw new LiveHelpException(ErrorCodes.TooLarge, $"the file is larger than {Options.MaxAttachmentSize} bytes");
+            throw AttachmentTypes.TooLarge(Options.MaxAttachmentSize);
         }
         var type = AttachmentTypes.Sniff(bytes)
             ?? throw new LiveHelpException(ErrorCodes.UnsupportedType, "only PNG, JPEG, GIF and WebP images and PDF files can be sent");
