@@ -111,6 +111,19 @@ public abstract class ConversationClient : IAsyncDisposable
     public Task<Message> SendMessageAsync(string conversationId, string text, string? clientMessageId = null, CancellationToken cancellationToken = default) =>
         SendWithRetryAsync(Hub.Methods.SendMessage, conversationId, text, clientMessageId, cancellationToken);
 
+    /// <summary>
+    /// Sends a file (a PNG, JPEG, GIF or WebP image, or a PDF; <paramref name="content"/> is read and disposed) over
+    /// HTTP; the message that shows it also arrives through <see cref="MessageReceived"/>, as any other. A repeated
+    /// <paramref name="clientMessageId"/> stores it once.
+    /// </summary>
+    public Task<Message> SendAttachmentAsync(
+        string conversationId, string fileName, Stream content, string? clientMessageId = null, CancellationToken cancellationToken = default) =>
+        Api.SendAttachmentAsync(conversationId, fileName, content, Token ?? throw new InvalidOperationException("Not started."), clientMessageId, cancellationToken);
+
+    /// <summary>A file sent in a conversation this client may read: its bytes and the type the server read from them.</summary>
+    public Task<(byte[] Bytes, string ContentType)> ReadAttachmentAsync(string conversationId, string attachmentId, CancellationToken cancellationToken = default) =>
+        Api.ReadAttachmentAsync(conversationId, attachmentId, Token ?? throw new InvalidOperationException("Not started."), cancellationToken);
+
     public Task TypingAsync(string conversationId, bool isTyping, CancellationToken cancellationToken = default) =>
         Connection.InvokeAsync(Hub.Methods.Typing, conversationId, isTyping, cancellationToken);
 

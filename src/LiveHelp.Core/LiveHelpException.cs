@@ -28,6 +28,9 @@ public static class ErrorCodes
     public const string OriginNotAllowed = "origin_not_allowed";
     public const string CallInProgress = "call_in_progress";
 
+    /// <summary>A file that is not a PNG, JPEG, GIF, WebP image or a PDF, judged by its bytes.</summary>
+    public const string UnsupportedType = "unsupported_type";
+
     /// <summary>The store could not be reached for a moment (restarting, failing over): the same call may be repeated.</summary>
     public const string Unavailable = "unavailable";
 }

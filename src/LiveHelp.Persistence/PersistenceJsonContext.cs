@@ -7,6 +7,7 @@ namespace LiveHelp.Persistence;
 
 /// <summary>JSON for the columns that hold a list or a nested record.</summary>
 [JsonSerializable(typeof(PreQualification))]
+[JsonSerializable(typeof(Attachment))]
 [JsonSerializable(typeof(string[]))]
 internal sealed partial class PersistenceJsonContext : JsonSerializerContext
 {

@@ -38,6 +38,26 @@ public abstract class SqlConversationStore : IConversationStore
             WHERE place > 1);
         """;
 
+    /// <summary>
+    /// The migration that keeps sent files with their conversations: their bytes in <c>attachments</c>, and on a
+    /// message, as JSON, the attachment it sends.
+    /// </summary>
+    internal static string AddAttachments(string key, string text, string integer, string bytes, string strict) => $"""
+        ALTER TABLE messages ADD COLUMN attachment {text};
+
+        CREATE TABLE attachments (
+            conversation_id  {key}     NOT NULL REFERENCES conversations (id),
+            id               {key}     NOT NULL,
+            file_name        {text}    NOT NULL,
+            content_type     {text}    NOT NULL,
+            size             {integer} NOT NULL,
+            content          {bytes}   NOT NULL,
+            stored_at        {integer} NOT NULL,
+            stored_at_offset {integer} NOT NULL,
+            PRIMARY KEY (conversation_id, id)
+        ){strict};
+        """;
+
     /// <summary>The SQL function that returns the larger of two values.</summary>
     private protected abstract string Greatest { get; }
 
@@ -289,6 +309,33 @@ public abstract class SqlConversationStore : IConversationStore
             ct);
         return marks.Count == 0 ? null : marks[0];
     }
+
+    public async Task AddAttachmentAsync(AttachmentContent content, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        await ExecuteAsync($"{Attachments.Insert()};", c => Bind(c, content), ct, "attachment");
+    }
+
+    public Task<AttachmentContent?> FindAttachmentAsync(string conversationId, string attachmentId, CancellationToken ct = default) =>
+        QuerySingleAsync(
+            $"{Attachments.Select} WHERE conversation_id = @conversation_id AND id = @id;",
+            c =>
+            {
+                c.SetText("conversation_id", conversationId);
+                c.SetText("id", attachmentId);
+            },
+            ReadAttachment,
+            ct);
+
+    public async Task DeleteAttachmentAsync(string conversationId, string attachmentId, CancellationToken ct = default) =>
+        await ExecuteAsync(
+            "DELETE FROM attachments WHERE conversation_id = @conversation_id AND id = @id;",
+            c =>
+            {
+                c.SetText("conversation_id", conversationId);
+                c.SetText("id", attachmentId);
+            },
+            ct);
 
     public async Task AddOfflineMessageAsync(OfflineMessage message, CancellationToken ct = default)
     {

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.Json;
 using LiveHelp.Core;
 using LiveHelp.Core.Accounts;
 using LiveHelp.Core.Conversations;
@@ -37,8 +38,11 @@ internal static class SqlRecords
     public static readonly SqlTable Messages = new("messages", "seq",
     [
         "conversation_id", "seq", "client_message_id", "kind", "sender_id", "sender_name", "text",
-        .. TimestampColumns("sent_at"),
+        .. TimestampColumns("sent_at"), "attachment",
     ]);
+
+    public static readonly SqlTable Attachments = new("attachments", "id",
+        ["conversation_id", "id", "file_name", "content_type", "size", "content", .. TimestampColumns("stored_at")]);
 
     public static readonly SqlTable OfflineMessages = new("offline_messages", "id",
         ["id", "visitor_id", "topic", "name", "email", "text", .. TimestampColumns("created_at")]);
@@ -161,6 +165,9 @@ internal static class SqlRecords
         command.SetText("sender_name", message.SenderName);
         command.SetText("text", message.Text);
         command.SetTimestamp("sent_at", message.SentAt);
+        command.SetText("attachment", message.Attachment is { } attachment
+            ? JsonSerializer.Serialize(attachment, PersistenceJsonContext.Stored.Attachment)
+            : null);
     }
 
     public static Message ReadMessage(DbDataReader reader) => new()
@@ -173,6 +180,34 @@ internal static class SqlRecords
         SenderName = reader.GetNullableText("sender_name"),
         Text = reader.GetText("text"),
         SentAt = reader.GetTimestamp("sent_at"),
+        Attachment = reader.GetNullableText("attachment") is { } attachment
+            ? JsonSerializer.Deserialize(attachment, PersistenceJsonContext.Stored.Attachment)
+            : null,
+    };
+
+    public static void Bind(DbCommand command, AttachmentContent content)
+    {
+        command.SetText("conversation_id", content.ConversationId);
+        command.SetText("id", content.Attachment.Id);
+        command.SetText("file_name", content.Attachment.FileName);
+        command.SetText("content_type", content.Attachment.ContentType);
+        command.SetInteger("size", content.Attachment.Size);
+        command.SetBytes("content", content.Bytes);
+        command.SetTimestamp("stored_at", content.StoredAt);
+    }
+
+    public static AttachmentContent ReadAttachment(DbDataReader reader) => new()
+    {
+        ConversationId = reader.GetText("conversation_id"),
+        Attachment = new Attachment
+        {
+            Id = reader.GetText("id"),
+            FileName = reader.GetText("file_name"),
+            ContentType = reader.GetText("content_type"),
+            Size = reader.GetInteger("size"),
+        },
+        Bytes = reader.GetBytes("content"),
+        StoredAt = reader.GetTimestamp("stored_at"),
     };
 
     public static void Bind(DbCommand command, OfflineMessage message)

@@ -34,6 +34,9 @@ internal static class SqlValueExtensions
     public static void SetBoolean(this DbCommand command, string column, bool value) =>
         command.Set(column, DbType.Boolean, value);
 
+    public static void SetBytes(this DbCommand command, string column, byte[] value) =>
+        command.Set(column, DbType.Binary, value);
+
     public static void SetEnum<T>(this DbCommand command, string column, T value)
         where T : struct, Enum =>
         command.SetText(column, value.ToString());
@@ -67,6 +70,9 @@ internal static class SqlValueExtensions
 
     public static bool GetBoolean(this DbDataReader reader, string column) =>
         reader.GetBoolean(reader.GetOrdinal(column));
+
+    public static byte[] GetBytes(this DbDataReader reader, string column) =>
+        reader.GetFieldValue<byte[]>(reader.GetOrdinal(column));
 
     public static T GetEnum<T>(this DbDataReader reader, string column)
         where T : struct, Enum =>

@@ -32,7 +32,7 @@ public static class LiveHelpExtensions
         var signalR = services.AddSignalR();
         ScaleOut.Add(builder, signalR);
         services.AddOptions<LiveHelpOptions>().Bind(builder.Configuration.GetSection(LiveHelpOptions.Section))
-            .Validate(o => o.MaxMessageLength > 0 && o.MessagesPerSecond > 0 && o.MessageBurst > 0 && o.MaxReceiveMessageSize > 0
+            .Validate(o => o.MaxMessageLength > 0 && o.MaxAttachmentSize > 0 && o.AttachmentsPerMinute > 0 && o.MessagesPerSecond > 0 && o.MessageBurst > 0 && o.MaxReceiveMessageSize > 0
                 && o.SignIn.FailuresPerAccount > 0 && o.SignIn.FailuresPerAddress > 0 && o.SignIn.Window > TimeSpan.Zero
                 && o.StaffRecheckInterval > TimeSpan.Zero, "LiveHelp limits must be positive")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Node.NodeId) && o.Node.HeartbeatInterval > TimeSpan.Zero
@@ -66,6 +66,7 @@ public static class LiveHelpExtensions
         services.AddSingleton<StaffConnections>();
         services.AddHostedService(sp => sp.GetRequiredService<StaffConnections>());
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+        AttachmentsApi.AddUploadLimit(services);
 
         services.AddAuthentication(TokenAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.SchemeName, null);
@@ -114,12 +115,14 @@ public static class LiveHelpExtensions
         app.Use(Problems.AnswerStoreOutage);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         var api = app.MapGroup("/api").RequireAuthorization().AddEndpointFilter(Problems.Filter);
         ((IEndpointConventionBuilder)api).Finally(LimitAnonymousBodies);
         api.MapAuthApi();
         api.MapStaffApi();
         api.MapTranscriptApi();
+        api.MapAttachmentsApi();
         api.MapSiteApi();
         api.MapCallsApi();
 

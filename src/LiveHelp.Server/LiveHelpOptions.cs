@@ -25,6 +25,12 @@ public sealed class LiveHelpOptions
 
     public int MaxMessageLength { get; set; } = 4000;
 
+    /// <summary>Largest file a conversation takes, in bytes.</summary>
+    public long MaxAttachmentSize { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Files one customer or staff member may send per minute, on each node.</summary>
+    public int AttachmentsPerMinute { get; set; } = 20;
+
     /// <summary>Largest hub frame accepted, in bytes; larger ones close the connection.</summary>
     public long MaxReceiveMessageSize { get; set; } = 64 * 1024;
 

@@ -584,6 +584,7 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
             DROP INDEX ux_conversations_open_visitor;
             DROP TABLE routing_seats; DROP TABLE routing_nodes; DROP TABLE routing_connections;
             DROP TABLE routing_requests; DROP TABLE routing_passed_over; DROP TABLE routing_holds;
+            DROP TABLE attachments; ALTER TABLE messages DROP COLUMN attachment;
             DELETE FROM schema_version WHERE version > 1;
             UPDATE conversations SET visitor_id = 'v-1' WHERE id = 'c-later';
             UPDATE conversations SET visitor_id = 'v-2' WHERE id = 'c-new';
@@ -1160,6 +1161,45 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
         Assert.Null(await Store.MarkReadAsync("ghost", byCustomer: true, 3));
 
         Assert.Null(await Store.FindConversationAsync("ghost"));
+    }
+
+    // ---- attachments
+
+    [Fact]
+    public async Task Attachment_RoundTripsItsBytesAndDetails_AndItsMessageCarriesThem()
+    {
+        await AddConversationAsync("c-1");
+        var bytes = Enumerable.Range(0, 70_000).Select(i => (byte)(i * 7)).ToArray();
+        var attachment = new Attachment { Id = "a-1", FileName = Tricky, ContentType = "image/png", Size = bytes.Length };
+        await Store.AddAttachmentAsync(new AttachmentContent { ConversationId = "c-1", Attachment = attachment, Bytes = bytes, StoredAt = T1 });
+        var sent = NewMessage("c-1", "v-1", "m-1") with { Text = Tricky, Attachment = attachment };
+
+        var (stored, _) = await Store.AppendMessageAsync(sent);
+        var found = await (await OpenSameDatabaseAsync()).FindAttachmentAsync("c-1", "a-1");
+
+        Assert.NotNull(found);
+        Assert.Equal(attachment, found.Attachment);
+        Assert.Equal(bytes, found.Bytes);
+        Assert.Equal("c-1", found.ConversationId);
+        AssertExactly(T1, found.StoredAt);
+        AssertMessage(sent with { Seq = 1 }, stored);
+        AssertMessage(sent with { Seq = 1 }, Assert.Single(await Store.ReadMessagesAsync("c-1", 0, 10)));
+        Assert.Null((await Store.AppendMessageAsync(NewMessage("c-1", "v-1", "m-2"))).Message.Attachment);
+    }
+
+    [Fact]
+    public async Task FindAttachment_IsFoundOnlyInItsOwnConversation_AndDeleteRemovesIt()
+    {
+        await AddConversationAsync("c-1");
+        await Store.AddConversationAsync(NewConversation("c-2", "v-2"));
+        var attachment = new Attachment { Id = "a-1", FileName = "part.jpg", ContentType = "image/jpeg", Size = 3 };
+        await Store.AddAttachmentAsync(new AttachmentContent { ConversationId = "c-1", Attachment = attachment, Bytes = [1, 2, 3], StoredAt = T0 });
+
+        Assert.Null(await Store.FindAttachmentAsync("c-2", "a-1"));
+        Assert.Null(await Store.FindAttachmentAsync("c-1", "a-2"));
+        await Store.DeleteAttachmentAsync("c-1", "a-1");
+
+        Assert.Null(await Store.FindAttachmentAsync("c-1", "a-1"));
     }
 
     // ---- offline messages

@@ -5,6 +5,7 @@ import { h } from "../sdk/dom";
 import { type ConnectionState, Session } from "../sdk/session";
 import { AdminView } from "./admin";
 import { prepareSound } from "./alerts";
+import { useFiles } from "./attachments";
 import { type SignedIn, StaffApi } from "./api";
 import { ConsoleCalls } from "./calls";
 import { type Ctx, canOversee, toast } from "./context";
@@ -30,6 +31,7 @@ export async function startConsole(me: SignedIn, signOut: (reason?: string) => v
   };
   const api = new StaffApi(() => me.token, () => end(t.sessionEnded));
   const ctx: Ctx = { me, api, session, topics: [], canned: [], maxMessageLength: 4000 };
+  useFiles(() => me.token);
 
   const calls = new ConsoleCalls(ctx, (id) => desk.nameOf(id), (id) => desk.isShown(id));
   const desk: Desk = new Desk(ctx, () => updateTitle(), calls);

@@ -2,6 +2,7 @@
 import { type Message, Methods } from "../sdk/contract";
 import { bdi, formatTime, h, sentence } from "../sdk/dom";
 import { TextLimit } from "../sdk/text-limit";
+import { composerFiles } from "./attachments";
 import { CallPane, type ConsoleCalls } from "./calls";
 import { pickCanned } from "./canned";
 import { type Ctx, customerName, topicName } from "./context";
@@ -47,6 +48,7 @@ export class ChatPane {
   private readonly replyButton: HTMLButtonElement;
   private readonly noteButton: HTMLButtonElement;
   private readonly sendButton: HTMLButtonElement;
+  private readonly attachButton: HTMLButtonElement;
   private readonly counter = h("span", { class: "composer__count", id: "composer-count", "aria-live": "polite" });
   private readonly limit: TextLimit;
   private readonly error = h("p", { class: "form-error", role: "alert" });
@@ -73,11 +75,15 @@ export class ChatPane {
     this.limit = new TextLimit(this.textarea, this.counter, this.sendButton, t.tooLongToSend, ctx.maxMessageLength);
     const cannedButton = h("button", { type: "button", class: "button button--quiet", "aria-haspopup": "dialog", title: t.canned, onclick: () => this.openCanned(false) }, t.cannedShort);
 
+    // Files go to the customer, so only in reply mode; a note stays text.
+    const files = composerFiles(view.id, this.textarea, () => this.conv.state === "open" && this.mode === "reply");
+    this.attachButton = files.button;
     this.composer = h("form", { class: "composer", "aria-label": t.reply },
       h("div", { class: "composer__modes", role: "group", "aria-label": t.composerMode }, this.replyButton, this.noteButton),
       this.label,
       this.textarea,
-      h("div", { class: "composer__bar" }, cannedButton, this.counter, this.sendButton),
+      h("div", { class: "composer__bar" }, cannedButton, files.button, files.picker, this.counter, this.sendButton),
+      files.status,
       this.error);
     this.composer.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -169,6 +175,7 @@ export class ChatPane {
     this.composer.classList.toggle("composer--note", note);
     this.replyButton.setAttribute("aria-pressed", String(!note));
     this.noteButton.setAttribute("aria-pressed", String(note));
+    this.attachButton.hidden = note;
     this.label.textContent = note ? t.noteLabel : t.replyLabel(customerName(this.conv.view));
     this.textarea.placeholder = note ? t.notePlaceholder : t.replyPlaceholder;
     this.sendButton.textContent = note ? t.addNote : t.send;

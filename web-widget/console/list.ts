@@ -96,7 +96,7 @@ export class ConversationList {
 }
 
 function previewOf(m: Message, meId: string): DocumentFragment {
-  const text = m.text.replace(/\s+/g, " ").trim();
+  const text = (m.attachment ? t.filePreview(m.text) : m.text).replace(/\s+/g, " ").trim();
   const who = m.kind === "agent" ? (m.senderId === meId ? t.you : m.senderName || t.agent) : m.kind === "note" ? t.internalNote : "";
   const room = Math.max(0, 89 - (who ? who.length + 2 : 0));
   const shown = text.length > room + 1 ? text.slice(0, room) + "…" : text;

@@ -1,10 +1,12 @@
 // One message as the console shows it, styled by kind; and a log that keeps messages in seq order.
 import type { Message } from "../sdk/contract";
 import { bdi, formatTime, h, linkified, sentence } from "../sdk/dom";
+import { fileBody } from "./attachments";
 import { t } from "./strings";
 import { srOnly } from "./ui";
 
 export function renderMessage(m: Message, customerName: string): HTMLElement {
+  const body = () => (m.attachment ? fileBody(m) : h("p", { class: "msg__body" }, linkified(m.text)));
   const time = h("time", { datetime: m.sentAt, class: "msg__time" }, formatTime(m.sentAt));
   switch (m.kind) {
     case "system":
@@ -19,11 +21,11 @@ export function renderMessage(m: Message, customerName: string): HTMLElement {
     case "agent":
       return h("div", { class: "msg msg--agent", "data-seq": m.seq },
         h("div", { class: "msg__meta" }, h("span", { class: "msg__who" }, bdi(m.senderName || t.agent)), time),
-        h("p", { class: "msg__body" }, linkified(m.text)));
+        body());
     default:
       return h("div", { class: "msg msg--customer", "data-seq": m.seq },
         h("div", { class: "msg__meta" }, h("span", { class: "msg__who" }, bdi(m.senderName || customerName)), time),
-        h("p", { class: "msg__body" }, linkified(m.text)));
+        body());
   }
 }
 

@@ -109,6 +109,14 @@ export const t = {
   close: "Close",
   started: (time: string) => `Started ${time}`,
   tooLongToSend: "too long to send",
+  attach: "Attach",
+  attachTitle: "Send an image or PDF to the customer",
+  uploading: (name: string) => `Uploading ${name}…`,
+  uploadFailed: (name: string) => `${name} was not sent: `,
+  openImage: (name: string) => `Open image ${name} full size`,
+  downloadFile: (name: string) => `Download ${name}`,
+  fileFailed: "Could not load the file",
+  filePreview: (name: string) => `File: ${name}`,
   customerEnded: (who: string) => `${who} ended the conversation.`,
   customerRated: (who: string, n: string) => `${who} rated the conversation ${n}/5.`,
   newConversation: (who: string) => `New conversation with ${who}.`,
@@ -172,6 +180,8 @@ export const t = {
   // Errors
   errors: {
     too_long: "That message is too long.",
+    too_large: "That file is too large to send.",
+    unsupported_type: "Only PNG, JPEG, GIF and WebP images and PDF files can be sent.",
     rate_limited: "You are sending too fast. Please wait a moment.",
     unavailable: "The server is briefly unavailable. Please try again in a moment.",
     conversation_closed: "This conversation is closed.",

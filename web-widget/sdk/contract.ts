@@ -47,7 +47,12 @@ export interface Message {
   senderName?: string | null;
   text: string;
   sentAt: string;
+  /** The file this message sends (then `text` is its name): see "Attachments" in docs/HUB.md. */
+  attachment?: Attachment | null;
 }
+
+/** A file sent in a conversation; `fileName` is the sender's text, `contentType` what the server read from the bytes. */
+export interface Attachment { id: string; fileName: string; contentType: string; size: number; }
 
 export interface RequestHelpInput extends PreQualification {
   topic: string;

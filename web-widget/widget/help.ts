@@ -7,6 +7,7 @@ import { api, LiveHelpError, newId, Session, type ConnectionState } from "../sdk
 import { TextLimit } from "../sdk/text-limit";
 import { Alerts } from "./alerts";
 import { icon, type DeviceInfo, type WidgetEvent } from "./bridge";
+import { WidgetFiles } from "./attachments";
 import { CustomerCalls } from "./call-view";
 import { showEnding } from "./ending";
 import * as icons from "./icons";
@@ -78,6 +79,7 @@ export class HelpView {
   private messageLimit = 4000;
   private readonly calls: CustomerCalls;
   private readonly alerts = new Alerts(() => this.o.isVisible());
+  private readonly files: WidgetFiles;
 
   constructor(private readonly o: HelpOptions) {
     const stored = o.store.current;
@@ -95,6 +97,7 @@ export class HelpView {
         o.onCall?.();
       },
     });
+    this.files = new WidgetFiles({ base: o.base, token: () => o.store.token, root: o.root, conversationId: () => this.conv?.id ?? null, log: () => this.chat?.log ?? null });
   }
 
   /** Connects and shows what fits: the open conversation, the pre-chat form, or the offline form. Runs once at a time. */
@@ -462,6 +465,7 @@ export class HelpView {
       input,
       send,
     );
+    this.files.composer(form, input, send);
     const submit = () => {
       const text = input.value.trim();
       if (!text || limit.over) return;
@@ -511,21 +515,22 @@ export class HelpView {
     input.style.height = Math.min(input.scrollHeight + 2, 120) + "px";
   }
 
-  private messageElement(m: Pick<Message, "kind" | "text" | "senderName" | "sentAt">, state: "stored" | "pending" = "stored"): HTMLElement {
+  private messageElement(m: Pick<Message, "kind" | "text" | "senderName" | "sentAt"> & Partial<Message>, state: "stored" | "pending" = "stored"): HTMLElement {
     if (m.kind === "system") return h("div", { class: "msg system" }, m.text);
     const mine = m.kind === "customer";
     const time = formatTime(m.sentAt);
+    const bubble = m.attachment ? this.files.view(m as Message) : h("div", { class: "bubble" }, linkified(m.text));
     if (mine) {
       return h(
         "div",
         { class: "msg mine" },
         h("span", { class: "sr" }, strings.you + ": "),
-        h("div", { class: "bubble" }, linkified(m.text)),
+        bubble,
         h("div", { class: "meta" }, h("span", { class: "time" }, state === "pending" ? strings.sending : time), h("span", { class: "receipt" })),
       );
     }
     const who = m.senderName || this.conv?.agentName || "";
-    return h("div", { class: "msg theirs" }, h("div", { class: "meta" }, who ? bdi(who) : null, who ? ` · ${time}` : time), h("div", { class: "bubble" }, linkified(m.text)));
+    return h("div", { class: "msg theirs" }, h("div", { class: "meta" }, who ? bdi(who) : null, who ? ` · ${time}` : time), bubble);
   }
 
   private messageArrived(m: Message, live: boolean): void {

@@ -85,6 +85,15 @@ public interface IConversationStore
     /// </summary>
     Task<long?> MarkReadAsync(string conversationId, bool byCustomer, long seq, CancellationToken ct = default);
 
+    /// <summary>Stores an attachment's bytes with its conversation, before the message that sends it is appended.</summary>
+    Task AddAttachmentAsync(AttachmentContent content, CancellationToken ct = default);
+
+    /// <summary>The attachment with its bytes, or null when the conversation has none under that id.</summary>
+    Task<AttachmentContent?> FindAttachmentAsync(string conversationId, string attachmentId, CancellationToken ct = default);
+
+    /// <summary>Removes an attachment whose message could not be stored (the conversation closed in between).</summary>
+    Task DeleteAttachmentAsync(string conversationId, string attachmentId, CancellationToken ct = default);
+
     Task AddOfflineMessageAsync(OfflineMessage message, CancellationToken ct = default);
 
     /// <summary>Newest first.</summary>

@@ -24,5 +24,8 @@ public sealed record Message
     public required string Text { get; init; }
     public DateTimeOffset SentAt { get; init; }
 
+    /// <summary>The file this message sends, if any; its <see cref="Text"/> is then the file's name.</summary>
+    public Attachment? Attachment { get; init; }
+
     public bool VisibleToCustomer => Kind != MessageKind.Note;
 }

@@ -20,6 +20,7 @@ internal static class Problems
         ErrorCodes.Conflict => StatusCodes.Status409Conflict,
         ErrorCodes.RateLimited => StatusCodes.Status429TooManyRequests,
         ErrorCodes.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        ErrorCodes.UnsupportedType => StatusCodes.Status415UnsupportedMediaType,
         ErrorCodes.Unavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
     };
@@ -32,6 +33,7 @@ internal static class Problems
         StatusCodes.Status409Conflict => ErrorCodes.Conflict,
         StatusCodes.Status429TooManyRequests => ErrorCodes.RateLimited,
         StatusCodes.Status413PayloadTooLarge => ErrorCodes.TooLarge,
+        StatusCodes.Status415UnsupportedMediaType => ErrorCodes.UnsupportedType,
         StatusCodes.Status503ServiceUnavailable => ErrorCodes.Unavailable,
         _ => ErrorCodes.InvalidInput,
     };

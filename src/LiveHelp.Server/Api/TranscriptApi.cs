@@ -51,8 +51,16 @@ internal static class TranscriptApi
                 MessageKind.Note => $"{m.SenderName} (internal note)",
                 _ => "LiveHelp",
             };
-            text.AppendLine(CultureInfo.InvariantCulture, $"[{m.SentAt:yyyy-MM-dd HH:mm:ss}Z] {who}: {m.Text}");
+            var said = m.Attachment is { } a ? $"[attachment: {a.FileName}, {a.ContentType}, {Size(a.Size)}]" : m.Text;
+            text.AppendLine(CultureInfo.InvariantCulture, $"[{m.SentAt:yyyy-MM-dd HH:mm:ss}Z] {who}: {said}");
         }
         return text.ToString();
     }
+
+    private static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MB"),
+    };
 }

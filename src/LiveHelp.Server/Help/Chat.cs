@@ -27,6 +27,58 @@ public sealed class Chat(
         Validate.Text(text, Options.MaxMessageLength);
         Validate.Optional(clientMessageId, "clientMessageId", 128);
         Validate.Id(conversationId);
+        return await SendAsync(caller, conversationId, clientMessageId, text, null);
+    }
+
+    /// <summary>
+    /// Sends a file: the bytes are stored with the conversation, then a message naming the file goes out as any
+    /// other does. Only the two sides of an open conversation may send one, of a type its bytes show it to be.
+    /// </summary>
+    public async Task<Message> SendAttachmentAsync(Caller caller, string conversationId, string? clientMessageId, string? fileName, byte[] bytes)
+    {
+        Validate.Optional(clientMessageId, "clientMessageId", 128);
+        Conversations.RequireOpen(await conversations.FindAsync(caller, conversationId, Access.Participate));
+        if (bytes.Length == 0)
+        {
+            throw new LiveHelpException(ErrorCodes.InvalidInput, "the file is empty");
+        }
+        if (bytes.Length > Options.MaxAttachmentSize)
+        {
+            throw AttachmentTypes.TooLarge(Options.MaxAttachmentSize);
+        }
+        var type = AttachmentTypes.Sniff(bytes)
+            ?? throw new LiveHelpException(ErrorCodes.UnsupportedType, "only PNG, JPEG, GIF and WebP images and PDF files can be sent");
+        var name = AttachmentTypes.FileName(fileName, type);
+        Validate.Optional(name, "fileName", AttachmentTypes.MaxFileNameLength);
+        var attachment = new Attachment { Id = Ids.New("f"), FileName = name, ContentType = type, Size = bytes.Length };
+        await store.AddAttachmentAsync(new AttachmentContent
+        {
+            ConversationId = conversationId,
+            Attachment = attachment,
+            Bytes = bytes,
+            StoredAt = clock.GetUtcNow(),
+        });
+        Message message;
+        try
+        {
+            message = await SendAsync(caller, conversationId, clientMessageId, name, attachment);
+        }
+        catch (LiveHelpException)
+        {
+            // Closed or handed over in between: no message shows the file, so nobody may fetch it.
+            await store.DeleteAttachmentAsync(conversationId, attachment.Id);
+            throw;
+        }
+        if (message.Attachment?.Id != attachment.Id)
+        {
+            // A retried upload: the first one's message stands, and this copy is not needed.
+            await store.DeleteAttachmentAsync(conversationId, attachment.Id);
+        }
+        return message;
+    }
+
+    private async Task<Message> SendAsync(Caller caller, string conversationId, string? clientMessageId, string text, Attachment? attachment)
+    {
         AppendedMessage appended;
         try
         {
@@ -42,6 +94,7 @@ public sealed class Chat(
                     SenderName = caller.IsCustomer ? await CustomerNameAsync(caller, conversationId) : caller.Name,
                     Text = text,
                     SentAt = clock.GetUtcNow(),
+                    Attachment = attachment,
                 },
                 AppendRule.OpenToSender);
         }
@@ -59,6 +112,18 @@ public sealed class Chat(
             }
         }
         return message;
+    }
+
+    /// <summary>The conversation, if the caller takes part in it (the customer who owns it, the agent who holds it).</summary>
+    public Task<Conversation> ConversationAsync(Caller caller, string conversationId) =>
+        conversations.FindAsync(caller, conversationId, Access.Participate);
+
+    /// <summary>The file, for whoever may read its conversation (its two sides, supervisors, an agent serving its visitor).</summary>
+    public async Task<AttachmentContent> ReadAttachmentAsync(Caller caller, string conversationId, string attachmentId)
+    {
+        var conversation = await conversations.FindAsync(caller, conversationId, Access.Read);
+        return (attachmentId.Length <= 64 ? await store.FindAttachmentAsync(conversation.Id, attachmentId) : null)
+            ?? throw new LiveHelpException(ErrorCodes.NotFound, "attachment not found");
     }
 
     /// <summary>

@@ -46,6 +46,7 @@ public abstract class RoutingMigrationBehaviour : IAsyncLifetime
         await Database.ExecuteSqlAsync("""
             DROP TABLE routing_seats; DROP TABLE routing_nodes; DROP TABLE routing_connections;
             DROP TABLE routing_requests; DROP TABLE routing_passed_over; DROP TABLE routing_holds;
+            DROP TABLE attachments; ALTER TABLE messages DROP COLUMN attachment;
             DELETE FROM schema_version WHERE version > 2;
             """);
 
