@@ -27,6 +27,8 @@ public static class ErrorCodes
     public const string AlreadyRated = "already_rated";
     public const string OriginNotAllowed = "origin_not_allowed";
     public const string CallInProgress = "call_in_progress";
+    public const string BadRange = "bad_range";
+    public const string BadTimeZone = "bad_time_zone";
 
     /// <summary>The store could not be reached for a moment (restarting, failing over): the same call may be repeated.</summary>
     public const string Unavailable = "unavailable";
