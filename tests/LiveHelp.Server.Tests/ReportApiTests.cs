@@ -121,9 +121,15 @@ public sealed class ReportApiTests : ServerTest
     {
         await Store.AddConversationAsync(new Conversation
         {
-            Id = "c-evil", VisitorId = "v-evil", Topic = "billing", Status = ConversationStatus.Closed,
-            CreatedAt = new DateTimeOffset(2026, 4, 6, 12, 0, 0, TimeSpan.Zero), EnqueuedAt = new DateTimeOffset(2026, 4, 6, 12, 0, 0, TimeSpan.Zero),
-            ClosedAt = new DateTimeOffset(2026, 4, 6, 12, 5, 0, TimeSpan.Zero), Rating = 1, RatingComment = "=HYPERLINK(\"http://x\",\"y\")",
+            Id = "c-evil",
+            VisitorId = "v-evil",
+            Topic = "billing",
+            Status = ConversationStatus.Closed,
+            CreatedAt = new DateTimeOffset(2026, 4, 6, 12, 0, 0, TimeSpan.Zero),
+            EnqueuedAt = new DateTimeOffset(2026, 4, 6, 12, 0, 0, TimeSpan.Zero),
+            ClosedAt = new DateTimeOffset(2026, 4, 6, 12, 5, 0, TimeSpan.Zero),
+            Rating = 1,
+            RatingComment = "=HYPERLINK(\"http://x\",\"y\")",
         });
         using var sue = await StaffAsync("sue", Roles.Supervisor);
 

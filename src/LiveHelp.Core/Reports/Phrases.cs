@@ -59,15 +59,31 @@ public static partial class Phrases
         return ranked;
     }
 
-    /// <summary>The distinct phrases of a text: lower-cased runs of two to four words, not starting or ending with a stop word.</summary>
+    /// <summary>
+    /// The distinct phrases of a text: lower-cased runs of two to four words within a clause (no phrase spans
+    /// punctuation such as a comma or a full stop), not starting or ending with a stop word.
+    /// </summary>
     public static IEnumerable<string> Of(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
             yield break;
         }
-        var words = Word().Matches(text.ToLowerInvariant()).Select(m => m.Value.Replace('’', '\'')).ToArray();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var clause in Clause().Split(text.ToLowerInvariant()))
+        {
+            foreach (var phrase in InClause(Word().Matches(clause).Select(m => m.Value.Replace('’', '\'')).ToArray()))
+            {
+                if (seen.Add(phrase))
+                {
+                    yield return phrase;
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<string> InClause(string[] words)
+    {
         for (var start = 0; start < words.Length; start++)
         {
             for (var length = ShortestPhrase; length <= LongestPhrase && start + length <= words.Length; length++)
@@ -76,11 +92,7 @@ public static partial class Phrases
                 {
                     continue;
                 }
-                var phrase = string.Join(' ', words, start, length);
-                if (seen.Add(phrase))
-                {
-                    yield return phrase;
-                }
+                yield return string.Join(' ', words, start, length);
             }
         }
     }
@@ -132,4 +144,7 @@ public static partial class Phrases
 
     [GeneratedRegex(@"[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*")]
     private static partial Regex Word();
+
+    [GeneratedRegex(@"[.,;:!?()\[\]{}""“”«»…\r\n]+")]
+    private static partial Regex Clause();
 }

@@ -72,7 +72,11 @@ public static class CustomerReportSeed
         {
             await store.AppendMessageAsync(new Message
             {
-                ConversationId = id, Kind = MessageKind.Customer, SenderId = "v-" + id, Text = first, SentAt = created.AddSeconds(1),
+                ConversationId = id,
+                Kind = MessageKind.Customer,
+                SenderId = "v-" + id,
+                Text = first,
+                SentAt = created.AddSeconds(1),
             });
         }
         // An agent's words are not what customers are saying.
@@ -80,7 +84,11 @@ public static class CustomerReportSeed
         {
             await store.AppendMessageAsync(new Message
             {
-                ConversationId = id, Kind = MessageKind.Agent, SenderId = "a-ann", SenderName = "Ann", Text = "double charged on my card tracking number not working",
+                ConversationId = id,
+                Kind = MessageKind.Agent,
+                SenderId = "a-ann",
+                SenderName = "Ann",
+                Text = "double charged on my card tracking number not working",
                 SentAt = assigned.AddSeconds(reply.Value),
             });
         }
