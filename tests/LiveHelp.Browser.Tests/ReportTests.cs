@@ -17,6 +17,7 @@ public sealed class ReportTests(BrowserFixture fixture) : ConsoleTest(fixture)
         await sam.GetByRole(AriaRole.Link, new() { Name = "Report" }).ClickAsync();
         await sam.Locator("#report-from").FillAsync(CustomerReportSeed.From);
         await sam.Locator("#report-to").FillAsync(CustomerReportSeed.To);
+        await Expect(sam.Locator("#report-period")).ToHaveValueAsync("custom");
         await sam.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
 
         await Expect(sam.Locator("#report-by-hour canvas")).ToBeVisibleAsync();

@@ -23,7 +23,7 @@ export interface CustomerReport {
   phrases: Array<{ topic: string; phrase: string; count: number; previousCount: number; trend: "up" | "down" | "same"; examples: string[] }>;
 }
 
-type Choice = "this-week" | "last-week" | "last-7" | "last-30" | "this-month";
+type Choice = "this-week" | "last-week" | "last-7" | "last-30" | "this-month" | "custom";
 
 export class ReportView {
   readonly element: HTMLElement;
@@ -40,7 +40,13 @@ export class ReportView {
     const csv = h("button", { type: "button", class: "button", onclick: () => void this.downloadCsv() }, t.report.downloadCsv);
     const form = h("form", { class: "report__controls", onsubmit: (e: Event) => { e.preventDefault(); void this.load(); } },
       field(t.report.period, this.period), field(t.report.from, this.from), field(t.report.to, this.to), field(t.report.topic, this.topic), show, csv);
-    this.period.addEventListener("change", () => { this.choose(this.period.value as Choice); void this.load(); });
+    this.period.addEventListener("change", () => {
+      if (this.period.value === "custom") return;
+      this.choose(this.period.value as Exclude<Choice, "custom">);
+      void this.load();
+    });
+    // Days typed in are a period of their own.
+    for (const day of [this.from, this.to]) day.addEventListener("input", () => (this.period.value = "custom"));
     this.topic.addEventListener("change", () => void this.load());
     this.choose("this-week");
     this.element = h("div", { class: "report" }, h("h1", { class: "page-title" }, t.report.heading), form, this.body);
@@ -52,7 +58,7 @@ export class ReportView {
     return q.toString();
   }
 
-  private choose(choice: Choice): void {
+  private choose(choice: Exclude<Choice, "custom">): void {
     const [from, to] = periodOf(choice, new Date());
     this.from.value = from;
     this.to.value = to;
@@ -159,7 +165,7 @@ export class ReportView {
 }
 
 /** The first and last day (yyyy-MM-dd, local) of a period choice; weeks start on Monday. */
-export function periodOf(choice: Choice, today: Date): [string, string] {
+export function periodOf(choice: Exclude<Choice, "custom">, today: Date): [string, string] {
   const day = (offset: number) => new Date(today.getFullYear(), today.getMonth(), today.getDate() + offset);
   const monday = -((today.getDay() + 6) % 7);
   switch (choice) {

@@ -336,6 +336,7 @@ export const t = {
       "last-7": "Last 7 days vs the 7 before",
       "last-30": "Last 30 days vs the 30 before",
       "this-month": "This month vs the days before",
+      custom: "Chosen days vs as many before",
     } as Record<string, string>,
     from: "From",
     to: "To",
