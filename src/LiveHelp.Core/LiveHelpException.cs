@@ -27,6 +27,8 @@ public static class ErrorCodes
     public const string AlreadyRated = "already_rated";
     public const string OriginNotAllowed = "origin_not_allowed";
     public const string CallInProgress = "call_in_progress";
+    public const string BadRange = "bad_range";
+    public const string BadTimeZone = "bad_time_zone";
 
     /// <summary>A file that is not a PNG, JPEG, GIF, WebP image or a PDF, judged by its bytes.</summary>
     public const string UnsupportedType = "unsupported_type";

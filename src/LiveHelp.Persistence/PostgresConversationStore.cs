@@ -13,7 +13,7 @@ namespace LiveHelp.Persistence;
 /// appends to one conversation queue on that row whichever node makes them, and the numbers stay gap-free; and a
 /// node that stops mid-append holds no lock, as the statement ends (or fails) within PostgreSQL.
 /// </summary>
-public sealed class PostgresConversationStore : SqlConversationStore, IAsyncDisposable, IDisposable
+public sealed partial class PostgresConversationStore : SqlConversationStore, IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlDataSource dataSource;
 

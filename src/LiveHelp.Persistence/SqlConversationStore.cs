@@ -11,7 +11,7 @@ namespace LiveHelp.Persistence;
 /// <see cref="SqlRecords"/>. Each operation opens a pooled connection of its own and runs plain parameterised SQL.
 /// A store adds how it connects, its schema, how it numbers messages, and what its database errors mean.
 /// </summary>
-public abstract class SqlConversationStore : IConversationStore
+public abstract partial class SqlConversationStore : IConversationStore
 {
     private protected const string OpenFilter =
         $"status IN ('{nameof(ConversationStatus.Queued)}', '{nameof(ConversationStatus.Active)}')";

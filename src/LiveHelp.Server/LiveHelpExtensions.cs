@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using LiveHelp.Core;
 using LiveHelp.Core.Calls;
 using LiveHelp.Core.Conversations;
+using LiveHelp.Core.Reports;
 using LiveHelp.Core.Routing;
 using LiveHelp.Persistence;
 using LiveHelp.Server.Api;
@@ -52,6 +53,8 @@ public static class LiveHelpExtensions
         services.TryAddSingleton<IRoutingStore>(sp =>
             new SqliteRoutingStore(SqliteFile(sp), sp.GetRequiredService<IOptions<LiveHelpOptions>>().Value.Node.NodeId));
         services.TryAddSingleton<ICallStore, InMemoryCallStore>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IConversationStore>() as IReportStore
+            ?? throw new InvalidOperationException("The conversation store computes no reports."));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<LiveHelpOptions>>().Value.Routing);
         services.AddSingleton<Router>();
         services.AddSingleton<QueuePlaces>();
@@ -123,6 +126,7 @@ public static class LiveHelpExtensions
         api.MapStaffApi();
         api.MapTranscriptApi();
         api.MapAttachmentsApi();
+        api.MapReportApi();
         api.MapSiteApi();
         api.MapCallsApi();
 

@@ -1,6 +1,7 @@
 // The console's HTTP API: staff endpoints with the signed-in token; a 401 ends the session.
 import type { AgentStatus, ConversationView, ResumeResult, SiteStatus, Topic } from "../sdk/contract";
 import { LiveHelpError, api } from "../sdk/session";
+import type { CustomerReport } from "./report";
 
 export type Role = "agent" | "supervisor" | "admin";
 
@@ -89,10 +90,15 @@ export class StaffApi {
   transcript = (id: string) => this.call<ResumeResult>(`/api/conversations/${encodeURIComponent(id)}/transcript`);
   offlineMessages = () => this.call<OfflineMessage[]>("/api/offline-messages");
   identitySecret = () => this.call<{ secret: string }>("/api/settings/identity-secret");
+  customersSaying = (query: string) => this.call<CustomerReport>(`/api/reports/customers-saying?${query}`);
+  customersSayingCsv = (query: string) => this.blob(`/api/reports/customers-saying.csv?${query}`);
 
   /** The plain-text transcript, fetched with the token (a link could not carry it). */
-  async transcriptText(id: string): Promise<Blob> {
-    const response = await fetch(`/api/conversations/${encodeURIComponent(id)}/transcript.txt`, {
+  transcriptText = (id: string) => this.blob(`/api/conversations/${encodeURIComponent(id)}/transcript.txt`);
+
+  /** A file fetched with the token (a link could not carry it). */
+  private async blob(path: string): Promise<Blob> {
+    const response = await fetch(path, {
       headers: { authorization: `Bearer ${this.token()}` },
     });
     if (response.status === 401) this.onUnauthorized();

@@ -13,6 +13,7 @@ import { Desk } from "./desk";
 import { wireEvents } from "./events";
 import { Header } from "./header";
 import { Offers } from "./offers";
+import { ReportView } from "./report";
 import { t } from "./strings";
 import { SupervisorView } from "./supervisor";
 import { confirmDialog, describeError } from "./ui";
@@ -38,6 +39,7 @@ export async function startConsole(me: SignedIn, signOut: (reason?: string) => v
   const offers = new Offers(ctx, (view) => void desk.add(view, true), () => updateTitle());
   const supervisor = canOversee(ctx) ? new SupervisorView(ctx, (id) => desk.isMine(id)) : null;
   const admin = me.role === "admin" ? new AdminView(ctx) : null;
+  const report = canOversee(ctx) ? new ReportView(ctx) : null;
 
   const main = h("main", { id: "main", class: "main", tabindex: -1 });
   const header = new Header(ctx, { supervisor: !!supervisor, admin: !!admin }, main, {
@@ -46,7 +48,7 @@ export async function startConsole(me: SignedIn, signOut: (reason?: string) => v
   });
   // Offers come right after the header in keyboard order, though they are drawn at the top right.
   document.body.replaceChildren(header.element, header.connBanner, header.banner, offers.element, main);
-  routeViews(main, header.tabs, { desk, supervisor, admin });
+  routeViews(main, header.tabs, { desk, supervisor, admin, report });
 
   function updateTitle(): void {
     const unread = desk.unreadTotal;

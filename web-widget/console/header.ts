@@ -7,7 +7,7 @@ import { type Ctx, toast } from "./context";
 import { t } from "./strings";
 import { describeError, select } from "./ui";
 
-export type ViewName = "desk" | "supervisor" | "admin";
+export type ViewName = "desk" | "supervisor" | "admin" | "report";
 
 export class Header {
   readonly element: HTMLElement;
@@ -29,6 +29,7 @@ export class Header {
     this.tabs = {
       desk: tab("desk", t.viewDesk),
       supervisor: views.supervisor ? tab("supervisor", t.viewSupervisor) : null,
+      report: views.supervisor ? tab("report", t.viewReport) : null,
       admin: views.admin ? tab("admin", t.viewAdmin) : null,
     };
     this.tabs.desk!.append(this.deskCount);

@@ -1,12 +1,13 @@
-// Which view fills the page (desk, supervisor or admin), as the address's #/view says.
+// Which view fills the page (desk, supervisor, report or admin), as the address's #/view says.
 import type { AdminView } from "./admin";
 import type { Desk } from "./desk";
 import type { ViewName } from "./header";
+import type { ReportView } from "./report";
 import type { SupervisorView } from "./supervisor";
 
 export function routeViews(main: HTMLElement, tabs: Record<ViewName, HTMLAnchorElement | null>,
-  views: { desk: Desk; supervisor: SupervisorView | null; admin: AdminView | null }): void {
-  const { desk, supervisor, admin } = views;
+  views: { desk: Desk; supervisor: SupervisorView | null; admin: AdminView | null; report: ReportView | null }): void {
+  const { desk, supervisor, admin, report } = views;
   let current: ViewName | null = null;
   const show = (view: ViewName) => {
     if (!tabs[view]) view = "desk";
@@ -25,6 +26,9 @@ export function routeViews(main: HTMLElement, tabs: Record<ViewName, HTMLAnchorE
     else if (view === "supervisor" && supervisor) {
       main.replaceChildren(supervisor.element);
       supervisor.start();
+    } else if (view === "report" && report) {
+      main.replaceChildren(report.element);
+      void report.load();
     } else if (view === "admin" && admin) {
       main.replaceChildren(admin.element);
       void admin.load();
