@@ -68,6 +68,7 @@ public static class LiveHelpExtensions
         services.AddSingleton<StaffConnections>();
         services.AddHostedService(sp => sp.GetRequiredService<StaffConnections>());
         TelemetrySetup.Add(builder);
+        ApiDocs.Add(services);
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 
         services.AddAuthentication(TokenAuthentication.SchemeName)
@@ -130,6 +131,7 @@ public static class LiveHelpExtensions
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapHealthChecks("/readyz");
         TelemetrySetup.Map(app);
+        ApiDocs.Map(app);
         app.MapWebPages();
         app.MapHub<HelpHub>(LiveHelp.Core.Contracts.Hub.Path);
         return app;
