@@ -18,10 +18,7 @@ internal static class TelemetrySetup
     public const string Scrapers = "metrics-scrapers";
 
     // Npgsql and SignalR emit their own instruments and spans: store calls (db.client.operation.duration) and hub calls.
-    private static readonly string[] Meters =
-    [
-        LiveHelpMetrics.Name, "Npgsql", "Microsoft.AspNetCore.Http.Connections", "Microsoft.AspNetCore.SignalR.Server",
-    ];
+    private static readonly string[] Meters = [LiveHelpMetrics.Name, "Npgsql", "Microsoft.AspNetCore.Http.Connections"];
 
     private static readonly string[] Sources = [LiveHelpMetrics.Name, "Npgsql", "Microsoft.AspNetCore.SignalR.Server"];
 
