@@ -10,6 +10,7 @@ using LiveHelp.Server.Api;
 using LiveHelp.Server.Auth;
 using LiveHelp.Server.Help;
 using LiveHelp.Server.Hubs;
+using LiveHelp.Server.Telemetry;
 using MessagePack.Resolvers;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -36,6 +37,7 @@ public static class LiveHelpExtensions
             .Validate(o => o.MaxMessageLength > 0 && o.MaxAttachmentSize > 0 && o.AttachmentsPerMinute > 0 && o.MessagesPerSecond > 0 && o.MessageBurst > 0 && o.MaxReceiveMessageSize > 0
                 && o.SignIn.FailuresPerAccount > 0 && o.SignIn.FailuresPerAddress > 0 && o.SignIn.Window > TimeSpan.Zero
                 && o.StaffRecheckInterval > TimeSpan.Zero, "LiveHelp limits must be positive")
+            .Validate(o => o.Metrics.AllowedNetworks.All(n => System.Net.IPNetwork.TryParse(n, out _)), "LiveHelp:Metrics:AllowedNetworks must be CIDR networks such as 10.0.0.0/8")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Node.NodeId) && o.Node.HeartbeatInterval > TimeSpan.Zero
                 && o.Node.HeartbeatTtl > o.Node.HeartbeatInterval, "LiveHelp:Node needs a NodeId, and a HeartbeatTtl longer than its positive HeartbeatInterval")
             .Validate(o => o.CallSilenceTimeout > CallRules.AliveInterval, "LiveHelp:CallSilenceTimeout must be longer than the 10 s between a call's reports")
@@ -68,6 +70,8 @@ public static class LiveHelpExtensions
         services.AddHostedService<RoutingClock>();
         services.AddSingleton<StaffConnections>();
         services.AddHostedService(sp => sp.GetRequiredService<StaffConnections>());
+        TelemetrySetup.Add(builder);
+        ApiDocs.Add(services);
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
         AttachmentsApi.AddUploadLimit(services);
 
@@ -87,6 +91,7 @@ public static class LiveHelpExtensions
                 ?? new LiveHelpOptions().MaxReceiveMessageSize;
             o.AddFilter<ErrorCodeFilter>();
             o.AddFilter<StaffConnections>();
+            o.AddFilter<HubTelemetry>();
         });
         // JSON for the browser widget and console, MessagePack for the .NET SDK; both answer refusals with a code.
         signalR.AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new TolerantEnumConverter()));
@@ -132,6 +137,8 @@ public static class LiveHelpExtensions
 
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapHealthChecks("/readyz");
+        TelemetrySetup.Map(app);
+        ApiDocs.Map(app);
         app.MapWebPages();
         app.MapHub<HelpHub>(LiveHelp.Core.Contracts.Hub.Path);
         return app;

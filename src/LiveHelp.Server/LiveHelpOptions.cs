@@ -58,6 +58,8 @@ public sealed class LiveHelpOptions
 
     public NodeOptions Node { get; set; } = new();
 
+    public MetricsOptions Metrics { get; set; } = new();
+
     /// <summary>Topics created on the first start: id, name and skill are the same word.</summary>
     public List<string> DefaultTopics { get; set; } = ["general", "billing", "technical", "device"];
 }
@@ -100,4 +102,14 @@ public sealed class NodeOptions
 
     /// <summary>A node silent this long is dead: its agents' connections are taken away and their grace periods start.</summary>
     public TimeSpan HeartbeatTtl { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>Who may scrape <c>/metrics</c> without a token, and where metrics and traces are pushed ("LiveHelp:Metrics").</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>Networks in CIDR notation (e.g. "10.0.0.0/8") whose clients scrape /metrics without a token; supervisors and admins always may.</summary>
+    public List<string> AllowedNetworks { get; set; } = [];
+
+    /// <summary>An OTLP/gRPC collector (e.g. "http://otel-collector:4317") that receives metrics and traces; OTEL_EXPORTER_OTLP_ENDPOINT works too.</summary>
+    public string? OtlpEndpoint { get; set; }
 }

@@ -22,8 +22,10 @@ internal static class AuthApi
 
     public static void MapAuthApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/visitors", CreateVisitor).AllowAnonymous();
-        api.MapPost("/auth/signin", SignIn).AllowAnonymous();
+        api.MapPost("/visitors", CreateVisitor).AllowAnonymous().Produces<VisitorResponse>()
+            .Documented("A visitor token; with a host site's userId and userHash, the token of that user", ErrorCodes.InvalidInput, ErrorCodes.IdentityInvalid, ErrorCodes.TooLarge, ErrorCodes.TooLong);
+        api.MapPost("/auth/signin", SignIn).AllowAnonymous().Produces<SignInResponse>()
+            .Documented("A staff token for a username and password", ErrorCodes.InvalidInput, ErrorCodes.Unauthorized, ErrorCodes.RateLimited, ErrorCodes.TooLarge, ErrorCodes.TooLong);
     }
 
     /// <summary>

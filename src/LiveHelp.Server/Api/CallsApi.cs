@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
 using LiveHelp.Server.Help;
 using Microsoft.Extensions.Options;
@@ -29,7 +30,9 @@ internal static class CallsApi
                 servers.Add(new IceServer(turn.Urls, username, credential));
             }
             return Results.Ok(new IceServers(servers, (int)turn.CredentialLifetime.TotalSeconds));
-        });
+        }).Produces<IceServers>().Documented(
+            "STUN and TURN servers, with short-lived TURN credentials, for a participant of a live conversation",
+            ErrorCodes.InvalidInput, ErrorCodes.NotFound, ErrorCodes.ConversationClosed, ErrorCodes.Unauthorized);
 
     /// <summary>coturn's use-auth-secret scheme: username "expiry:user", password base64(HMAC-SHA1(secret, username)).</summary>
     public static (string Username, string Credential) TurnCredential(string userId, string secret, DateTimeOffset expires)

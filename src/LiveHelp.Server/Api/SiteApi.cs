@@ -25,10 +25,11 @@ internal static class SiteApi
         {
             agentsOnline = (await router.Store.ListSeatsAsync()).Count(s => s.IsAvailable),
             maxMessageLength = options.Value.MaxMessageLength,
-        })).AllowAnonymous();
+        })).AllowAnonymous().Produces(StatusCodes.Status200OK).Documented("Agents online and the message length limit, for the widget before a press");
 
         api.MapGet("/settings/allowed-origins", async (AllowedOrigins origins) =>
-            Results.Ok(new OriginsView(await origins.StoredAsync(), origins.Configured))).RequireAuthorization(StaffApi.Admins);
+            Results.Ok(new OriginsView(await origins.StoredAsync(), origins.Configured))).RequireAuthorization(StaffApi.Admins)
+            .Produces<OriginsView>().Documented("Sites allowed to embed the widget: stored by admins, and configured (admins)", ErrorCodes.Unauthorized, ErrorCodes.Forbidden);
         api.MapPut("/settings/allowed-origins", async (OriginsInput? body, AllowedOrigins origins) =>
         {
             var list = body?.Origins ?? throw new LiveHelpException(ErrorCodes.InvalidInput, "origins is required");
@@ -38,9 +39,11 @@ internal static class SiteApi
             }
             await origins.SetAsync(list);
             return Results.Ok(new OriginsView(await origins.StoredAsync(), origins.Configured));
-        }).RequireAuthorization(StaffApi.Admins);
+        }).RequireAuthorization(StaffApi.Admins).Produces<OriginsView>()
+            .Documented("Replaces the stored list of allowed sites (admins)", ErrorCodes.InvalidInput, ErrorCodes.Unauthorized, ErrorCodes.Forbidden);
 
-        api.MapGet("/canned-responses", async (IConversationStore store) => Results.Ok(await CannedAsync(store))).RequireAuthorization(StaffApi.Staff);
+        api.MapGet("/canned-responses", async (IConversationStore store) => Results.Ok(await CannedAsync(store))).RequireAuthorization(StaffApi.Staff)
+            .Produces<List<CannedResponse>>().Documented("Canned responses agents insert into their replies", ErrorCodes.Unauthorized, ErrorCodes.Forbidden);
         api.MapPut("/canned-responses", async (List<CannedResponse>? body, IConversationStore store, IOptions<LiveHelpOptions> options) =>
         {
             var list = body ?? throw new LiveHelpException(ErrorCodes.InvalidInput, "a list of responses is required");
@@ -60,7 +63,8 @@ internal static class SiteApi
             }
             await store.SetSettingAsync(CannedKey, JsonSerializer.Serialize(list));
             return Results.Ok(list);
-        }).RequireAuthorization(StaffApi.Admins);
+        }).RequireAuthorization(StaffApi.Admins).Produces<List<CannedResponse>>()
+            .Documented("Replaces the canned responses (admins)", ErrorCodes.InvalidInput, ErrorCodes.TooLong, ErrorCodes.Unauthorized, ErrorCodes.Forbidden);
 
         api.MapGet("/visitors/{id}/conversations", async (string id, IConversationStore store, Conversations conversations, ClaimsPrincipal user) =>
         {
@@ -72,10 +76,12 @@ internal static class SiteApi
                 throw new LiveHelpException(ErrorCodes.NotFound, "visitor not found");
             }
             return Results.Ok((await store.ListConversationsByVisitorAsync(visitor.Id)).Select(c => c.ToView(visitor.UserId).For(caller)).ToList());
-        }).RequireAuthorization(StaffApi.Staff);
+        }).RequireAuthorization(StaffApi.Staff).Produces<List<Core.Contracts.ConversationView>>()
+            .Documented("A visitor's earlier conversations, for supervisors and the agent serving them", ErrorCodes.NotFound, ErrorCodes.Unauthorized, ErrorCodes.Forbidden);
 
         api.MapGet("/conversations", async (IConversationStore store) =>
-            Results.Ok((await store.ListOpenConversationsAsync()).Select(c => c.ToView()).ToList())).RequireAuthorization(StaffApi.Supervisors);
+            Results.Ok((await store.ListOpenConversationsAsync()).Select(c => c.ToView()).ToList())).RequireAuthorization(StaffApi.Supervisors)
+            .Produces<List<Core.Contracts.ConversationView>>().Documented("The open conversations (supervisors)", ErrorCodes.Unauthorized, ErrorCodes.Forbidden);
     }
 
     private static async Task<IReadOnlyList<CannedResponse>> CannedAsync(IConversationStore store) =>

@@ -27,6 +27,8 @@ public sealed record AgentView(
 
 public sealed record TopicInput(string? Id, string? Name, string? Skill);
 
+public sealed record IdentitySecretView(string Secret);
+
 /// <summary>Accounts, topics and the identity secret: what admins manage and supervisors see.</summary>
 internal static partial class StaffApi
 {
@@ -36,13 +38,20 @@ internal static partial class StaffApi
 
     public static void MapStaffApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/topics", async (IConversationStore store) => Results.Ok(await store.ListTopicsAsync())).AllowAnonymous();
-        api.MapPost("/topics", UpsertTopic).RequireAuthorization(Admins);
-        api.MapGet("/agents", ListAgents).RequireAuthorization(Staff);
-        api.MapPost("/agents", CreateAgent).RequireAuthorization(Admins);
-        api.MapPut("/agents/{id}", UpdateAgent).RequireAuthorization(Admins);
-        api.MapGet("/settings/identity-secret", (ServerSecrets secrets) => Results.Ok(new { secret = secrets.IdentitySecret })).RequireAuthorization(Admins);
-        api.MapGet("/offline-messages", async (IConversationStore store) => Results.Ok(await store.ListOfflineMessagesAsync())).RequireAuthorization(Staff);
+        api.MapGet("/topics", async (IConversationStore store) => Results.Ok(await store.ListTopicsAsync())).AllowAnonymous()
+            .Produces<List<Topic>>().Documented("The help topics a customer chooses from");
+        api.MapPost("/topics", UpsertTopic).RequireAuthorization(Admins)
+            .Produces<Topic>().Documented("Adds a topic, or renames one with the same id (admins)", ErrorCodes.InvalidInput, ErrorCodes.TooLong, ErrorCodes.Unauthorized, ErrorCodes.Forbidden);
+        api.MapGet("/agents", ListAgents).RequireAuthorization(Staff)
+            .Produces<List<AgentView>>().Documented("Staff accounts with their live status and load", ErrorCodes.Unauthorized, ErrorCodes.Forbidden);
+        api.MapPost("/agents", CreateAgent).RequireAuthorization(Admins).Produces<AgentView>(StatusCodes.Status201Created)
+            .Documented("Creates a staff account (admins)", ErrorCodes.InvalidInput, ErrorCodes.TooLong, ErrorCodes.Conflict, ErrorCodes.Unauthorized, ErrorCodes.Forbidden);
+        api.MapPut("/agents/{id}", UpdateAgent).RequireAuthorization(Admins).Produces<AgentView>()
+            .Documented("Changes a staff account; fields left out keep their value (admins)", ErrorCodes.InvalidInput, ErrorCodes.TooLong, ErrorCodes.NotFound, ErrorCodes.Unauthorized, ErrorCodes.Forbidden);
+        api.MapGet("/settings/identity-secret", (ServerSecrets secrets) => Results.Ok(new IdentitySecretView(secrets.IdentitySecret))).RequireAuthorization(Admins)
+            .Produces<IdentitySecretView>().Documented("The secret a host site signs its user ids with (admins)", ErrorCodes.Unauthorized, ErrorCodes.Forbidden);
+        api.MapGet("/offline-messages", async (IConversationStore store) => Results.Ok(await store.ListOfflineMessagesAsync())).RequireAuthorization(Staff)
+            .Produces<List<OfflineMessage>>().Documented("Messages customers left while no agent was online", ErrorCodes.Unauthorized, ErrorCodes.Forbidden);
     }
 
     private static async Task<IResult> UpsertTopic(TopicInput? body, IConversationStore store)

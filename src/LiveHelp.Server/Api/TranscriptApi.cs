@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
+using LiveHelp.Core;
 using LiveHelp.Core.Contracts;
 using LiveHelp.Core.Conversations;
 using LiveHelp.Server.Help;
@@ -13,9 +14,11 @@ internal static class TranscriptApi
     public static void MapTranscriptApi(this RouteGroupBuilder api)
     {
         api.MapGet("/conversations/{id}/transcript", async (string id, ClaimsPrincipal user, Chat chat) =>
-            Results.Ok(await ReadAllAsync(chat, Caller.Of(user), id)));
+            Results.Ok(await ReadAllAsync(chat, Caller.Of(user), id)))
+            .Produces<ResumeResult>().Documented("A conversation and all its messages, for its participants and supervisors", ErrorCodes.InvalidInput, ErrorCodes.NotFound, ErrorCodes.Unauthorized);
         api.MapGet("/conversations/{id}/transcript.txt", async (string id, ClaimsPrincipal user, Chat chat) =>
-            Results.Text(Render(await ReadAllAsync(chat, Caller.Of(user), id)), "text/plain; charset=utf-8"));
+            Results.Text(Render(await ReadAllAsync(chat, Caller.Of(user), id)), "text/plain; charset=utf-8"))
+            .Produces<string>(StatusCodes.Status200OK, "text/plain").Documented("The transcript as plain text", ErrorCodes.InvalidInput, ErrorCodes.NotFound, ErrorCodes.Unauthorized);
     }
 
     private static async Task<ResumeResult> ReadAllAsync(Chat chat, Caller caller, string id)

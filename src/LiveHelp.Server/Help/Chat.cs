@@ -13,7 +13,8 @@ public sealed class Chat(
     Router router,
     Conversations conversations,
     TimeProvider clock,
-    IOptions<LiveHelpOptions> options)
+    IOptions<LiveHelpOptions> options,
+    Telemetry.LiveHelpMetrics metrics)
 {
     private const int ResumePage = 1000;
     private const int MaxCustomerNames = 100_000;
@@ -105,6 +106,7 @@ public sealed class Chat(
         var (message, added) = appended;
         if (added)
         {
+            metrics.MessageSent(caller.IsCustomer);
             await conversations.BroadcastAsync(appended.Conversation, message);
             if (!caller.IsCustomer && appended.Conversation.FirstAgentReplyAt is null)
             {

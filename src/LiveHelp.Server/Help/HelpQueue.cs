@@ -23,7 +23,8 @@ public sealed class HelpQueue(
     QueuePlaces places,
     TimeProvider clock,
     IOptions<LiveHelpOptions> options,
-    ILogger<HelpQueue> log)
+    ILogger<HelpQueue> log,
+    Telemetry.LiveHelpMetrics metrics)
 {
     // A press or requeue under way stores its conversation and queues it within moments; one queued longer than this
     // in the store of record alone was cut short (its node died) and is queued again.
@@ -110,9 +111,11 @@ public sealed class HelpQueue(
         }
         await conversations.AppendQuestionAsync(stored);
         Log.HelpRequested(log, conversation.Id, topic.Id, input.Mode);
+        metrics.Pressed(input.Mode);
         switch (await router.PressAsync(conversation.Id, topic.Skill, input.Mode, now, available))
         {
             case OfferMade(var offer, _):
+                metrics.Offered(conversation.EnqueuedAt);
                 // The conversation and its visitor are in hand: the offer goes out without reading them again.
                 await hub.Clients.User(offer.AgentId).offer(new OfferNotice(conversation.Id, offer.Deadline, conversation.ToView(visitor.UserId)));
                 break;
@@ -425,6 +428,7 @@ public sealed class HelpQueue(
             case OfferMade(var offer, var note):
                 if (await store.FindConversationAsync(offer.RequestId) is { } offered)
                 {
+                    metrics.Offered(offered.EnqueuedAt);
                     await hub.Clients.User(offer.AgentId).offer(new OfferNotice(offered.Id, offer.Deadline, await conversations.StaffViewAsync(offered), note));
                 }
                 break;
@@ -462,6 +466,7 @@ public sealed class HelpQueue(
             throw new LiveHelpException(ErrorCodes.OfferGone, "this offer is no longer open");
         }
         Log.Assigned(log, conversationId, agent.Id);
+        metrics.AgentJoined(assigned.EnqueuedAt);
         await conversations.AppendSystemAsync(assigned, $"{agent.DisplayName} joined the conversation.");
         await hub.Clients.User(agent.Id).assigned(await conversations.StaffViewAsync(assigned));
         await places.AgentJoinedAsync(assigned);
