@@ -50,8 +50,15 @@ internal static class AttachmentsApi
 
     public static void MapAttachmentsApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/conversations/{id}/attachments", UploadAsync).RequireRateLimiting(UploadLimit);
-        api.MapGet("/conversations/{id}/attachments/{attachmentId}", DownloadAsync);
+        api.MapPost("/conversations/{id}/attachments", UploadAsync).RequireRateLimiting(UploadLimit)
+            .Produces<Core.Conversations.Message>()
+            .Documented(
+                "Sends an image (PNG, JPEG, GIF, WebP) or a PDF in an open conversation, as multipart or as the body with ?name=",
+                ErrorCodes.InvalidInput, ErrorCodes.Unauthorized, ErrorCodes.NotFound, ErrorCodes.ConversationClosed, ErrorCodes.TooLarge,
+                ErrorCodes.UnsupportedType, ErrorCodes.RateLimited);
+        api.MapGet("/conversations/{id}/attachments/{attachmentId}", DownloadAsync)
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
+            .Documented("A file sent in the conversation, with the type read from its bytes", ErrorCodes.Unauthorized, ErrorCodes.NotFound);
     }
 
     /// <summary>A multipart form with the file in its first file part, or the bytes as the body with the name in <c>?name=</c>.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using LiveHelp.Core;
 using LiveHelp.Core.Reports;
 using LiveHelp.Server.Help;
 
@@ -11,16 +12,15 @@ namespace LiveHelp.Server.Api;
 /// </summary>
 internal static class ReportApi
 {
+    private static readonly string[] Refusals = [ErrorCodes.BadRange, ErrorCodes.BadTimeZone, ErrorCodes.Unauthorized, ErrorCodes.Forbidden];
+
     public static void MapReportApi(this RouteGroupBuilder api)
     {
         var reports = api.MapGroup("/reports").RequireAuthorization(StaffApi.Supervisors);
         reports.MapGet("/customers-saying", async (string? from, string? to, string? topic, string? tz, IReportStore store) =>
                 Results.Ok(await BuildAsync(store, from, to, topic, tz)))
-            .WithSummary("What our customers are saying: volumes, outcomes, waits, CSAT and phrases for a period against the one before")
             .Produces<CustomerReport>()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .Documented("What our customers are saying: volumes, outcomes, waits, CSAT and phrases for a period against the one before", Refusals);
         reports.MapGet("/customers-saying.csv", async (string? from, string? to, string? topic, string? tz, IReportStore store) =>
             {
                 var report = await BuildAsync(store, from, to, topic, tz);
@@ -29,11 +29,8 @@ internal static class ReportApi
                     "text/csv; charset=utf-8",
                     $"customers-saying-{report.Period.From}-{report.Period.To}.csv");
             })
-            .WithSummary("The customer report's numbers as CSV: one row per figure, this period and the one before")
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .Documented("The customer report's numbers as CSV: one row per figure, this period and the one before", Refusals);
     }
 
     private static async Task<CustomerReport> BuildAsync(IReportStore store, string? from, string? to, string? topic, string? tz)
