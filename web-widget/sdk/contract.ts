@@ -4,6 +4,8 @@ export type HelpMode = "chat" | "mayday";
 export type AgentStatus = "online" | "away" | "offline";
 export type ConversationStatus = "queued" | "active" | "closed" | "cancelled";
 export type MessageKind = "customer" | "agent" | "note" | "system";
+/** Whether the customer is there: tab shown, tab hidden, or no connection. */
+export type CustomerPresence = "here" | "away" | "gone";
 
 export interface PreQualification {
   details?: string | null;
@@ -36,6 +38,8 @@ export interface ConversationView {
   handleSeconds?: number | null;
   customerReadSeq: number;
   agentReadSeq: number;
+  customerPresence?: CustomerPresence;
+  customerPresenceSince?: string;
 }
 
 export interface Message {
@@ -61,6 +65,7 @@ export interface AgentJoined { conversationId: string; agentId: string; agentNam
 export interface TypingNotice { conversationId: string; role: string; name?: string | null; isTyping: boolean; }
 export interface ReadNotice { conversationId: string; role: string; seq: number; }
 export interface ConversationClosed { conversationId: string; closedBy: string; }
+export interface CustomerPresenceChanged { conversationId: string; presence: CustomerPresence; since: string; }
 export interface OfferNotice { conversationId: string; deadline: string; conversation: ConversationView; transferNote?: string | null; }
 export interface OfferWithdrawn { conversationId: string; reason: string; }
 export interface Unassigned { conversationId: string; reason: string; }
@@ -92,6 +97,7 @@ export const Methods = {
   transfer: "Transfer",
   watch: "Watch",
   getQueue: "GetQueue",
+  setPresence: "SetPresence",
 } as const;
 
 export const Events = {
@@ -101,6 +107,7 @@ export const Events = {
   typing: "typing",
   read: "read",
   conversationClosed: "conversationClosed",
+  customerPresence: "customerPresence",
   offer: "offer",
   offerWithdrawn: "offerWithdrawn",
   assigned: "assigned",

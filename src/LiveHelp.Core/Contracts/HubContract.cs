@@ -28,6 +28,7 @@ public static class Hub
         public const string Transfer = "Transfer";
         public const string Watch = "Watch";
         public const string GetQueue = "GetQueue";
+        public const string SetPresence = "SetPresence";
     }
 }
 
@@ -51,6 +52,9 @@ public interface IHelpClient
     Task read(ReadNotice notice);
 
     Task conversationClosed(ConversationClosed closed);
+
+    /// <summary>To the agent and watchers: the customer is here, away (their tab hidden) or gone, since when.</summary>
+    Task customerPresence(CustomerPresenceChanged changed);
 
     Task offer(OfferNotice offer);
 
@@ -147,6 +151,8 @@ public sealed record ConversationView
     public double? HandleSeconds { get; init; }
     public long CustomerReadSeq { get; init; }
     public long AgentReadSeq { get; init; }
+    public CustomerPresence CustomerPresence { get; init; }
+    public DateTimeOffset CustomerPresenceSince { get; init; }
 }
 
 /// <param name="QueuedSince">When the conversation entered the queue this time (whole milliseconds): a place is stale once an agent joined from that stay in the queue.</param>
@@ -160,6 +166,8 @@ public sealed record TypingNotice(string ConversationId, string Role, string? Na
 public sealed record ReadNotice(string ConversationId, string Role, long Seq);
 
 public sealed record ConversationClosed(string ConversationId, string ClosedBy);
+
+public sealed record CustomerPresenceChanged(string ConversationId, CustomerPresence Presence, DateTimeOffset Since);
 
 /// <summary>An offer to answer before <see cref="Deadline"/>; <see cref="TransferNote"/> is what the agent who passed it on to the team wrote.</summary>
 public sealed record OfferNotice(string ConversationId, DateTimeOffset Deadline, ConversationView Conversation, string? TransferNote = null);

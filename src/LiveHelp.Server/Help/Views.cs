@@ -26,5 +26,7 @@ internal static class Views
         HandleSeconds = c.HandleTime?.TotalSeconds,
         CustomerReadSeq = c.CustomerReadSeq,
         AgentReadSeq = c.AgentReadSeq,
+        CustomerPresence = c.Presence,
+        CustomerPresenceSince = c.PresenceSince,
     };
 }
