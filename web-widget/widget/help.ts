@@ -129,6 +129,7 @@ export class HelpView {
 
   /** The conversation became visible (panel opened, tab shown): clear the unread count and mark what was read. */
   visibilityChanged(): void {
+    this.reportPresence();
     if (!this.o.isVisible()) return;
     this.unread = 0;
     this.o.onUnread?.(0);
@@ -449,11 +450,19 @@ export class HelpView {
     this.resuming = true;
     try {
       await this.session!.follow(c.id);
+      this.reportPresence();
     } catch (error) {
       this.showFailure(error);
     } finally {
       this.resuming = false;
     }
+  }
+
+  /** Tells the agent whether the page is shown (here) or its tab hidden (away). */
+  private reportPresence(): void {
+    const c = this.conv;
+    if (!c || !isOpen(c) || this.session?.state !== "connected") return;
+    this.session.invoke(Methods.setPresence, c.id, document.visibilityState === "hidden" ? "away" : "here").catch(() => undefined);
   }
 
   private renderConversation(): void {
@@ -788,7 +797,7 @@ export class HelpView {
     this.closedShown = true;
     const hadFocus = !!this.o.root.activeElement && chat.footer.contains(this.o.root.activeElement);
     const heading = h("h3", { tabindex: -1, id: "lh-closed-title" }, strings.closedTitle);
-    const byline = closedBy === "customer" ? strings.closedByYou : c.agentName ? sentence(strings.closedByAgent, c.agentName) : "";
+    const byline = closedBy === "customer" ? strings.closedByYou : closedBy === "system" ? strings.closedWhileAway : c.agentName ? sentence(strings.closedByAgent, c.agentName) : "";
     const section = h("section", { class: "closed", "aria-labelledby": "lh-closed-title" }, heading, byline ? h("p", { class: "hint" }, byline) : null);
     if (c.rating == null) section.append(this.ratingForm(c));
     const transcript = h("button", { type: "button", class: "btn secondary", onclick: () => void this.downloadTranscript(c.id, transcript) }, icon(icons.download, 18), strings.transcript);
