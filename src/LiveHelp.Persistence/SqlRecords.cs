@@ -133,8 +133,7 @@ internal static class SqlRecords
         command.SetInteger("agent_read_seq", conversation.AgentReadSeq);
         command.SetInteger("version", conversation.Version);
         command.SetEnum("customer_presence", conversation.Presence);
-        // A new conversation's customer is here since it was created.
-        command.SetTimestamp("customer_presence_at", conversation.PresenceSince == default ? conversation.CreatedAt : conversation.PresenceSince);
+        command.SetTimestamp("customer_presence_at", conversation.PresenceSince);
     }
 
     public static Conversation ReadConversation(DbDataReader reader) => new()

@@ -27,6 +27,7 @@ internal static class Views
         CustomerReadSeq = c.CustomerReadSeq,
         AgentReadSeq = c.AgentReadSeq,
         CustomerPresence = c.Presence,
-        CustomerPresenceSince = c.PresenceSince,
+        // A new conversation's customer has been here since it began.
+        CustomerPresenceSince = c.PresenceSince == default ? c.CreatedAt : c.PresenceSince,
     };
 }
