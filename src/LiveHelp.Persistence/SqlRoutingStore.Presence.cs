@@ -10,6 +10,16 @@ public abstract partial class SqlRoutingStore : ICustomerPresenceStore
 {
     private const string OpenStatus = "status IN ('Queued', 'Active')";
 
+    // Open conversations whose customer has had no connection on a live node since @left_by: no open one, none closed later.
+    private const string GoneNow = $"""
+        {OpenStatus} AND customer_presence <> 'Gone' AND created_at <= @left_by
+            AND NOT EXISTS (SELECT 1 FROM customer_connections k JOIN routing_nodes n ON n.node_id = k.node_id
+                WHERE k.visitor_id = conversations.visitor_id AND n.seen_at > @alive_after AND (k.open_count > 0 OR k.left_at > @left_by))
+        """;
+
+    // Connection rows that no longer tell anything: closed before the grace, or of a node found dead.
+    private const string Forgotten = "(open_count = 0 AND left_at <= @left_by) OR node_id NOT IN (SELECT node_id FROM routing_nodes)";
+
     // This node's own connections per visitor: what it re-records should another node have reaped it while it was only slow.
     private readonly Dictionary<string, int> _localCustomers = new(StringComparer.Ordinal);
 
@@ -80,8 +90,23 @@ public abstract partial class SqlRoutingStore : ICustomerPresenceStore
         (await InTransactionAsync((c, t) => ChangePresenceAsync(c, t, "id = @id AND customer_presence <> @presence", presence, now,
             cmd => cmd.SetText("id", conversationId)))).FirstOrDefault();
 
-    public Task<IReadOnlyList<Conversation>> MarkGoneAsync(DateTimeOffset now, DateTimeOffset leftBy, DateTimeOffset aliveAfter) =>
-        InTransactionAsync(async (c, t) =>
+    public async Task<IReadOnlyList<Conversation>> MarkGoneAsync(DateTimeOffset now, DateTimeOffset leftBy, DateTimeOffset aliveAfter)
+    {
+        void Bind(DbCommand cmd)
+        {
+            cmd.SetInteger("now", now.UtcTicks);
+            cmd.SetInteger("left_by", leftBy.UtcTicks);
+            cmd.SetInteger("alive_after", aliveAfter.UtcTicks);
+        }
+        // Most ticks find nothing to do: a read says so without taking SQLite's write lock.
+        if (!await ExistsAsync($"""
+            SELECT 1 FROM conversations WHERE {GoneNow}
+            UNION ALL SELECT 1 FROM customer_connections WHERE {Forgotten}
+            """, Bind))
+        {
+            return [];
+        }
+        return await InTransactionAsync(async (c, t) =>
         {
             var gone = new List<Conversation>();
             // Gone since the last connection closed; since now when it went with its node.
@@ -89,35 +114,31 @@ public abstract partial class SqlRoutingStore : ICustomerPresenceStore
                 UPDATE conversations SET customer_presence = 'Gone', customer_presence_at_offset = 0,
                     customer_presence_at = COALESCE((SELECT MAX(k.left_at) FROM customer_connections k
                         WHERE k.visitor_id = conversations.visitor_id AND k.open_count = 0), @now)
-                WHERE {OpenStatus} AND customer_presence <> 'Gone' AND created_at <= @left_by
-                    AND NOT EXISTS (SELECT 1 FROM customer_connections k JOIN routing_nodes n ON n.node_id = k.node_id
-                        WHERE k.visitor_id = conversations.visitor_id AND n.seen_at > @alive_after AND (k.open_count > 0 OR k.left_at > @left_by))
+                WHERE {GoneNow}
                 RETURNING {Conversations.ColumnList};
-                """, cmd =>
-                {
-                    cmd.SetInteger("now", now.UtcTicks);
-                    cmd.SetInteger("left_by", leftBy.UtcTicks);
-                    cmd.SetInteger("alive_after", aliveAfter.UtcTicks);
-                }, r => gone.Add(ReadConversation(r)));
+                """, Bind, r => gone.Add(ReadConversation(r)));
             // What no longer tells anything: connections closed before the grace, and those of nodes found dead.
-            await ExecuteAsync(c, t, """
-                DELETE FROM customer_connections WHERE open_count = 0 AND left_at <= @left_by;
-                DELETE FROM customer_connections WHERE node_id NOT IN (SELECT node_id FROM routing_nodes);
-                """, cmd => cmd.SetInteger("left_by", leftBy.UtcTicks));
+            await ExecuteAsync(c, t, $"DELETE FROM customer_connections WHERE {Forgotten};", Bind);
             return (IReadOnlyList<Conversation>)gone;
         });
+    }
 
-    public Task<IReadOnlyList<Conversation>> TakeLeftUntoldAsync(DateTimeOffset goneBy) =>
-        InTransactionAsync(async (c, t) =>
+    public async Task<IReadOnlyList<Conversation>> TakeLeftUntoldAsync(DateTimeOffset goneBy)
+    {
+        const string Untold = $"{OpenStatus} AND customer_presence = 'Gone' AND customer_presence_at <= @gone_by AND customer_left_told = FALSE";
+        void Bind(DbCommand cmd) => cmd.SetInteger("gone_by", goneBy.UtcTicks);
+        if (!await ExistsAsync($"SELECT 1 FROM conversations WHERE {Untold}", Bind))
+        {
+            return [];
+        }
+        return await InTransactionAsync(async (c, t) =>
         {
             var untold = new List<Conversation>();
-            await QueryAsync(c, t, $"""
-                UPDATE conversations SET customer_left_told = TRUE
-                WHERE {OpenStatus} AND customer_presence = 'Gone' AND customer_presence_at <= @gone_by AND customer_left_told = FALSE
-                RETURNING {Conversations.ColumnList};
-                """, cmd => cmd.SetInteger("gone_by", goneBy.UtcTicks), r => untold.Add(ReadConversation(r)));
+            await QueryAsync(c, t, $"UPDATE conversations SET customer_left_told = TRUE WHERE {Untold} RETURNING {Conversations.ColumnList};",
+                Bind, r => untold.Add(ReadConversation(r)));
             return (IReadOnlyList<Conversation>)untold;
         });
+    }
 
     public Task<IReadOnlyList<Conversation>> ListGoneAsync(DateTimeOffset goneBy) =>
         ReadAsync(async (c, t) =>
@@ -126,6 +147,14 @@ public abstract partial class SqlRoutingStore : ICustomerPresenceStore
             await QueryAsync(c, t, $"{Conversations.Select} WHERE {OpenStatus} AND customer_presence = 'Gone' AND customer_presence_at <= @gone_by ORDER BY id;",
                 cmd => cmd.SetInteger("gone_by", goneBy.UtcTicks), r => gone.Add(ReadConversation(r)));
             return (IReadOnlyList<Conversation>)gone;
+        });
+
+    private Task<bool> ExistsAsync(string sql, Action<DbCommand> bind) =>
+        ReadAsync(async (c, t) =>
+        {
+            var found = false;
+            await QueryAsync(c, t, $"SELECT EXISTS ({sql});", bind, r => found = r.GetBoolean(0));
+            return found;
         });
 
     /// <summary>Sets the presence of the open conversations <paramref name="where"/> selects; coming back (or reporting) makes leaving worth telling again.</summary>
