@@ -931,6 +931,8 @@ export class HelpView {
       banner.append(icon(icons.check, 16), h("span", {}, strings.connectionBack));
       this.bannerTimer = window.setTimeout(() => (banner.hidden = true), 4000);
       this.markRead();
+      // Back after a long drop the server counts the customer here; a hidden tab says otherwise.
+      this.reportPresence();
     } else if (state === "disconnected" && this.session && this.conv) {
       banner.hidden = false;
       banner.append(
