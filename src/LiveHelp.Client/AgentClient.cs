@@ -29,6 +29,7 @@ public sealed class AgentClient : ConversationClient
             Raise(StatusChanged, changed);
         });
         Connection.On<ConversationRated>(nameof(IHelpClient.conversationRated), rated => Raise(ConversationRated, rated));
+        Connection.On<CustomerPresenceChanged>(nameof(IHelpClient.customerPresence), changed => Raise(CustomerPresenceChanged, changed));
         Connection.Reconnected += _ => ReassertStatusAsync();
     }
 
@@ -57,6 +58,9 @@ public sealed class AgentClient : ConversationClient
 
     /// <summary>The server changed this agent's status (for example, set away after a missed offer).</summary>
     public event EventHandler<StatusChanged>? StatusChanged;
+
+    /// <summary>The customer of a conversation this agent holds or watches is here, away (tab hidden) or gone, since when.</summary>
+    public event EventHandler<CustomerPresenceChanged>? CustomerPresenceChanged;
 
     /// <summary>Signs in (POST /api/auth/signin) and connects.</summary>
     public static async Task<AgentClient> SignInAsync(

@@ -1,4 +1,5 @@
 using LiveHelp.Core.Contracts;
+using LiveHelp.Core.Conversations;
 
 namespace LiveHelp.Client;
 
@@ -91,6 +92,10 @@ public sealed class CustomerClient : ConversationClient
         ArgumentNullException.ThrowIfNull(input);
         return Connection.InvokeAsync(Hub.Methods.LeaveMessage, input, cancellationToken);
     }
+
+    /// <summary>Tells the agent whether the customer is looking at the conversation (here) or has put it aside (away).</summary>
+    public Task SetPresenceAsync(string conversationId, CustomerPresence presence, CancellationToken cancellationToken = default) =>
+        Connection.InvokeAsync(Hub.Methods.SetPresence, conversationId, presence, cancellationToken);
 
     /// <summary>Rates a conversation (the server checks the range) with an optional comment.</summary>
     public Task RateAsync(string conversationId, int rating, string? comment = null, CancellationToken cancellationToken = default) =>

@@ -132,6 +132,7 @@ internal static class PostgresSchema
             """),
         (3, SqlRoutingStore.CreateTables(key: "text COLLATE \"C\"", text: "text", integer: "bigint", boolean: "boolean", strict: "", nowTicks: NowTicks)),
         (4, SqlRoutingStore.AddTransferredFrom(key: "text COLLATE \"C\"", text: "text")),
+        (5, SqlRoutingStore.AddCustomerPresence(key: "text COLLATE \"C\"", text: "text", integer: "bigint", offset: "integer", boolean: "boolean", strict: "")),
         (6, SqlConversationStore.AddAttachments(key: "text COLLATE \"C\"", text: "text", integer: "bigint", bytes: "bytea", strict: "")),
     ];
 

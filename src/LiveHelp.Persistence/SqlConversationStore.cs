@@ -217,7 +217,7 @@ public abstract partial class SqlConversationStore : IConversationStore
             "customer_read_seq" => $"{Greatest}(customer_read_seq, @customer_read_seq)",
             "agent_read_seq" => $"{Greatest}(agent_read_seq, @agent_read_seq)",
             "version" => "version + 1",
-            _ => null,
+            _ => KeepPresence(column),
         });
         using var turn = await EnterWriteAsync(ct);
         return await QuerySingleAsync(

@@ -32,8 +32,15 @@ internal static class SqlRecords
         .. TimestampColumns("created_at"), .. TimestampColumns("enqueued_at"), "requeued", "agent_id", "agent_name",
         .. TimestampColumns("first_assigned_at"), .. TimestampColumns("first_agent_reply_at"),
         .. TimestampColumns("closed_at"), "closed_by", "rating", "rating_comment", "customer_read_seq",
-        "agent_read_seq", "version",
+        "agent_read_seq", "version", "customer_presence", .. TimestampColumns("customer_presence_at"),
     ]);
+
+    /// <summary>
+    /// In an UPDATE of the whole conversation, keeps its customer presence as stored: only the presence statements
+    /// change it, so a write from a copy read before the customer came or went cannot undo that.
+    /// </summary>
+    public static string? KeepPresence(string column) =>
+        column is "customer_presence" or "customer_presence_at" or "customer_presence_at_offset" ? column : null;
 
     public static readonly SqlTable Messages = new("messages", "seq",
     [
@@ -129,6 +136,8 @@ internal static class SqlRecords
         command.SetInteger("customer_read_seq", conversation.CustomerReadSeq);
         command.SetInteger("agent_read_seq", conversation.AgentReadSeq);
         command.SetInteger("version", conversation.Version);
+        command.SetEnum("customer_presence", conversation.Presence);
+        command.SetTimestamp("customer_presence_at", conversation.PresenceSince);
     }
 
     public static Conversation ReadConversation(DbDataReader reader) => new()
@@ -153,6 +162,8 @@ internal static class SqlRecords
         CustomerReadSeq = reader.GetInteger("customer_read_seq"),
         AgentReadSeq = reader.GetInteger("agent_read_seq"),
         Version = (int)reader.GetInteger("version"),
+        Presence = reader.GetEnum<CustomerPresence>("customer_presence"),
+        PresenceSince = reader.GetTimestamp("customer_presence_at"),
     };
 
     public static void Bind(DbCommand command, Message message)

@@ -14,7 +14,7 @@ namespace LiveHelp.Persistence;
 /// conversation locks and writes the conversation's row in the same transaction, so the conversation and the routing
 /// state never disagree. Row locks are taken request first, then seat, then conversation. Times are UTC ticks.
 /// </summary>
-public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
+public abstract partial class SqlRoutingStore : IRoutingStore, INodeLiveness
 {
     private const string SeatColumns = """
         s.agent_id, s.display_name, s.skills, s.max_concurrent, s.auto_accept, s.status, s.disconnected_at, s.last_assigned_at,
@@ -454,6 +454,7 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
                         cmd.SetInteger("count", count);
                     });
             }
+            await RecordCustomersAsync(c, t);
             return true;
         });
     }
@@ -538,7 +539,7 @@ public abstract class SqlRoutingStore : IRoutingStore, INodeLiveness
         ExecuteAsync(c, t, DeleteRequestSql, cmd => cmd.SetText("id", requestId));
 
     private static readonly string UpdateConversation =
-        $"UPDATE conversations SET {Conversations.Assignments(column => column == "version" ? "version + 1" : null)} WHERE id = @id AND version = @version;";
+        $"UPDATE conversations SET {Conversations.Assignments(column => column == "version" ? "version + 1" : KeepPresence(column))} WHERE id = @id AND version = @version;";
 
     /// <summary>
     /// Applies the step's change to its conversation, locked for the rest of the step; a refusal by the conversation's

@@ -120,6 +120,7 @@ internal static class SqliteSchema
             """),
         (3, SqlRoutingStore.CreateTables(key: "TEXT", text: "TEXT", integer: "INTEGER", boolean: "INTEGER", strict: " STRICT", nowTicks: NowTicks)),
         (4, SqlRoutingStore.AddTransferredFrom(key: "TEXT", text: "TEXT")),
+        (5, SqlRoutingStore.AddCustomerPresence(key: "TEXT", text: "TEXT", integer: "INTEGER", offset: "INTEGER", boolean: "INTEGER", strict: " STRICT")),
         (6, SqlConversationStore.AddAttachments(key: "TEXT", text: "TEXT", integer: "INTEGER", bytes: "BLOB", strict: " STRICT")),
     ];
 

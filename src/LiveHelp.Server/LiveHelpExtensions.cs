@@ -40,6 +40,8 @@ public static class LiveHelpExtensions
             .Validate(o => o.Metrics.AllowedNetworks.All(n => System.Net.IPNetwork.TryParse(n, out _)), "LiveHelp:Metrics:AllowedNetworks must be CIDR networks such as 10.0.0.0/8")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Node.NodeId) && o.Node.HeartbeatInterval > TimeSpan.Zero
                 && o.Node.HeartbeatTtl > o.Node.HeartbeatInterval, "LiveHelp:Node needs a NodeId, and a HeartbeatTtl longer than its positive HeartbeatInterval")
+            .Validate(o => o.Presence.ReconnectGrace >= TimeSpan.Zero && o.Presence.LeftNoticeAfter >= TimeSpan.Zero && o.Presence.CloseAfter >= TimeSpan.Zero,
+                "LiveHelp:Presence times must not be negative")
             .Validate(o => o.CallSilenceTimeout > CallRules.AliveInterval, "LiveHelp:CallSilenceTimeout must be longer than the 10 s between a call's reports")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
@@ -65,6 +67,9 @@ public static class LiveHelpExtensions
         services.AddSingleton<CallDesk>();
         services.AddSingleton<Chat>();
         services.AddSingleton<HelpQueue>();
+        // The store of record keeps the customers' presence beside the routing state: the same store, by its other contract.
+        services.TryAddSingleton(sp => (ICustomerPresenceStore)sp.GetRequiredService<IRoutingStore>());
+        services.AddSingleton<Presence>();
         services.AddHostedService<Bootstrap>();
         services.AddHostedService<NodeHeartbeat>();
         services.AddHostedService<RoutingClock>();

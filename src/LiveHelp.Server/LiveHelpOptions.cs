@@ -54,6 +54,8 @@ public sealed class LiveHelpOptions
 
     public RoutingOptions Routing { get; set; } = new();
 
+    public CustomerPresenceOptions Presence { get; set; } = new();
+
     public TurnOptions Turn { get; set; } = new();
 
     public NodeOptions Node { get; set; } = new();
@@ -62,6 +64,19 @@ public sealed class LiveHelpOptions
 
     /// <summary>Topics created on the first start: id, name and skill are the same word.</summary>
     public List<string> DefaultTopics { get; set; } = ["general", "billing", "technical", "device"];
+}
+
+/// <summary>When a customer without a connection counts as gone, is said to have left, and has their conversation closed ("LiveHelp:Presence").</summary>
+public sealed class CustomerPresenceOptions
+{
+    /// <summary>How long a customer may be without a connection (a reload, a network change) before they count as gone.</summary>
+    public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a customer is gone before the conversation says "The customer left the chat."</summary>
+    public TimeSpan LeftNoticeAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How much longer, after that line, before the conversation closes by itself and frees the agent's place.</summary>
+    public TimeSpan CloseAfter { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>How many failed staff sign-ins are answered before the account, or the client address, has to wait.</summary>

@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Information, "Node {NodeId} was silent too long: the connections of {Agents} agents on it were taken away")]
     public static partial void NodeReaped(ILogger logger, string nodeId, int agents);
 
+    [LoggerMessage(25, LogLevel.Information, "Conversation {ConversationId} closed: its customer left and did not come back")]
+    public static partial void ClosedAbandoned(ILogger logger, string conversationId);
+
     [LoggerMessage(9, LogLevel.Warning, "Conversation {ConversationId} was queued in the store but not in routing: queued again")]
     public static partial void Reinstated(ILogger logger, string conversationId);
 

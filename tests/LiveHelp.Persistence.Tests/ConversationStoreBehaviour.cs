@@ -585,6 +585,9 @@ public abstract class ConversationStoreBehaviour : IAsyncLifetime
             DROP TABLE routing_seats; DROP TABLE routing_nodes; DROP TABLE routing_connections;
             DROP TABLE routing_requests; DROP TABLE routing_passed_over; DROP TABLE routing_holds;
             DROP TABLE attachments; ALTER TABLE messages DROP COLUMN attachment;
+            DROP TABLE customer_connections; ALTER TABLE conversations DROP COLUMN customer_presence;
+            ALTER TABLE conversations DROP COLUMN customer_presence_at; ALTER TABLE conversations DROP COLUMN customer_presence_at_offset;
+            ALTER TABLE conversations DROP COLUMN customer_left_told;
             DELETE FROM schema_version WHERE version > 1;
             UPDATE conversations SET visitor_id = 'v-1' WHERE id = 'c-later';
             UPDATE conversations SET visitor_id = 'v-2' WHERE id = 'c-new';

@@ -8,6 +8,7 @@ import { pickCanned } from "./canned";
 import { type Ctx, customerName, topicName } from "./context";
 import type { Conv } from "./desk-state";
 import { MessageLog } from "./messages";
+import { renderPresence } from "./presence";
 import { renderRating } from "./rating";
 import { t } from "./strings";
 import { describeError, initials } from "./ui";
@@ -41,6 +42,7 @@ export class ChatPane {
   private readonly log: MessageLog;
   private readonly typingLine = h("p", { class: "typing", role: "status", "aria-live": "polite" });
   private readonly banner = h("div", { class: "chat__banner", role: "status" });
+  private readonly presence = h("p", { class: "chat__presence", role: "status" });
   private readonly actions = h("div", { class: "chat__actions" });
   private readonly composer: HTMLFormElement;
   private readonly textarea: HTMLTextAreaElement;
@@ -108,7 +110,8 @@ export class ChatPane {
           h("span", { class: "avatar", "aria-hidden": "true" }, initials(name)),
           h("div", {},
             h("h2", { class: "chat__name" }, bdi(name), view.mode === "mayday" ? h("span", { class: "tag tag--mayday" }, t.maydayTag) : null),
-            h("p", { class: "chat__sub" }, sub))),
+            h("p", { class: "chat__sub" }, sub),
+            this.presence)),
         this.actions),
       this.callPane.element,
       this.banner,
@@ -136,6 +139,7 @@ export class ChatPane {
     const conv = this.conv;
     const open = conv.state === "open";
     this.typingLine.replaceChildren(open && conv.typing ? sentence(t.isTyping, customerName(conv.view)) : "");
+    this.presence.replaceChildren(renderPresence(conv.view));
     this.refreshSeen();
     if (conv.state === "closed") this.banner.replaceChildren(t.closedBanner(conv.closedBy ?? ""), " ", renderRating(conv.view) ?? "");
     else if (conv.state === "transferred" && conv.transferredTo) this.banner.replaceChildren(sentence(t.transferredTo, conv.transferredTo), " ", t.transferredBanner);

@@ -1,5 +1,5 @@
 // The agent's desk: conversation list, the open chat, and the customer's context, kept in step with hub events.
-import { type ConversationClosed, type ConversationRated, type ConversationView, type Message, Methods, type ReadNotice, type ResumeResult, type TypingNotice, type Unassigned } from "../sdk/contract";
+import { type ConversationClosed, type ConversationRated, type ConversationView, type CustomerPresenceChanged, Events, type Message, Methods, type ReadNotice, type ResumeResult, type TypingNotice, type Unassigned } from "../sdk/contract";
 import { h, sentence } from "../sdk/dom";
 import type { ConsoleCalls } from "./calls";
 import { ChatPane, type Draft, renderEmptyChat } from "./chat";
@@ -7,6 +7,7 @@ import { type Ctx, customerName, toast } from "./context";
 import { renderCustomer } from "./customer";
 import type { Conv } from "./desk-state";
 import { ConversationList } from "./list";
+import { withPresence } from "./presence";
 import { t } from "./strings";
 import { openTransfer } from "./transfer";
 import { confirmDialog, describeError } from "./ui";
@@ -34,6 +35,7 @@ export class Desk {
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible" && this.selected) this.markRead(this.selected);
     });
+    ctx.session.on<CustomerPresenceChanged>(Events.customerPresence, (n) => this.onPresence(n));
   }
 
   /** The customer's name for a conversation this agent holds. */
@@ -175,6 +177,13 @@ export class Desk {
       }, TYPING_TIMEOUT_MS);
     }
     this.refresh(conv);
+    if (this.selected === conv.view.id) this.chat?.refresh();
+  }
+
+  onPresence(n: CustomerPresenceChanged): void {
+    const conv = this.convs.get(n.conversationId);
+    if (!conv) return;
+    conv.view = withPresence(conv.view, n);
     if (this.selected === conv.view.id) this.chat?.refresh();
   }
 

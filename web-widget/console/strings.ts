@@ -101,7 +101,11 @@ export const t = {
   transfer: "Transfer",
   endChat: "End chat",
   removeFromList: "Remove from list",
-  closedBanner: (by: string) => (by === "customer" ? "The customer ended this conversation." : "This conversation is closed."),
+  closedBanner: (by: string) =>
+    by === "customer" ? "The customer ended this conversation." : by === "system" ? "This conversation closed by itself: the customer left." : "This conversation is closed.",
+  presenceHere: "Here",
+  presence: { here: "Here", away: "Away", gone: "Gone" } as Record<string, string>,
+  presenceSince: (presence: string, time: string) => `${presence === "away" ? "Away" : "Gone"} since ${time}`,
   transferredBanner: "This conversation was transferred and is no longer yours.",
   endConfirmTitle: "End this conversation?",
   endConfirmText: "The customer is told the chat has ended and asked for a rating.",

@@ -4,6 +4,8 @@ export type HelpMode = "chat" | "mayday";
 export type AgentStatus = "online" | "away" | "offline";
 export type ConversationStatus = "queued" | "active" | "closed" | "cancelled";
 export type MessageKind = "customer" | "agent" | "note" | "system";
+/** Whether the customer is there: tab shown, tab hidden, or no connection. */
+export type CustomerPresence = "here" | "away" | "gone";
 
 export interface PreQualification {
   details?: string | null;
@@ -36,6 +38,8 @@ export interface ConversationView {
   handleSeconds?: number | null;
   customerReadSeq: number;
   agentReadSeq: number;
+  customerPresence?: CustomerPresence;
+  customerPresenceSince?: string;
 }
 
 export interface Message {
@@ -71,6 +75,7 @@ export interface TypingNotice { conversationId: string; role: string; name?: str
 export interface ReadNotice { conversationId: string; role: string; seq: number; }
 export interface ConversationClosed { conversationId: string; closedBy: string; }
 export interface ConversationRated { conversationId: string; rating: number; comment?: string | null; }
+export interface CustomerPresenceChanged { conversationId: string; presence: CustomerPresence; since: string; }
 export interface OfferNotice { conversationId: string; deadline: string; conversation: ConversationView; transferNote?: string | null; }
 export interface OfferWithdrawn { conversationId: string; reason: string; }
 export interface Unassigned { conversationId: string; reason: string; }
@@ -102,6 +107,7 @@ export const Methods = {
   transfer: "Transfer",
   watch: "Watch",
   getQueue: "GetQueue",
+  setPresence: "SetPresence",
 } as const;
 
 export const Events = {
@@ -112,6 +118,7 @@ export const Events = {
   read: "read",
   conversationClosed: "conversationClosed",
   conversationRated: "conversationRated",
+  customerPresence: "customerPresence",
   offer: "offer",
   offerWithdrawn: "offerWithdrawn",
   assigned: "assigned",

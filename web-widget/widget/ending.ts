@@ -25,7 +25,7 @@ export function showEnding(chat: { footer: HTMLElement; log: HTMLElement }, o: E
   const c = o.conversation;
   const hadFocus = !!o.root.activeElement && chat.footer.contains(o.root.activeElement);
   const heading = h("h3", { tabindex: -1, id: "lh-closed-title" }, strings.closedTitle);
-  const byline = o.closedBy === "customer" ? strings.closedByYou : c.agentName ? sentence(strings.closedByAgent, c.agentName) : "";
+  const byline = o.closedBy === "customer" ? strings.closedByYou : o.closedBy === "system" ? strings.closedWhileAway : c.agentName ? sentence(strings.closedByAgent, c.agentName) : "";
   const section = h("section", { class: "closed", "aria-labelledby": "lh-closed-title" }, heading, byline ? h("p", { class: "hint" }, byline) : null);
   if (c.rating == null) section.append(ratingForm(o));
   const transcript = h("button", { type: "button", class: "btn secondary", onclick: () => void downloadTranscript(o, transcript) }, icon(icons.download, 18), strings.transcript);

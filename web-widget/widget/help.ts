@@ -141,6 +141,7 @@ export class HelpView {
 
   /** The conversation became visible (panel opened, tab shown): clear the unread count and mark what was read. */
   visibilityChanged(): void {
+    this.reportPresence();
     if (!this.o.isVisible()) return;
     this.unread = 0;
     this.o.onUnread?.(0);
@@ -402,11 +403,19 @@ export class HelpView {
     this.resuming = true;
     try {
       await this.session!.follow(c.id);
+      this.reportPresence();
     } catch (error) {
       this.showFailure(error);
     } finally {
       this.resuming = false;
     }
+  }
+
+  /** Tells the agent whether the page is shown (here) or its tab hidden (away). */
+  private reportPresence(): void {
+    const c = this.conv;
+    if (!c || !isOpen(c) || this.session?.state !== "connected") return;
+    this.session.invoke(Methods.setPresence, c.id, document.visibilityState === "hidden" ? "away" : "here").catch(() => undefined);
   }
 
   private renderConversation(): void {
@@ -785,6 +794,8 @@ export class HelpView {
       banner.append(icon(icons.check, 16), h("span", {}, strings.connectionBack));
       this.bannerTimer = window.setTimeout(() => (banner.hidden = true), 4000);
       this.markRead();
+      // Back after a long drop the server counts the customer here; a hidden tab says otherwise.
+      this.reportPresence();
     } else if (state === "disconnected" && this.session && this.conv) {
       banner.hidden = false;
       banner.append(

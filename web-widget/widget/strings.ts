@@ -62,6 +62,7 @@ export const strings = {
   chatEnded: "Chat ended",
   closedByAgent: (name: string) => `${name} ended the chat.`,
   closedByYou: "You ended the chat.",
+  closedWhileAway: "The chat ended because you had left.",
   rateLegend: "How was your chat?",
   rateStar: (n: number) => (n === 1 ? "1 star" : `${n} stars`),
   rateComment: "Anything you'd like to add?",

@@ -28,6 +28,7 @@ public static class Hub
         public const string Transfer = "Transfer";
         public const string Watch = "Watch";
         public const string GetQueue = "GetQueue";
+        public const string SetPresence = "SetPresence";
     }
 }
 
@@ -54,6 +55,9 @@ public interface IHelpClient
 
     /// <summary>To the agent who held the closed conversation and its watchers, when the customer rates it.</summary>
     Task conversationRated(ConversationRated rated);
+
+    /// <summary>To the agent and watchers: the customer is here, away (their tab hidden) or gone, since when.</summary>
+    Task customerPresence(CustomerPresenceChanged changed);
 
     Task offer(OfferNotice offer);
 
@@ -150,6 +154,8 @@ public sealed record ConversationView
     public double? HandleSeconds { get; init; }
     public long CustomerReadSeq { get; init; }
     public long AgentReadSeq { get; init; }
+    public CustomerPresence CustomerPresence { get; init; }
+    public DateTimeOffset CustomerPresenceSince { get; init; }
 }
 
 /// <param name="Position">Null while <paramref name="NobodyOnline"/>: no number means anything then.</param>
@@ -168,6 +174,7 @@ public sealed record ReadNotice(string ConversationId, string Role, long Seq);
 public sealed record ConversationClosed(string ConversationId, string ClosedBy);
 
 public sealed record ConversationRated(string ConversationId, int Rating, string? Comment);
+public sealed record CustomerPresenceChanged(string ConversationId, CustomerPresence Presence, DateTimeOffset Since);
 
 /// <summary>An offer to answer before <see cref="Deadline"/>; <see cref="TransferNote"/> is what the agent who passed it on to the team wrote.</summary>
 public sealed record OfferNotice(string ConversationId, DateTimeOffset Deadline, ConversationView Conversation, string? TransferNote = null);

@@ -36,6 +36,10 @@ public sealed record Conversation
     public long CustomerReadSeq { get; init; }
     public long AgentReadSeq { get; init; }
 
+    /// <summary>Where the customer is, and since when; written only by <see cref="ICustomerPresenceStore"/>, never with the rest.</summary>
+    public CustomerPresence Presence { get; init; }
+    public DateTimeOffset PresenceSince { get; init; }
+
     /// <summary>Optimistic concurrency: a store refuses an update made from a stale copy.</summary>
     public int Version { get; init; }
 
@@ -85,6 +89,14 @@ public sealed record Conversation
     public Conversation Close(string closedBy, DateTimeOffset now) => IsOpen
         ? this with { Status = ConversationStatus.Closed, ClosedAt = now, ClosedBy = closedBy }
         : throw new LiveHelpException(ErrorCodes.ConversationClosed, "the conversation is already closed");
+
+    /// <summary>
+    /// Closes a conversation whose customer has been gone since <paramref name="goneBy"/> or earlier; refused when they
+    /// came back or it closed meanwhile.
+    /// </summary>
+    public Conversation CloseAbandoned(DateTimeOffset goneBy, DateTimeOffset now) => Presence == CustomerPresence.Gone && PresenceSince <= goneBy
+        ? Close(Roles.System, now)
+        : throw new LiveHelpException(ErrorCodes.Conflict, "the customer came back");
 
     /// <summary>The customer rates a conversation that has ended, once.</summary>
     public Conversation Rate(int rating, string? comment) => this switch

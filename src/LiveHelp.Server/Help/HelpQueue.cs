@@ -252,13 +252,37 @@ public sealed class HelpQueue(
         {
             throw new LiveHelpException(ErrorCodes.ConversationClosed, "the conversation is already closed");
         }
-        var now = clock.GetUtcNow();
         var closedBy = caller.IsCustomer ? Roles.Customer : Roles.Agent;
+        var who = caller.IsCustomer ? "The customer" : caller.Name ?? "The agent";
+        await EndAsync(conversation.Id, closedBy, (c, now) => c.Close(closedBy, now), $"{who} closed the conversation.");
+    }
+
+    /// <summary>
+    /// Closes the conversation of a customer gone since <paramref name="goneBy"/> or earlier, by the same step as any
+    /// close; false when they came back or it closed meanwhile (another node's clock got there first).
+    /// </summary>
+    public async Task<bool> CloseAbandonedAsync(string conversationId, DateTimeOffset goneBy)
+    {
+        try
+        {
+            await EndAsync(conversationId, Roles.System, (c, now) => c.CloseAbandoned(goneBy, now), "The conversation was closed because the customer left.");
+            return true;
+        }
+        catch (LiveHelpException e) when (e.Code is ErrorCodes.Conflict or ErrorCodes.ConversationClosed)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>One step ends the conversation (<paramref name="close"/> refuses if it may not); then everyone is told.</summary>
+    private async Task EndAsync(string conversationId, string closedBy, Func<Conversation, DateTimeOffset, Conversation> close, string announcement)
+    {
+        var now = clock.GetUtcNow();
         Conversation? ended = null;
-        var offer = await router.Store.EndAsync(conversation.Id, c => ended = c.Close(closedBy, now));
+        var offer = await router.Store.EndAsync(conversationId, c => ended = close(c, now));
         if (offer is not null)
         {
-            await hub.Clients.User(offer.AgentId).offerWithdrawn(new OfferWithdrawn(conversation.Id, "cancelled"));
+            await hub.Clients.User(offer.AgentId).offerWithdrawn(new OfferWithdrawn(conversationId, "cancelled"));
         }
         var closed = ended ?? throw new LiveHelpException(ErrorCodes.NotFound, "conversation not found");
         await calls.EndLiveCallAsync(closed, CallRules.ConversationClosed);
@@ -266,8 +290,7 @@ public sealed class HelpQueue(
         {
             places.HandleTimeObserved(handle);
         }
-        var who = caller.IsCustomer ? "The customer" : caller.Name ?? "The agent";
-        await conversations.AppendSystemAsync(closed, $"{who} closed the conversation.");
+        await conversations.AppendSystemAsync(closed, announcement);
         await conversations.SendToConversationAsync(closed, c => c.conversationClosed(new ConversationClosed(closed.Id, closedBy)), includeCustomer: true);
         MatchSoon();
     }

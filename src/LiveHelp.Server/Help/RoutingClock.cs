@@ -2,8 +2,8 @@ using Microsoft.Extensions.Options;
 
 namespace LiveHelp.Server.Help;
 
-/// <summary>Runs the clocks that live in the routing store (offer deadlines, grace periods) on this node.</summary>
-internal sealed class RoutingClock(HelpQueue queue, IOptions<LiveHelpOptions> options, ILogger<RoutingClock> log, Telemetry.LiveHelpMetrics metrics) : BackgroundService
+/// <summary>Runs the clocks that live in the routing store (offer deadlines, grace periods, customers gone) on this node.</summary>
+internal sealed class RoutingClock(HelpQueue queue, Presence presence, IOptions<LiveHelpOptions> options, ILogger<RoutingClock> log, Telemetry.LiveHelpMetrics metrics) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -11,7 +11,15 @@ internal sealed class RoutingClock(HelpQueue queue, IOptions<LiveHelpOptions> op
         var outage = new StoreOutageLog(log, "The routing clock");
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            await outage.RunAsync(queue.TickAsync, e => { Log.ClockFailed(log, e); metrics.RoutingFailed(); });
+            await outage.RunAsync(async () =>
+            {
+                await queue.TickAsync();
+                await presence.TickAsync();
+            }, e =>
+            {
+                Log.ClockFailed(log, e);
+                metrics.RoutingFailed();
+            });
         }
     }
 }

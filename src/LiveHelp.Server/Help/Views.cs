@@ -26,6 +26,9 @@ internal static class Views
         HandleSeconds = c.HandleTime?.TotalSeconds,
         CustomerReadSeq = c.CustomerReadSeq,
         AgentReadSeq = c.AgentReadSeq,
+        CustomerPresence = c.Presence,
+        // A new conversation's customer has been here since it began.
+        CustomerPresenceSince = c.PresenceSince == default ? c.CreatedAt : c.PresenceSince,
     };
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace LiveHelp.Server.Hubs;
 
 /// <summary>The one hub customers, devices and agents connect to. Method names: <see cref="Core.Contracts.Hub"/>; events: <see cref="IHelpClient"/>.</summary>
 [Authorize]
-public sealed class HelpHub(HelpQueue queue, Chat chat, CallDesk calls, QueuePlaces places, IOptions<LiveHelpOptions> options) : Hub<IHelpClient>
+public sealed class HelpHub(HelpQueue queue, Chat chat, CallDesk calls, QueuePlaces places, Presence presence, IOptions<LiveHelpOptions> options) : Hub<IHelpClient>
 {
     // Clients send typing on changes and read marks on new messages: far below this even for an agent with several chats.
     private const double SignalsPerSecond = 5;
@@ -28,7 +28,17 @@ public sealed class HelpHub(HelpQueue queue, Chat chat, CallDesk calls, QueuePla
         }
         if (Caller.IsCustomer)
         {
-            await places.CustomerConnectedAsync(Caller.Id, Context.ConnectionId);
+            await presence.CustomerConnectedAsync(Caller.Id);
+            try
+            {
+                await places.CustomerConnectedAsync(Caller.Id, Context.ConnectionId);
+            }
+            catch
+            {
+                // A connection whose connect fails never disconnects: it must not stay counted.
+                await presence.CustomerDisconnectedAsync(Caller.Id);
+                throw;
+            }
         }
     }
 
@@ -41,6 +51,7 @@ public sealed class HelpHub(HelpQueue queue, Chat chat, CallDesk calls, QueuePla
         if (Caller.IsCustomer)
         {
             places.CustomerDisconnected(Caller.Id, Context.ConnectionId);
+            await presence.CustomerDisconnectedAsync(Caller.Id);
         }
     }
 
@@ -75,6 +86,12 @@ public sealed class HelpHub(HelpQueue queue, Chat chat, CallDesk calls, QueuePla
     {
         Throttle("ReadRate", SignalsPerSecond, SignalBurst, "too many read marks; mark what was read as new messages are shown, not more often");
         return chat.MarkReadAsync(Caller, conversationId, seq);
+    }
+
+    public Task SetPresence(string conversationId, CustomerPresence state)
+    {
+        Throttle("PresenceRate", SignalsPerSecond, SignalBurst, "too many presence reports; send one when the page is shown or hidden");
+        return presence.ReportAsync(Caller, conversationId, state);
     }
 
     public Task<ResumeResult> Resume(string conversationId, long afterSeq) => chat.ResumeAsync(Caller, conversationId, afterSeq);

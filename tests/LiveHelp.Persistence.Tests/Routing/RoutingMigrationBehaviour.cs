@@ -47,6 +47,9 @@ public abstract class RoutingMigrationBehaviour : IAsyncLifetime
             DROP TABLE routing_seats; DROP TABLE routing_nodes; DROP TABLE routing_connections;
             DROP TABLE routing_requests; DROP TABLE routing_passed_over; DROP TABLE routing_holds;
             DROP TABLE attachments; ALTER TABLE messages DROP COLUMN attachment;
+            DROP TABLE customer_connections; ALTER TABLE conversations DROP COLUMN customer_presence;
+            ALTER TABLE conversations DROP COLUMN customer_presence_at; ALTER TABLE conversations DROP COLUMN customer_presence_at_offset;
+            ALTER TABLE conversations DROP COLUMN customer_left_told;
             DELETE FROM schema_version WHERE version > 2;
             """);
 
@@ -59,6 +62,9 @@ public abstract class RoutingMigrationBehaviour : IAsyncLifetime
         Assert.NotNull(ann.DisconnectedAt);
         Assert.Empty((await routing.FindSeatAsync("bob"))!.Conversations);
         Assert.Empty(await routing.ListQueueAsync());
+        // Their customers count as here since the conversations began.
+        var c1 = (await store.FindConversationAsync("c1"))!;
+        Assert.Equal((CustomerPresence.Here, T0), (c1.Presence, c1.PresenceSince));
     }
 }
 
