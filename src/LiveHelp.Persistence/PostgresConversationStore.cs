@@ -48,6 +48,30 @@ public sealed class PostgresConversationStore : SqlConversationStore, IAsyncDisp
 
     private protected override string Greatest => "GREATEST";
 
+    /// <summary>The indexed text of a message or an offline message (its <c>text</c> column), stemmed as English.</summary>
+    internal const string MessageVector = "to_tsvector('english', text)";
+
+    /// <summary>The indexed details the customer gave when asking for help.</summary>
+    internal const string DetailsVector = "to_tsvector('english', COALESCE(pre_qualification::jsonb ->> 'details', ''))";
+
+    private const string Query = "websearch_to_tsquery('english', @q)";
+
+    // Each part is its own indexed lookup; an OR of them on the conversation row would read every row.
+    private protected override string TextMatch => $"""
+        (id IN (SELECT conversation_id FROM messages WHERE {MessageVector} @@ {Query})
+         OR id IN (SELECT id FROM conversations WHERE {DetailsVector} @@ {Query})
+         OR visitor_id IN (SELECT visitor_id FROM offline_messages WHERE {MessageVector} @@ {Query}))
+        """;
+
+    private protected override string TextSnippet => $"""
+        ts_headline('english', COALESCE(
+            (SELECT text FROM messages WHERE conversation_id = conversations.id AND {MessageVector} @@ {Query} ORDER BY seq LIMIT 1),
+            CASE WHEN {DetailsVector} @@ {Query} THEN pre_qualification::jsonb ->> 'details' END,
+            (SELECT text FROM offline_messages WHERE visitor_id = conversations.visitor_id AND {MessageVector} @@ {Query}
+             ORDER BY created_at LIMIT 1), ''),
+            {Query}, 'StartSel="",StopSel="",MaxWords=16,MinWords=6,ShortWord=2')
+        """;
+
     /// <exception cref="InvalidOperationException">
     /// The server cannot be reached, refuses the login, has no such database, or the tables cannot be created; the
     /// message says which, and where, without the password.

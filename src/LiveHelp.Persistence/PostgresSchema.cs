@@ -132,6 +132,13 @@ internal static class PostgresSchema
             """),
         (3, SqlRoutingStore.CreateTables(key: "text COLLATE \"C\"", text: "text", integer: "bigint", boolean: "boolean", strict: "", nowTicks: NowTicks)),
         (4, SqlRoutingStore.AddTransferredFrom(key: "text COLLATE \"C\"", text: "text")),
+        // The history's full-text indexes, on expressions, so existing rows are indexed and every insert keeps them.
+        (7, $"""
+            CREATE INDEX ix_messages_search ON messages USING gin ({PostgresConversationStore.MessageVector});
+            CREATE INDEX ix_conversations_details_search ON conversations USING gin ({PostgresConversationStore.DetailsVector});
+            CREATE INDEX ix_offline_messages_search ON offline_messages USING gin ({PostgresConversationStore.MessageVector});
+            CREATE INDEX ix_conversations_history ON conversations (created_at, id);
+            """),
     ];
 
     // The current time as UTC ticks, the unit the stores keep times in.

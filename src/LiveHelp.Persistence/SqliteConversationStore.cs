@@ -40,6 +40,22 @@ public sealed class SqliteConversationStore : SqlConversationStore
 
     private protected override string Greatest => "MAX";
 
+    // history_text holds every message, every conversation's details, and every offline message (by visitor).
+    private protected override string TextMatch => """
+        (id IN (SELECT conversation_id FROM history_text WHERE history_text MATCH @q)
+         OR visitor_id IN (SELECT visitor_id FROM history_text WHERE history_text MATCH @q))
+        """;
+
+    private protected override string TextSnippet => """
+        (SELECT snippet(history_text, 0, '', '', '…', 16) FROM history_text
+         WHERE history_text MATCH @q AND (conversation_id = conversations.id OR visitor_id = conversations.visitor_id)
+         LIMIT 1)
+        """;
+
+    /// <summary>Each word a quoted FTS5 string, so the customer's text is never read as query syntax; all must match.</summary>
+    private protected override string SearchText(string text) => string.Join(
+        ' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(word => $"\"{word.Replace("\"", "\"\"", StringComparison.Ordinal)}\""));
+
     public override async Task InitializeAsync(CancellationToken ct = default)
     {
         connections.EnsureDirectoryExists();
