@@ -27,6 +27,10 @@ public static class ErrorCodes
     public const string AlreadyRated = "already_rated";
     public const string OriginNotAllowed = "origin_not_allowed";
     public const string CallInProgress = "call_in_progress";
+    public const string InvalidFilter = "invalid_filter";
+    public const string InvalidDate = "invalid_date";
+    public const string InvalidLimit = "invalid_limit";
+    public const string InvalidCursor = "invalid_cursor";
 
     /// <summary>The store could not be reached for a moment (restarting, failing over): the same call may be repeated.</summary>
     public const string Unavailable = "unavailable";

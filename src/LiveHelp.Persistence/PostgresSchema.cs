@@ -134,10 +134,10 @@ internal static class PostgresSchema
         (4, SqlRoutingStore.AddTransferredFrom(key: "text COLLATE \"C\"", text: "text")),
         // The history's full-text indexes, on expressions, so existing rows are indexed and every insert keeps them.
         (7, $"""
-            CREATE INDEX ix_messages_search ON messages USING gin ({PostgresConversationStore.MessageVector});
-            CREATE INDEX ix_conversations_details_search ON conversations USING gin ({PostgresConversationStore.DetailsVector});
-            CREATE INDEX ix_offline_messages_search ON offline_messages USING gin ({PostgresConversationStore.MessageVector});
-            CREATE INDEX ix_conversations_history ON conversations (created_at, id);
+            CREATE INDEX IF NOT EXISTS ix_messages_search ON messages USING gin ({PostgresConversationStore.MessageVector});
+            CREATE INDEX IF NOT EXISTS ix_conversations_details_search ON conversations USING gin ({PostgresConversationStore.DetailsVector});
+            CREATE INDEX IF NOT EXISTS ix_offline_messages_search ON offline_messages USING gin ({PostgresConversationStore.MessageVector});
+            CREATE INDEX IF NOT EXISTS ix_conversations_history ON conversations (created_at, id);
             """),
     ];
 

@@ -323,6 +323,7 @@ public abstract class SqlConversationStore : IConversationStore
             }
         }
         Add(text is not null, TextMatch);
+        Add(query.ConversationId is not null, "id = @id");
         Add(query.Topic is not null, "topic = @topic");
         Add(query.AgentId is not null, "agent_id = @agent_id");
         Add(query.Status is not null, "status = @status");
@@ -354,6 +355,7 @@ public abstract class SqlConversationStore : IConversationStore
             c =>
             {
                 c.SetText("q", text);
+                c.SetText("id", query.ConversationId);
                 c.SetText("topic", query.Topic);
                 c.SetText("agent_id", query.AgentId);
                 c.SetText("status", query.Status?.ToString());

@@ -122,6 +122,7 @@ public static class LiveHelpExtensions
         api.MapTranscriptApi();
         api.MapSiteApi();
         api.MapCallsApi();
+        api.MapHistoryApi();
 
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapHealthChecks("/readyz");

@@ -37,6 +37,9 @@ public sealed record HistoryQuery
 
     /// <summary>Words that must all appear (a word matches its English stem, "refunds" finds "refund").</summary>
     public string? Text { get; init; }
+
+    /// <summary>Only this conversation: whether one conversation passes the other filters.</summary>
+    public string? ConversationId { get; init; }
     public string? Topic { get; init; }
     public string? AgentId { get; init; }
     public ConversationStatus? Status { get; init; }
