@@ -1,12 +1,13 @@
-// Which view fills the page (desk, supervisor or admin), as the address's #/view says.
+// Which view fills the page (desk, history, supervisor or admin), as the address's #/view says.
 import type { AdminView } from "./admin";
 import type { Desk } from "./desk";
 import type { ViewName } from "./header";
+import type { HistoryView } from "./history";
 import type { SupervisorView } from "./supervisor";
 
 export function routeViews(main: HTMLElement, tabs: Record<ViewName, HTMLAnchorElement | null>,
-  views: { desk: Desk; supervisor: SupervisorView | null; admin: AdminView | null }): void {
-  const { desk, supervisor, admin } = views;
+  views: { desk: Desk; history: HistoryView; supervisor: SupervisorView | null; admin: AdminView | null }): void {
+  const { desk, history, supervisor, admin } = views;
   let current: ViewName | null = null;
   const show = (view: ViewName) => {
     if (!tabs[view]) view = "desk";
@@ -22,6 +23,10 @@ export function routeViews(main: HTMLElement, tabs: Record<ViewName, HTMLAnchorE
     document.body.classList.toggle("fixed-height", view === "desk");
     scrollTo(0, 0);
     if (view === "desk") main.replaceChildren(desk.element);
+    else if (view === "history") {
+      main.replaceChildren(history.element);
+      void history.load();
+    }
     else if (view === "supervisor" && supervisor) {
       main.replaceChildren(supervisor.element);
       supervisor.start();
