@@ -56,11 +56,13 @@ public sealed class PostgresConversationStore : SqlConversationStore, IAsyncDisp
 
     private const string Query = "websearch_to_tsquery('english', @q)";
 
-    // Each part is its own indexed lookup; an OR of them on the conversation row would read every row.
+    // One set of ids from three indexed lookups: an OR of them on the conversation row would test every row.
     private protected override string TextMatch => $"""
-        (id IN (SELECT conversation_id FROM messages WHERE {MessageVector} @@ {Query})
-         OR id IN (SELECT id FROM conversations WHERE {DetailsVector} @@ {Query})
-         OR visitor_id IN (SELECT visitor_id FROM offline_messages WHERE {MessageVector} @@ {Query}))
+        id IN (
+            SELECT conversation_id FROM messages WHERE {MessageVector} @@ {Query}
+            UNION SELECT id FROM conversations WHERE {DetailsVector} @@ {Query}
+            UNION SELECT held.id FROM offline_messages JOIN conversations AS held ON held.visitor_id = offline_messages.visitor_id
+                WHERE {MessageVector} @@ {Query})
         """;
 
     private protected override string TextSnippet => $"""

@@ -47,6 +47,9 @@ public abstract class SqlConversationStore : IConversationStore
     /// <summary>An expression: a short excerpt of the conversation's first text that matches <c>@q</c>.</summary>
     private protected abstract string TextSnippet { get; }
 
+    /// <summary>What the text search needs before the SELECT (a WITH clause), if anything.</summary>
+    private protected virtual string TextPrelude => "";
+
     /// <summary>The customer's search words as the database's text search wants them in <c>@q</c>.</summary>
     private protected virtual string SearchText(string text) => text;
 
@@ -344,6 +347,7 @@ public abstract class SqlConversationStore : IConversationStore
         var where = filters.Count == 0 ? "" : "WHERE " + string.Join("\n  AND ", filters);
         var entries = await QueryAsync(
             $"""
+            {(text is null ? "" : TextPrelude)}
             SELECT {Conversations.ColumnList},
                 (SELECT name FROM visitors WHERE visitors.id = conversations.visitor_id) AS customer_name,
                 {(text is null ? "NULL" : TextSnippet)} AS snippet

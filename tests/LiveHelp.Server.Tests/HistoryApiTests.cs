@@ -138,4 +138,24 @@ public sealed class HistoryApiTests : ServerTest
         Assert.StartsWith($"{formula},", lines[1], StringComparison.Ordinal);
         Assert.Contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",general,Ann,Active,Chat,,", lines[1], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_agent_who_handed_a_conversation_on_still_finds_it_and_opens_its_transcript()
+    {
+        var ann = await AgentAsync("ann");
+        var bob = await AgentAsync("bob");
+        await bob.SetStatusAsync(AgentStatus.Away);
+        var (_, _, id) = await ConversationAsync(ann, input: Help(details: "I need a refund"));
+        await ann.SendMessageAsync(id, "Passing you to Bob, who handles refunds");
+        await bob.SetStatusAsync(AgentStatus.Online);
+        await ann.TransferAsync(id, new LiveHelp.Core.Contracts.TransferInput { ToAgentId = bob.AgentId, Note = "Refund approved" });
+        using var annHttp = await HttpAsync("ann");
+
+        Assert.Equal([id], await IdsAsync(annHttp, "?q=refund"));
+        var row = (await annHttp.GetFromJsonAsync<Page>("/api/history", Json.Options))!.Items.Single();
+        Assert.Equal("Bob", row.AgentName);
+        var transcript = await annHttp.GetAsync($"/api/conversations/{id}/transcript");
+        Assert.Equal(HttpStatusCode.OK, transcript.StatusCode);
+        Assert.Contains("Passing you to Bob", await transcript.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
