@@ -344,6 +344,7 @@ public abstract class SqlConversationStore : IConversationStore
                 WHERE messages.conversation_id = conversations.id AND messages.sender_id = @participant))
             """);
         Add(query.After is not null, "(created_at < @after_at OR (created_at = @after_at AND id < @after_id))");
+        // The page is chosen first, so the name and the excerpt are looked up for its rows only, not for every match.
         var where = filters.Count == 0 ? "" : "WHERE " + string.Join("\n  AND ", filters);
         var entries = await QueryAsync(
             $"""
@@ -351,10 +352,8 @@ public abstract class SqlConversationStore : IConversationStore
             SELECT {Conversations.ColumnList},
                 (SELECT name FROM visitors WHERE visitors.id = conversations.visitor_id) AS customer_name,
                 {(text is null ? "NULL" : TextSnippet)} AS snippet
-            FROM conversations
-            {where}
-            ORDER BY created_at DESC, id DESC
-            LIMIT @limit;
+            FROM (SELECT * FROM conversations {where} ORDER BY created_at DESC, id DESC LIMIT @limit) AS conversations
+            ORDER BY created_at DESC, id DESC;
             """,
             c =>
             {

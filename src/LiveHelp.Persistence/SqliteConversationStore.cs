@@ -41,7 +41,8 @@ public sealed class SqliteConversationStore : SqlConversationStore
     private protected override string Greatest => "MAX";
 
     // history_text holds every message, every conversation's details, and every offline message (by visitor). The
-    // matches are read once; the excerpt is then made from one known row, as a MATCH per result row would read all again.
+    // matches are read once; the excerpt is then made from one known row (the conversation's own first, each found by an
+    // automatic index on the matches), as a MATCH per result row would read them all again.
     private protected override string TextPrelude => """
         WITH hits AS MATERIALIZED (SELECT rowid AS hit, conversation_id, visitor_id FROM history_text WHERE history_text MATCH @q)
         """;
@@ -52,8 +53,9 @@ public sealed class SqliteConversationStore : SqlConversationStore
 
     private protected override string TextSnippet => """
         (SELECT snippet(history_text, 0, '', '', '…', 16) FROM history_text
-         WHERE history_text MATCH @q AND rowid = (SELECT MIN(hit) FROM hits
-             WHERE hits.conversation_id = conversations.id OR hits.visitor_id = conversations.visitor_id))
+         WHERE history_text MATCH @q AND rowid = COALESCE(
+             (SELECT MIN(hit) FROM hits WHERE hits.conversation_id = conversations.id),
+             (SELECT MIN(hit) FROM hits WHERE hits.visitor_id = conversations.visitor_id)))
         """;
 
     /// <summary>Each word a quoted FTS5 string, so the customer's text is never read as query syntax; all must match.</summary>

@@ -71,6 +71,7 @@ internal static class History
             ("text \"refund\"", new HistoryQuery { Text = "refund" }),
             ("text \"refund\" + topic + rating", new HistoryQuery { Text = "refund", Topic = "orders", Rating = 3 }),
             ("text, no match", new HistoryQuery { Text = "kangaroo" }),
+            ("text in every conversation (\"order\")", new HistoryQuery { Text = "order" }),
             ("no filter (first page)", new HistoryQuery()),
             ("topic + status + rating + one day", new HistoryQuery { Topic = "billing", Status = ConversationStatus.Closed, Rating = 2, From = start.AddMinutes(count / 2), To = start.AddMinutes(count / 2).AddDays(1) }),
             ("one agent's own (took part)", new HistoryQuery { ParticipantId = "agent-7" }),
