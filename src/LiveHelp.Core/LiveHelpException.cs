@@ -33,6 +33,11 @@ public static class ErrorCodes
     /// <summary>A file that is not a PNG, JPEG, GIF, WebP image or a PDF, judged by its bytes.</summary>
     public const string UnsupportedType = "unsupported_type";
 
+    public const string InvalidFilter = "invalid_filter";
+    public const string InvalidDate = "invalid_date";
+    public const string InvalidLimit = "invalid_limit";
+    public const string InvalidCursor = "invalid_cursor";
+
     /// <summary>The store could not be reached for a moment (restarting, failing over): the same call may be repeated.</summary>
     public const string Unavailable = "unavailable";
 }

@@ -48,6 +48,32 @@ public sealed partial class PostgresConversationStore : SqlConversationStore, IA
 
     private protected override string Greatest => "GREATEST";
 
+    /// <summary>The indexed text of a message or an offline message (its <c>text</c> column), stemmed as English.</summary>
+    internal const string MessageVector = "to_tsvector('english', text)";
+
+    /// <summary>The indexed details the customer gave when asking for help.</summary>
+    internal const string DetailsVector = "to_tsvector('english', COALESCE(pre_qualification::jsonb ->> 'details', ''))";
+
+    private const string Query = "websearch_to_tsquery('english', @q)";
+
+    // One set of ids from three indexed lookups: an OR of them on the conversation row would test every row.
+    private protected override string TextMatch => $"""
+        id IN (
+            SELECT conversation_id FROM messages WHERE {MessageVector} @@ {Query}
+            UNION SELECT id FROM conversations WHERE {DetailsVector} @@ {Query}
+            UNION SELECT held.id FROM offline_messages JOIN conversations AS held ON held.visitor_id = offline_messages.visitor_id
+                WHERE {MessageVector} @@ {Query})
+        """;
+
+    private protected override string TextSnippet => $"""
+        ts_headline('english', COALESCE(
+            (SELECT text FROM messages WHERE conversation_id = conversations.id AND {MessageVector} @@ {Query} ORDER BY seq LIMIT 1),
+            CASE WHEN {DetailsVector} @@ {Query} THEN pre_qualification::jsonb ->> 'details' END,
+            (SELECT text FROM offline_messages WHERE visitor_id = conversations.visitor_id AND {MessageVector} @@ {Query}
+             ORDER BY created_at LIMIT 1), ''),
+            {Query}, 'StartSel="",StopSel="",MaxWords=16,MinWords=6,ShortWord=2')
+        """;
+
     /// <exception cref="InvalidOperationException">
     /// The server cannot be reached, refuses the login, has no such database, or the tables cannot be created; the
     /// message says which, and where, without the password.

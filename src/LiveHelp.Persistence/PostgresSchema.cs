@@ -134,6 +134,13 @@ internal static class PostgresSchema
         (4, SqlRoutingStore.AddTransferredFrom(key: "text COLLATE \"C\"", text: "text")),
         (5, SqlRoutingStore.AddCustomerPresence(key: "text COLLATE \"C\"", text: "text", integer: "bigint", offset: "integer", boolean: "boolean", strict: "")),
         (6, SqlConversationStore.AddAttachments(key: "text COLLATE \"C\"", text: "text", integer: "bigint", bytes: "bytea", strict: "")),
+        // The history's full-text indexes, on expressions, so existing rows are indexed and every insert keeps them.
+        (7, $"""
+            CREATE INDEX IF NOT EXISTS ix_messages_search ON messages USING gin ({PostgresConversationStore.MessageVector});
+            CREATE INDEX IF NOT EXISTS ix_conversations_details_search ON conversations USING gin ({PostgresConversationStore.DetailsVector});
+            CREATE INDEX IF NOT EXISTS ix_offline_messages_search ON offline_messages USING gin ({PostgresConversationStore.MessageVector});
+            CREATE INDEX IF NOT EXISTS ix_conversations_history ON conversations (created_at, id);
+            """),
     ];
 
     // The current time as UTC ticks, the unit the stores keep times in.

@@ -61,6 +61,18 @@ public abstract partial class SqlConversationStore : IConversationStore
     /// <summary>The SQL function that returns the larger of two values.</summary>
     private protected abstract string Greatest { get; }
 
+    /// <summary>The condition that the conversation row <c>conversations</c> matches the search text <c>@q</c>.</summary>
+    private protected abstract string TextMatch { get; }
+
+    /// <summary>An expression: a short excerpt of the conversation's first text that matches <c>@q</c>.</summary>
+    private protected abstract string TextSnippet { get; }
+
+    /// <summary>What the text search needs before the SELECT (a WITH clause), if anything.</summary>
+    private protected virtual string TextPrelude => "";
+
+    /// <summary>The customer's search words as the database's text search wants them in <c>@q</c>.</summary>
+    private protected virtual string SearchText(string text) => text;
+
     public abstract Task InitializeAsync(CancellationToken ct = default);
 
     public abstract Task<AppendedMessage> AppendMessageAsync(Message message, AppendRule rule = AppendRule.Any, CancellationToken ct = default);
@@ -345,6 +357,81 @@ public abstract partial class SqlConversationStore : IConversationStore
 
     public Task<IReadOnlyList<OfflineMessage>> ListOfflineMessagesAsync(CancellationToken ct = default) =>
         QueryAsync($"{OfflineMessages.Select} ORDER BY created_at DESC, id DESC;", null, ReadOfflineMessage, ct);
+
+    public async Task<HistoryPage> SearchHistoryAsync(HistoryQuery query, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, HistoryQuery.MaxLimit);
+        var text = string.IsNullOrWhiteSpace(query.Text) ? null : SearchText(query.Text.Trim());
+        var filters = new List<string>();
+        void Add(bool when, string condition)
+        {
+            if (when)
+            {
+                filters.Add(condition);
+            }
+        }
+        Add(text is not null, TextMatch);
+        Add(query.ConversationId is not null, "id = @id");
+        Add(query.Topic is not null, "topic = @topic");
+        Add(query.AgentId is not null, "agent_id = @agent_id");
+        Add(query.Status is not null, "status = @status");
+        Add(query.From is not null, "created_at >= @from");
+        Add(query.To is not null, "created_at < @to");
+        Add(query.Rating is not null, "rating = @rating");
+        Add(query.Mode is HistoryMode.Chat or HistoryMode.Mayday, "mode = @mode");
+        Add(query.Mode is HistoryMode.Call, $"""
+            EXISTS (SELECT 1 FROM messages WHERE messages.conversation_id = conversations.id
+                AND messages.kind = '{nameof(MessageKind.System)}' AND messages.text LIKE '{LiveHelp.Core.Calls.CallRules.StartedNoticePattern}')
+            """);
+        // A staff member took part in a conversation they hold now, or in which they wrote (a message or a note).
+        Add(query.ParticipantId is not null, """
+            (agent_id = @participant OR EXISTS (SELECT 1 FROM messages
+                WHERE messages.conversation_id = conversations.id AND messages.sender_id = @participant))
+            """);
+        Add(query.After is not null, "(created_at < @after_at OR (created_at = @after_at AND id < @after_id))");
+        // The page is chosen first, so the name and the excerpt are looked up for its rows only, not for every match.
+        var where = filters.Count == 0 ? "" : "WHERE " + string.Join("\n  AND ", filters);
+        var entries = await QueryAsync(
+            $"""
+            {(text is null ? "" : TextPrelude)}
+            SELECT {Conversations.ColumnList},
+                (SELECT name FROM visitors WHERE visitors.id = conversations.visitor_id) AS customer_name,
+                {(text is null ? "NULL" : TextSnippet)} AS snippet
+            FROM (SELECT * FROM conversations {where} ORDER BY created_at DESC, id DESC LIMIT @limit) AS conversations
+            ORDER BY created_at DESC, id DESC;
+            """,
+            c =>
+            {
+                c.SetText("q", text);
+                c.SetText("id", query.ConversationId);
+                c.SetText("topic", query.Topic);
+                c.SetText("agent_id", query.AgentId);
+                c.SetText("status", query.Status?.ToString());
+                c.SetInteger("from", query.From?.UtcTicks);
+                c.SetInteger("to", query.To?.UtcTicks);
+                c.SetInteger("rating", query.Rating);
+                c.SetText("mode", query.Mode?.ToString());
+                c.SetText("participant", query.ParticipantId);
+                c.SetInteger("after_at", query.After?.CreatedAt.UtcTicks);
+                c.SetText("after_id", query.After?.ConversationId);
+                c.SetInteger("limit", query.Limit + 1);
+            },
+            r =>
+            {
+                var conversation = ReadConversation(r);
+                return new HistoryEntry(
+                    conversation, r.GetNullableText("customer_name") ?? conversation.PreQualification.Name, r.GetNullableText("snippet"));
+            },
+            ct);
+        if (entries.Count <= query.Limit)
+        {
+            return new HistoryPage(entries, null);
+        }
+        var page = entries.Take(query.Limit).ToList();
+        return new HistoryPage(page, new HistoryCursor(page[^1].Conversation.CreatedAt, page[^1].Conversation.Id));
+    }
 
     /// <summary>
     /// The refusal that a failed statement means, if any: a duplicate key becomes <see cref="ErrorCodes.Conflict"/>

@@ -40,6 +40,28 @@ public sealed class SqliteConversationStore : SqlConversationStore
 
     private protected override string Greatest => "MAX";
 
+    // history_text holds every message, every conversation's details, and every offline message (by visitor). The
+    // matches are read once; the excerpt is then made from one known row (the conversation's own first, each found by an
+    // automatic index on the matches), as a MATCH per result row would read them all again.
+    private protected override string TextPrelude => """
+        WITH hits AS MATERIALIZED (SELECT rowid AS hit, conversation_id, visitor_id FROM history_text WHERE history_text MATCH @q)
+        """;
+
+    private protected override string TextMatch => """
+        (id IN (SELECT conversation_id FROM hits) OR visitor_id IN (SELECT visitor_id FROM hits))
+        """;
+
+    private protected override string TextSnippet => """
+        (SELECT snippet(history_text, 0, '', '', '…', 16) FROM history_text
+         WHERE history_text MATCH @q AND rowid = COALESCE(
+             (SELECT MIN(hit) FROM hits WHERE hits.conversation_id = conversations.id),
+             (SELECT MIN(hit) FROM hits WHERE hits.visitor_id = conversations.visitor_id)))
+        """;
+
+    /// <summary>Each word a quoted FTS5 string, so the customer's text is never read as query syntax; all must match.</summary>
+    private protected override string SearchText(string text) => string.Join(
+        ' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(word => $"\"{word.Replace("\"", "\"\"", StringComparison.Ordinal)}\""));
+
     public override async Task InitializeAsync(CancellationToken ct = default)
     {
         connections.EnsureDirectoryExists();

@@ -122,6 +122,28 @@ internal static class SqliteSchema
         (4, SqlRoutingStore.AddTransferredFrom(key: "TEXT", text: "TEXT")),
         (5, SqlRoutingStore.AddCustomerPresence(key: "TEXT", text: "TEXT", integer: "INTEGER", offset: "INTEGER", boolean: "INTEGER", strict: " STRICT")),
         (6, SqlConversationStore.AddAttachments(key: "TEXT", text: "TEXT", integer: "INTEGER", bytes: "BLOB", strict: " STRICT")),
+        // The history's full-text index: kept in step by triggers, so every insert path (and every node) feeds it.
+        (7, """
+            CREATE VIRTUAL TABLE IF NOT EXISTS history_text USING fts5(
+                body, conversation_id UNINDEXED, visitor_id UNINDEXED, tokenize = 'porter unicode61');
+            DELETE FROM history_text;
+            INSERT INTO history_text (body, conversation_id) SELECT text, conversation_id FROM messages;
+            INSERT INTO history_text (body, conversation_id)
+                SELECT json_extract(pre_qualification, '$.details'), id FROM conversations
+                WHERE json_extract(pre_qualification, '$.details') IS NOT NULL;
+            INSERT INTO history_text (body, visitor_id) SELECT text, visitor_id FROM offline_messages;
+            CREATE TRIGGER IF NOT EXISTS history_text_messages AFTER INSERT ON messages BEGIN
+                INSERT INTO history_text (body, conversation_id) VALUES (new.text, new.conversation_id);
+            END;
+            CREATE TRIGGER IF NOT EXISTS history_text_details AFTER INSERT ON conversations
+                WHEN json_extract(new.pre_qualification, '$.details') IS NOT NULL BEGIN
+                INSERT INTO history_text (body, conversation_id) VALUES (json_extract(new.pre_qualification, '$.details'), new.id);
+            END;
+            CREATE TRIGGER IF NOT EXISTS history_text_offline_messages AFTER INSERT ON offline_messages BEGIN
+                INSERT INTO history_text (body, visitor_id) VALUES (new.text, new.visitor_id);
+            END;
+            CREATE INDEX IF NOT EXISTS ix_conversations_history ON conversations (created_at, id);
+            """),
     ];
 
     // The current time as UTC ticks, the unit the stores keep times in.

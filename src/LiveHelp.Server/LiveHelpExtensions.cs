@@ -139,6 +139,7 @@ public static class LiveHelpExtensions
         api.MapReportApi();
         api.MapSiteApi();
         api.MapCallsApi();
+        api.MapHistoryApi();
 
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapHealthChecks("/readyz");

@@ -3,7 +3,7 @@ using LiveHelp.Benchmarks;
 using LiveHelp.Benchmarks.Scenarios;
 
 // Runs the scenarios against real servers on loopback and writes a markdown report.
-//   dotnet run -c Release --no-build --project tests/LiveHelp.Benchmarks -- [--smoke] [--only storm,traffic,connections,calls,widget] [--out FILE]
+//   dotnet run -c Release --no-build --project tests/LiveHelp.Benchmarks -- [--smoke] [--only storm,traffic,connections,calls,widget,history] [--out FILE]
 //   Shorter runs, for comparing a change:
 //     [--nodes 1|2]             the storm on that one deployment only
 //     [--relays floor,livehelp-1,livehelp-2,socketio-1,socketio-2] [--rates 1000,2000]   traffic on those relays and rates
@@ -21,6 +21,7 @@ var scenarios = new (string Name, Func<BenchOptions, CancellationToken, Task<Sec
     ("connections", Connections.RunAsync),
     ("calls", CallSetup.RunAsync),
     ("widget", WidgetWeight.RunAsync),
+    ("history", History.RunAsync),
 };
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

@@ -8,7 +8,7 @@ namespace LiveHelp.Persistence.Tests;
 /// What every <see cref="IConversationStore"/> must do, whatever the database. A store implementation gets the
 /// whole suite by deriving from this class and saying how to make a fresh store and a second instance on it.
 /// </summary>
-public abstract class ConversationStoreBehaviour : IAsyncLifetime
+public abstract partial class ConversationStoreBehaviour : IAsyncLifetime
 {
     /// <summary>Leading and trailing blanks, line breaks, markup, SQL, format strings, emoji, combining marks, RTL.</summary>
     protected const string Tricky =

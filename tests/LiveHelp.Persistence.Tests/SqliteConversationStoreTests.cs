@@ -73,6 +73,26 @@ public sealed class SqliteConversationStoreTests : ConversationStoreBehaviour
     }
 
     [Fact]
+    public async Task TheHistoryMigration_IndexesWhatWasStoredBeforeIt()
+    {
+        await Store.AddConversationAsync(NewConversation("c-old") with { PreQualification = new PreQualification { Details = "Parcel never came" } });
+        await Store.AppendMessageAsync(NewMessage("c-old", "v-c-old", null) with { Text = "I want a refund" });
+        await Store.AddOfflineMessageAsync(new OfflineMessage { Id = "o-1", VisitorId = "v-c-old", Text = "Kettle is broken" });
+        // As a database written before the index existed: no index rows, no triggers, version 4.
+        await ExecuteSqlAsync("""
+            DROP TABLE history_text; DROP TRIGGER history_text_messages; DROP TRIGGER history_text_details;
+            DROP TRIGGER history_text_offline_messages; DELETE FROM schema_version WHERE version > 4;
+            """);
+
+        var store = await OpenSameDatabaseAsync();
+
+        foreach (var word in new[] { "refund", "parcel", "kettle" })
+        {
+            Assert.Equal("c-old", Assert.Single((await store.SearchHistoryAsync(new HistoryQuery { Text = word })).Entries).Conversation.Id);
+        }
+    }
+
+    [Fact]
     public async Task TimestampsAreStoredAsUtcTicksAndOffsetMinutes()
     {
         await Store.AddVisitorAsync(new Visitor { Id = "v-1", CreatedAt = T0 });

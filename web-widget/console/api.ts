@@ -53,6 +53,25 @@ export interface OfflineMessage {
   createdAt: string;
 }
 
+export interface HistoryItem {
+  id: string;
+  createdAt: string;
+  closedAt?: string | null;
+  customerName?: string | null;
+  topic: string;
+  agentId?: string | null;
+  agentName?: string | null;
+  status: string;
+  mode: string;
+  rating?: number | null;
+  snippet?: string | null;
+}
+
+export interface HistoryList {
+  items: HistoryItem[];
+  next?: string | null;
+}
+
 export interface OriginsView {
   origins: string[];
   configured: string[];
@@ -89,6 +108,7 @@ export class StaffApi {
   openConversations = () => this.call<ConversationView[]>("/api/conversations");
   transcript = (id: string) => this.call<ResumeResult>(`/api/conversations/${encodeURIComponent(id)}/transcript`);
   offlineMessages = () => this.call<OfflineMessage[]>("/api/offline-messages");
+  history = (query: URLSearchParams) => this.call<HistoryList>(`/api/history?${query}`);
   identitySecret = () => this.call<{ secret: string }>("/api/settings/identity-secret");
   customersSaying = (query: string) => this.call<CustomerReport>(`/api/reports/customers-saying?${query}`);
   customersSayingCsv = (query: string) => this.blob(`/api/reports/customers-saying.csv?${query}`);
@@ -96,13 +116,19 @@ export class StaffApi {
   /** The plain-text transcript, fetched with the token (a link could not carry it). */
   transcriptText = (id: string) => this.blob(`/api/conversations/${encodeURIComponent(id)}/transcript.txt`);
 
+  /** The filtered history as CSV. */
+  historyCsv = (query: URLSearchParams) => this.blob(`/api/history.csv?${query}`);
+
   /** A file fetched with the token (a link could not carry it). */
   private async blob(path: string): Promise<Blob> {
     const response = await fetch(path, {
       headers: { authorization: `Bearer ${this.token()}` },
     });
     if (response.status === 401) this.onUnauthorized();
-    if (!response.ok) throw new LiveHelpError("http_" + response.status, response.statusText);
+    if (!response.ok) {
+      const problem = await response.json().catch(() => null) as { code?: string; detail?: string } | null;
+      throw new LiveHelpError(problem?.code ?? "http_" + response.status, problem?.detail ?? response.statusText);
+    }
     return response.blob();
   }
 }

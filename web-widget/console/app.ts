@@ -12,6 +12,7 @@ import { type Ctx, canOversee, toast } from "./context";
 import { Desk } from "./desk";
 import { wireEvents } from "./events";
 import { Header } from "./header";
+import { HistoryView } from "./history";
 import { Offers } from "./offers";
 import { ReportView } from "./report";
 import { t } from "./strings";
@@ -48,7 +49,7 @@ export async function startConsole(me: SignedIn, signOut: (reason?: string) => v
   });
   // Offers come right after the header in keyboard order, though they are drawn at the top right.
   document.body.replaceChildren(header.element, header.connBanner, header.banner, offers.element, main);
-  routeViews(main, header.tabs, { desk, supervisor, admin, report });
+  routeViews(main, header.tabs, { desk, history: new HistoryView(ctx), supervisor, admin, report });
 
   function updateTitle(): void {
     const unread = desk.unreadTotal;

@@ -7,7 +7,7 @@ import { type Ctx, toast } from "./context";
 import { t } from "./strings";
 import { describeError, select } from "./ui";
 
-export type ViewName = "desk" | "supervisor" | "admin" | "report";
+export type ViewName = "desk" | "history" | "supervisor" | "admin" | "report";
 
 export class Header {
   readonly element: HTMLElement;
@@ -28,6 +28,7 @@ export class Header {
     const me = ctx.me;
     this.tabs = {
       desk: tab("desk", t.viewDesk),
+      history: tab("history", t.viewHistory),
       supervisor: views.supervisor ? tab("supervisor", t.viewSupervisor) : null,
       report: views.supervisor ? tab("report", t.viewReport) : null,
       admin: views.admin ? tab("admin", t.viewAdmin) : null,

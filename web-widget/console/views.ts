@@ -1,13 +1,14 @@
-// Which view fills the page (desk, supervisor, report or admin), as the address's #/view says.
+// Which view fills the page (desk, history, supervisor, report or admin), as the address's #/view says.
 import type { AdminView } from "./admin";
 import type { Desk } from "./desk";
 import type { ViewName } from "./header";
+import type { HistoryView } from "./history";
 import type { ReportView } from "./report";
 import type { SupervisorView } from "./supervisor";
 
 export function routeViews(main: HTMLElement, tabs: Record<ViewName, HTMLAnchorElement | null>,
-  views: { desk: Desk; supervisor: SupervisorView | null; admin: AdminView | null; report: ReportView | null }): void {
-  const { desk, supervisor, admin, report } = views;
+  views: { desk: Desk; history: HistoryView; supervisor: SupervisorView | null; admin: AdminView | null; report: ReportView | null }): void {
+  const { desk, history, supervisor, admin, report } = views;
   let current: ViewName | null = null;
   const show = (view: ViewName) => {
     if (!tabs[view]) view = "desk";
@@ -23,6 +24,10 @@ export function routeViews(main: HTMLElement, tabs: Record<ViewName, HTMLAnchorE
     document.body.classList.toggle("fixed-height", view === "desk");
     scrollTo(0, 0);
     if (view === "desk") main.replaceChildren(desk.element);
+    else if (view === "history") {
+      main.replaceChildren(history.element);
+      void history.load();
+    }
     else if (view === "supervisor" && supervisor) {
       main.replaceChildren(supervisor.element);
       supervisor.start();

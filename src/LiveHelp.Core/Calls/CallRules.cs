@@ -23,6 +23,13 @@ public static class CallRules
     /// <summary>How long, by default, a connected call goes on without a report from one side before it counts as lost.</summary>
     public static readonly TimeSpan SilenceTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The system message a call leaves in the transcript when it starts: what the history's "with a call" looks for.</summary>
+    public static string StartedNotice(string? who, CallProfile profile) =>
+        $"{who ?? "Someone"} started a {profile.ToString().ToLowerInvariant()} call.";
+
+    /// <summary><see cref="StartedNotice"/> as an SQL LIKE pattern.</summary>
+    public const string StartedNoticePattern = "% started a % call.";
+
     public static Call Start(string id, string conversationId, CallProfile profile, string startedBy, DateTimeOffset now) => new()
     {
         Id = id,

@@ -98,4 +98,10 @@ public interface IConversationStore
 
     /// <summary>Newest first.</summary>
     Task<IReadOnlyList<OfflineMessage>> ListOfflineMessagesAsync(CancellationToken ct = default);
+
+    /// <summary>
+    /// A page of conversations matching <paramref name="query"/>, newest first (then by id), after its cursor; a page
+    /// read later skips nothing and repeats nothing, whatever was added meanwhile.
+    /// </summary>
+    Task<HistoryPage> SearchHistoryAsync(HistoryQuery query, CancellationToken ct = default);
 }

@@ -190,7 +190,7 @@ public sealed partial class CallDesk(
             throw new LiveHelpException(ErrorCodes.CallInProgress, "this conversation already has a call");
         }
         var stored = await calls.FindLiveAsync(conversation.Id) ?? call;
-        await conversations.AppendSystemAsync(conversation, $"{who ?? "Someone"} started a {profile.ToString().ToLowerInvariant()} call.");
+        await conversations.AppendSystemAsync(conversation, CallRules.StartedNotice(who, profile));
         await conversations.SendToConversationAsync(conversation, c => c.callStarted(CallView.Of(stored)), includeCustomer: true);
         return stored;
     }

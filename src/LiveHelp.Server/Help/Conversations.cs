@@ -45,9 +45,13 @@ public sealed class Conversations(
         var allowed = conversation is not null && (caller.IsCustomer
             ? conversation.VisitorId == caller.Id
             : conversation.AgentId == caller.Id || (access != Access.Participate && caller.CanOversee)
-                || (access == Access.Read && await IsServingAsync(caller, conversation.VisitorId)));
+                || (access == Access.Read && (await IsServingAsync(caller, conversation.VisitorId) || await TookPartAsync(caller, conversation.Id))));
         return allowed ? conversation! : throw new LiveHelpException(ErrorCodes.NotFound, "conversation not found");
     }
+
+    /// <summary>Whether the staff member wrote in the conversation (e.g. before handing it on): it is in their history.</summary>
+    private async Task<bool> TookPartAsync(Caller staff, string conversationId) => staff.IsStaff
+        && (await store.SearchHistoryAsync(new HistoryQuery { ConversationId = conversationId, ParticipantId = staff.Id, Limit = 1 })).Entries.Count > 0;
 
     /// <summary>
     /// Whether the staff member holds an open conversation with this visitor: then they may read the visitor's
