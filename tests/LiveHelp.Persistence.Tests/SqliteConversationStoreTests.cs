@@ -78,10 +78,10 @@ public sealed class SqliteConversationStoreTests : ConversationStoreBehaviour
         await Store.AddConversationAsync(NewConversation("c-old") with { PreQualification = new PreQualification { Details = "Parcel never came" } });
         await Store.AppendMessageAsync(NewMessage("c-old", "v-c-old", null) with { Text = "I want a refund" });
         await Store.AddOfflineMessageAsync(new OfflineMessage { Id = "o-1", VisitorId = "v-c-old", Text = "Kettle is broken" });
-        // As a database written before the index existed: no index rows, no triggers, version 4.
+        // As a database written before the index existed: no index rows, no triggers, version 6.
         await ExecuteSqlAsync("""
             DROP TABLE history_text; DROP TRIGGER history_text_messages; DROP TRIGGER history_text_details;
-            DROP TRIGGER history_text_offline_messages; DELETE FROM schema_version WHERE version > 4;
+            DROP TRIGGER history_text_offline_messages; DELETE FROM schema_version WHERE version > 6;
             """);
 
         var store = await OpenSameDatabaseAsync();
