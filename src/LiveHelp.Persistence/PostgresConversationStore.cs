@@ -141,6 +141,8 @@ public sealed partial class PostgresConversationStore : SqlConversationStore, IA
 
     public void Dispose() => dataSource.Dispose();
 
+    private protected override string Kind => StoreTelemetry.Postgres;
+
     private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();

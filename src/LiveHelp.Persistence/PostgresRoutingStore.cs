@@ -25,6 +25,8 @@ public sealed class PostgresRoutingStore : SqlRoutingStore, IAsyncDisposable, ID
 
     private protected override string ForUpdate => " FOR UPDATE";
 
+    private protected override string Kind => StoreTelemetry.Postgres;
+
     private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken ct) => await dataSource.OpenConnectionAsync(ct);
 
     private protected override async Task<DbTransaction> BeginAsync(DbConnection connection, CancellationToken ct) =>

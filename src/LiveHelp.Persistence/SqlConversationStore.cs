@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using LiveHelp.Core;
 using LiveHelp.Core.Accounts;
 using LiveHelp.Core.Conversations;
@@ -19,6 +20,9 @@ public abstract partial class SqlConversationStore : IConversationStore
     private protected SqlConversationStore()
     {
     }
+
+    /// <summary>The database behind this store, as its calls are measured: sqlite or postgresql.</summary>
+    private protected abstract string Kind { get; }
 
     /// <summary>
     /// The statement that closes all but one open conversation of each visitor (the one an agent holds, else the
@@ -455,8 +459,9 @@ public abstract partial class SqlConversationStore : IConversationStore
 
     /// <summary>Runs one statement and returns the number of rows it changed.</summary>
     private protected async Task<int> ExecuteAsync(
-        string sql, Action<DbCommand> bind, CancellationToken ct, string? conflictSubject = null)
+        string sql, Action<DbCommand> bind, CancellationToken ct, string? conflictSubject = null, [CallerMemberName] string operation = "")
     {
+        using var call = StoreTelemetry.Start(Kind, operation);
         using var turn = await EnterWriteAsync(ct);
         await using var connection = await OpenConnectionAsync(ct);
         await using var command = connection.Command(sql);
@@ -472,8 +477,9 @@ public abstract partial class SqlConversationStore : IConversationStore
     }
 
     private protected async Task<IReadOnlyList<T>> QueryAsync<T>(
-        string sql, Action<DbCommand>? bind, Func<DbDataReader, T> read, CancellationToken ct)
+        string sql, Action<DbCommand>? bind, Func<DbDataReader, T> read, CancellationToken ct, [CallerMemberName] string operation = "")
     {
+        using var call = StoreTelemetry.Start(Kind, operation);
         await using var connection = await OpenConnectionAsync(ct);
         await using var command = connection.Command(sql);
         bind?.Invoke(command);
@@ -495,9 +501,10 @@ public abstract partial class SqlConversationStore : IConversationStore
     }
 
     private protected async Task<T?> QuerySingleAsync<T>(
-        string sql, Action<DbCommand> bind, Func<DbDataReader, T> read, CancellationToken ct)
+        string sql, Action<DbCommand> bind, Func<DbDataReader, T> read, CancellationToken ct, [CallerMemberName] string operation = "")
         where T : class
     {
+        using var call = StoreTelemetry.Start(Kind, operation);
         await using var connection = await OpenConnectionAsync(ct);
         await using var command = connection.Command(sql);
         bind(command);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using LiveHelp.Core;
 using LiveHelp.Core.Conversations;
 using LiveHelp.Core.Routing;
@@ -35,6 +36,9 @@ public abstract partial class SqlRoutingStore : IRoutingStore, INodeLiveness
     }
 
     public string NodeId { get; }
+
+    /// <summary>The database behind this store, as its calls are measured: sqlite or postgresql.</summary>
+    private protected abstract string Kind { get; }
 
     /// <summary>
     /// The migration that creates the routing tables, in each database's words for a key, text, integer, boolean and
@@ -770,8 +774,9 @@ public abstract partial class SqlRoutingStore : IRoutingStore, INodeLiveness
     }
 
     /// <summary>Runs a routing step as one transaction, again from the start if the database chose it as a deadlock's victim.</summary>
-    private async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> step)
+    private async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> step, [CallerMemberName] string operation = "")
     {
+        using var call = StoreTelemetry.Start(Kind, operation);
         for (var attempt = 1; ; attempt++)
         {
             using var turn = await EnterWriteAsync();
@@ -791,8 +796,9 @@ public abstract partial class SqlRoutingStore : IRoutingStore, INodeLiveness
     }
 
     /// <summary>Reads in one transaction, so the rows of several tables agree with each other.</summary>
-    private async Task<T> ReadAsync<T>(Func<DbConnection, DbTransaction, Task<T>> read)
+    private async Task<T> ReadAsync<T>(Func<DbConnection, DbTransaction, Task<T>> read, [CallerMemberName] string operation = "")
     {
+        using var call = StoreTelemetry.Start(Kind, operation);
         await using var connection = await OpenConnectionAsync(CancellationToken.None);
         await using var transaction = await BeginReadAsync(connection, CancellationToken.None);
         var result = await read(connection, transaction);

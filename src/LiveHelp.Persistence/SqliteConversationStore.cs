@@ -74,6 +74,8 @@ public sealed class SqliteConversationStore : SqlConversationStore
     {
         ArgumentNullException.ThrowIfNull(message);
         ct.ThrowIfCancellationRequested();
+        // Measured from the caller's side: the wait for the write turn and the shared commit are part of what it costs.
+        using var call = StoreTelemetry.Start(Kind);
         var append = new WaitingAppend(message, rule);
         waitingAppends.Enqueue(append);
         IDisposable? turn = null;
@@ -200,6 +202,8 @@ public sealed class SqliteConversationStore : SqlConversationStore
         var seq = (long)(await statements.Insert(message).ExecuteScalarAsync(ct))!;
         return new Outcome(new AppendedMessage(message with { Seq = seq }, true, conversation!), null);
     }
+
+    private protected override string Kind => StoreTelemetry.Sqlite;
 
     private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken ct) =>
         await connections.OpenAsync(ct);

@@ -25,6 +25,8 @@ public sealed class SqliteRoutingStore : SqlRoutingStore
 
     private protected override async Task<IDisposable?> EnterWriteAsync() => await connections.EnterWriteAsync(CancellationToken.None);
 
+    private protected override string Kind => StoreTelemetry.Sqlite;
+
     private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken ct) => await connections.OpenAsync(ct);
 
     private protected override Task<DbTransaction> BeginAsync(DbConnection connection, CancellationToken ct) =>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
@@ -55,6 +56,7 @@ public sealed class RedisHealthCheck(RedisConnection redis) : IHealthCheck
         var channel = RedisChannel.Literal($"health:{Guid.NewGuid():N}");
         var echoed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Action<RedisChannel, RedisValue> onMessage = (_, _) => echoed.TrySetResult();
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await redis.Subscriber.SubscribeAsync(channel, onMessage).WaitAsync(ProbeTimeout, cancellationToken);
@@ -63,6 +65,8 @@ public sealed class RedisHealthCheck(RedisConnection redis) : IHealthCheck
                 return false;
             }
             await echoed.Task.WaitAsync(ProbeTimeout, cancellationToken);
+            // Subscribe, publish and the message's return: the path every hub message to another node takes.
+            RedisTelemetry.Record("pubsub_round_trip", started);
             return true;
         }
         catch (TimeoutException)

@@ -1,5 +1,7 @@
 using System.Net;
 using LiveHelp.Core;
+using LiveHelp.Persistence;
+using LiveHelp.Redis;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
@@ -17,10 +19,12 @@ internal static class TelemetrySetup
     /// <summary>Supervisors and admins, or anyone calling from a configured network (a Prometheus server without a token).</summary>
     public const string Scrapers = "metrics-scrapers";
 
-    // Npgsql and SignalR emit their own instruments and spans: store calls (db.client.operation.duration) and hub calls.
-    private static readonly string[] Meters = [LiveHelpMetrics.Name, "Npgsql", "Microsoft.AspNetCore.Http.Connections"];
+    // The stores and the Redis link measure themselves with plain .NET instruments; Npgsql (its commands and pool) and
+    // SignalR (hub calls) emit their own.
+    private static readonly string[] Meters =
+        [LiveHelpMetrics.Name, StoreTelemetry.Name, RedisTelemetry.Name, "Npgsql", "Microsoft.AspNetCore.Http.Connections"];
 
-    private static readonly string[] Sources = [LiveHelpMetrics.Name, "Npgsql", "Microsoft.AspNetCore.SignalR.Server"];
+    private static readonly string[] Sources = [LiveHelpMetrics.Name, StoreTelemetry.Name, "Npgsql", "Microsoft.AspNetCore.SignalR.Server"];
 
     public static void Add(WebApplicationBuilder builder)
     {
