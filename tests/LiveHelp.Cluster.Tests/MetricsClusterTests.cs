@@ -66,6 +66,13 @@ public sealed class MetricsClusterTests : IAsyncLifetime
         await Cluster.WaitUntilAsync(async () => Scrape.Total(await ScrapeAsync(onFirst), "livehelp_messages_total") == 1);
         Assert.Equal(1, Scrape.Total(await ScrapeAsync(onFirst), "livehelp_connections"));
         Assert.Equal(1, Scrape.Total(await ScrapeAsync(onSecond), "livehelp_connections"));
+
+        // Each node timed its own PostgreSQL calls and its Redis round trips (the readiness probe it passed to start).
+        foreach (var scrape in new[] { await ScrapeAsync(onFirst), await ScrapeAsync(onSecond) })
+        {
+            Assert.True(Scrape.Total(scrape, "livehelp_store_duration_seconds_count", ("store", "postgresql")) > 0, scrape);
+            Assert.True(Scrape.Total(scrape, "livehelp_redis_duration_seconds_count") > 0, scrape);
+        }
     }
 
     private static async Task<string> ScrapeAsync(HttpClient http)

@@ -33,6 +33,20 @@ public sealed class MetricsTests : ServerTest
     }
 
     [Fact]
+    public async Task A_press_shows_the_sqlite_store_latency()
+    {
+        await Host.CreateAgentAsync("sue", ["general"], role: Roles.Supervisor);
+        using var supervisor = Host.Http(await Host.SignInAsync("sue", LiveHelpHost.Password("sue")));
+        var customer = await CustomerAsync();
+        await customer.RequestHelpAsync(Help());
+
+        // Servers in one test process share the store's meter: only that SQLite calls were measured is this test's own.
+        var scrape = await (await supervisor.GetAsync("/metrics")).Content.ReadAsStringAsync();
+        Assert.True(Scrape.Total(scrape, "livehelp_store_duration_seconds_count", ("store", "sqlite")) > 0, scrape);
+        Assert.Contains("# TYPE livehelp_store_duration_seconds histogram", scrape, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_configured_network_scrapes_without_a_token()
     {
         await using var open = await LiveHelpHost.StartAsync(new Dictionary<string, string?> { ["LiveHelp:Metrics:AllowedNetworks:0"] = "127.0.0.0/8" });

@@ -6,13 +6,17 @@ namespace LiveHelp.Testing;
 public static class Scrape
 {
     /// <summary>The total of <paramref name="metric"/> in a scrape, or null when it is not there; only the samples of <paramref name="node"/> when given.</summary>
-    public static double? Total(string scrape, string metric, string? node = null)
+    public static double? Total(string scrape, string metric, string? node = null) =>
+        Total(scrape, metric, node is null ? null : ("node", node));
+
+    /// <summary>The total of <paramref name="metric"/>'s samples whose <paramref name="label"/> has the given value, or null when there are none.</summary>
+    public static double? Total(string scrape, string metric, (string Name, string Value)? label)
     {
         double? total = null;
         foreach (var line in scrape.Split('\n'))
         {
             if (line.StartsWith('#') || !(line.StartsWith(metric + "{", StringComparison.Ordinal) || line.StartsWith(metric + " ", StringComparison.Ordinal))
-                || (node is not null && !line.Contains($"node=\"{node}\"", StringComparison.Ordinal)))
+                || (label is { } l && !line.Contains($"{l.Name}=\"{l.Value}\"", StringComparison.Ordinal)))
             {
                 continue;
             }
