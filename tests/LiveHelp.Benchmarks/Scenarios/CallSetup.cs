@@ -206,7 +206,6 @@ internal static class CallSetup
         await using var customerContext = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } });
         await customerContext.AddInitScriptAsync(CustomerProbe);
         var console = await OpenAsync(agentContext, new Uri(node, "/console"), errors);
-        var customer = await OpenAsync(customerContext, new Uri(node, "/"), errors);
 
         await Step("signing the agent in to the console", async () =>
         {
@@ -217,6 +216,8 @@ internal static class CallSetup
             await console.Locator("#status").SelectOptionAsync("online");
             await Expect(console.Locator("#status.status-select--online")).ToBeVisibleAsync(new() { Timeout = Patience });
         });
+        // The customer arrives once the agent is online: a launcher shown with nobody online offers a message instead.
+        var customer = await OpenAsync(customerContext, new Uri(node, "/"), errors);
         await Step("starting a chat from the demo shop's widget", async () =>
         {
             await customer.GetByRole(AriaRole.Button, new() { Name = "Chat with us" }).ClickAsync(new() { Timeout = Patience });
