@@ -57,7 +57,7 @@ internal static partial class Log
     [LoggerMessage(23, LogLevel.Warning, "Connection {ConnectionId} waits for the store, which could not be reached ({Reason}); its connect is tried again")]
     public static partial void ConnectWaitsForStore(ILogger logger, string connectionId, string reason);
 
-    [LoggerMessage(25, LogLevel.Error, "Matching the queue failed; the clock matches again on its next tick")]
+    [LoggerMessage(26, LogLevel.Error, "Matching the queue failed; the clock matches again on its next tick")]
     public static partial void MatchFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(22, LogLevel.Error, "Hub method {Method} failed")]

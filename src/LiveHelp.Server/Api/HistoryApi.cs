@@ -153,7 +153,7 @@ internal static class HistoryApi
                     item.Topic, item.AgentName, item.Status.ToString(), item.Mode.ToString(),
                     item.Rating?.ToString(CultureInfo.InvariantCulture), item.Snippet,
                 ];
-                await writer.WriteAsync(string.Join(',', cells.Select(Cell)) + "\r\n");
+                await writer.WriteAsync(string.Join(',', cells.Select(CsvCells.Cell)) + "\r\n");
             }
             if (page.Next is null)
             {
@@ -165,20 +165,4 @@ internal static class HistoryApi
 
     private static string Instant(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>
-    /// One CSV cell (RFC 4180), and never a formula: a spreadsheet runs a cell that starts with = + - @ (or a tab or
-    /// carriage return before one), so such a cell gets a leading apostrophe.
-    /// </summary>
-    internal static string Cell(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return "";
-        }
-        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            value = "'" + value;
-        }
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
-    }
 }

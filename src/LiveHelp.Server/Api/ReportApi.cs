@@ -51,7 +51,7 @@ internal static class ReportApi
     {
         var csv = new StringBuilder();
         void Row(string section, string topic, string item, object? current, object? previous, string? note = null) =>
-            csv.AppendJoin(',', new[] { section, topic, item, Number(current), Number(previous), note ?? "" }.Select(Cell)).Append("\r\n");
+            csv.AppendJoin(',', new[] { section, topic, item, Number(current), Number(previous), note ?? "" }.Select(CsvCells.Cell)).Append("\r\n");
 
         Row("section", "topic", "item", "current", "previous", "note");
         Row("period", "", "from", report.Period.From, report.PreviousPeriod.From, report.TimeZone);
@@ -120,13 +120,4 @@ internal static class ReportApi
         _ => value.ToString() ?? "",
     };
 
-    /// <summary>A CSV cell: quoted when it must be, and a leading =, +, -, @, tab or carriage return escaped with ' so no spreadsheet runs it.</summary>
-    private static string Cell(string text)
-    {
-        if (text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            text = "'" + text;
-        }
-        return text.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
-    }
 }

@@ -398,7 +398,6 @@ public sealed class HelpQueue(
 
     public Task AgentDisconnectedAsync(Caller agent) => router.Store.DisconnectAsync(agent.Id, clock.GetUtcNow());
 
-    /// <summary>Matches what can be matched and tells every waiting customer their new place.</summary>
     /// <summary>
     /// Asks for a match of the whole queue after a step that may have freed room, and returns at once: the caller's
     /// step is stored, so it need not wait for offers to others, and the asks of many steps in a row share one match.
@@ -435,6 +434,7 @@ public sealed class HelpQueue(
         while (Interlocked.CompareExchange(ref _matching, 0, 1) != 1);
     }
 
+    /// <summary>Matches what can be matched and tells every waiting customer their new place.</summary>
     private async Task RouteAsync()
     {
         foreach (var e in await router.MatchAsync())
