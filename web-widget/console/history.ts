@@ -125,7 +125,7 @@ export class HistoryView {
   private async open(id: string): Promise<void> {
     try {
       const transcript = await this.ctx.api.transcript(id);
-      await openTranscript(this.ctx, transcript.conversation);
+      await openTranscript(this.ctx, transcript.conversation, transcript);
     } catch (error) {
       this.error.textContent = describeError(error);
       this.error.hidden = false;

@@ -157,7 +157,7 @@ export class ReportView {
   private async openConversation(id: string): Promise<void> {
     try {
       const result = await this.ctx.api.transcript(id);
-      await openTranscript(this.ctx, result.conversation);
+      await openTranscript(this.ctx, result.conversation, result);
     } catch (error) {
       this.body.prepend(h("p", { class: "form-error", role: "alert" }, describeError(LiveHelpError.from(error))));
     }

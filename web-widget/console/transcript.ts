@@ -1,5 +1,5 @@
 // Reading a whole transcript (an earlier conversation), read-only, with a plain-text download.
-import type { ConversationView } from "../sdk/contract";
+import type { ConversationView, ResumeResult } from "../sdk/contract";
 import { h, joined, sentence } from "../sdk/dom";
 import { type Ctx, customerName, topicName } from "./context";
 import { MessageLog } from "./messages";
@@ -11,7 +11,7 @@ export function conversationSummary(ctx: Ctx, c: ConversationView): DocumentFrag
   return joined([formatDateTime(c.createdAt), topicName(ctx, c.topic), t.conversationStatus[c.status] ?? c.status, c.agentName]);
 }
 
-export async function openTranscript(ctx: Ctx, view: ConversationView): Promise<void> {
+export async function openTranscript(ctx: Ctx, view: ConversationView, loaded?: ResumeResult): Promise<void> {
   const who = customerName(view);
   const body = h("div", { class: "transcript" }, h("p", { class: "muted" }, t.earlierLoading));
   const download = h("button", { type: "button", class: "button" }, t.downloadText);
@@ -35,7 +35,7 @@ export async function openTranscript(ctx: Ctx, view: ConversationView): Promise<
     h("div", { class: "dialog__actions" }, download),
   ], { wide: true });
   try {
-    const result = await ctx.api.transcript(view.id);
+    const result = loaded ?? await ctx.api.transcript(view.id);
     const log = new MessageLog(t.transcriptLabel, who, false);
     log.addAll(result.messages);
     log.element.classList.add("log--dialog");
