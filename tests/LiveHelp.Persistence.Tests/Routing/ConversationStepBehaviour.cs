@@ -58,6 +58,18 @@ public abstract class ConversationStepBehaviour : IAsyncLifetime
 
     private async Task<Conversation> StoredAsync(string id) => Expect.Found(await Conversations.FindConversationAsync(id));
 
+    [Fact]
+    public async Task An_update_from_a_copy_read_before_the_customer_went_away_keeps_them_away()
+    {
+        var before = await HeldByAnnAsync("c1");
+        await Routing.ReportAsync("c1", CustomerPresence.Away, T0.AddMinutes(1));
+
+        Assert.NotNull(await Conversations.TryUpdateConversationAsync(before with { AgentReadSeq = 1 }));
+
+        var stored = await StoredAsync("c1");
+        Assert.Equal((CustomerPresence.Away, T0.AddMinutes(1), 1L), (stored.Presence, stored.PresenceSince, stored.AgentReadSeq));
+    }
+
     private async Task<IReadOnlySet<string>> HeldAsync(string agentId) => Expect.Found(await Routing.FindSeatAsync(agentId)).Conversations;
 
     [Fact]
