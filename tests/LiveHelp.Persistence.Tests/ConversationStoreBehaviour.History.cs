@@ -48,9 +48,13 @@ public abstract partial class ConversationStoreBehaviour
         await Store.AddOfflineMessageAsync(new OfflineMessage { Id = "o-1", VisitorId = "v-offline", Text = "Warranty claim for my kettle", CreatedAt = T1 });
         await AddPastAsync("c-plain", 4);
 
-        Assert.Equal(["c-details"], await FindAsync(new HistoryQuery { Text = "black" }));
-        Assert.Equal(["c-note"], await FindAsync(new HistoryQuery { Text = "charged" }));
-        Assert.Equal(["c-offline"], await FindAsync(new HistoryQuery { Text = "kettle" }));
+        foreach (var (word, id) in new[] { ("black", "c-details"), ("charged", "c-note"), ("kettle", "c-offline") })
+        {
+            // Found, and the excerpt shows where: a supervisor sees why the conversation matched.
+            var entry = Assert.Single((await Store.SearchHistoryAsync(new HistoryQuery { Text = word })).Entries);
+            Assert.Equal(id, entry.Conversation.Id);
+            Assert.Contains(word, entry.Snippet, StringComparison.OrdinalIgnoreCase);
+        }
     }
 
     [Fact]
